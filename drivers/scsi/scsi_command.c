@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Running one SCSI command with the retry policy: what each virtio
+ * response, SCSI status and sense key/ASC means for the caller (SAM-5 §5.3,
+ * SPC-4 §4.5), in one table.
+ */
+#include "vscsi/scsi_disk.h"
+
+/** What to do with a completed command. */
+enum scsi_action {
+	SCSI_ACT_DONE,		/**< success */
+	SCSI_ACT_RETRY,		/**< send again at once */
+	SCSI_ACT_WAIT,		/**< wait a little, send again */
+	SCSI_ACT_FAIL,		/**< VS_E_DEVICE */
+	SCSI_ACT_NOMEDIA,	/**< VS_E_NOMEDIA */
+	SCSI_ACT_PROTECT,	/**< VS_E_PROTECTED */
+	SCSI_ACT_MEDIUM,	/**< VS_E_MEDIUM */
+	SCSI_ACT_ILLEGAL,	/**< VS_E_UNSUPPORTED: the LUN refused the CDB */
+};
+
+#define SCSI_ANY 0xFF
+
+/** Sense key / ASC / ASCQ to action; first match wins. */
+static const struct scsi_sense_rule {
+	uint8_t key, asc, ascq;
+	uint8_t action;
+} scsi_sense_rules[] = {
+	{ SCSI_SK_NO_SENSE, SCSI_ANY, SCSI_ANY, SCSI_ACT_DONE },
+	{ SCSI_SK_RECOVERED_ERROR, SCSI_ANY, SCSI_ANY, SCSI_ACT_DONE },
+	/* NOT READY: becoming ready (04/01), manual intervention (04/03) */
+	{ SCSI_SK_NOT_READY, 0x04, 0x01, SCSI_ACT_WAIT },
+	{ SCSI_SK_NOT_READY, 0x04, SCSI_ANY, SCSI_ACT_FAIL },
+	/* NOT READY: medium not present (3A/xx) */
+	{ SCSI_SK_NOT_READY, 0x3A, SCSI_ANY, SCSI_ACT_NOMEDIA },
+	{ SCSI_SK_NOT_READY, SCSI_ANY, SCSI_ANY, SCSI_ACT_WAIT },
+	{ SCSI_SK_MEDIUM_ERROR, SCSI_ANY, SCSI_ANY, SCSI_ACT_MEDIUM },
+	{ SCSI_SK_HARDWARE_ERROR, SCSI_ANY, SCSI_ANY, SCSI_ACT_FAIL },
+	{ SCSI_SK_ILLEGAL_REQUEST, SCSI_ANY, SCSI_ANY, SCSI_ACT_ILLEGAL },
+	/* UNIT ATTENTION: power on/reset (29), parameters changed (2A),
+	 * medium changed (28), reported LUNs changed (3F/0E): the command
+	 * itself was not run, so it is sent again. */
+	{ SCSI_SK_UNIT_ATTENTION, 0x3A, SCSI_ANY, SCSI_ACT_NOMEDIA },
+	{ SCSI_SK_UNIT_ATTENTION, SCSI_ANY, SCSI_ANY, SCSI_ACT_RETRY },
+	{ SCSI_SK_DATA_PROTECT, SCSI_ANY, SCSI_ANY, SCSI_ACT_PROTECT },
+	{ SCSI_SK_ABORTED_COMMAND, SCSI_ANY, SCSI_ANY, SCSI_ACT_RETRY },
+	{ SCSI_ANY, SCSI_ANY, SCSI_ANY, SCSI_ACT_FAIL },
+};
+
+/**
+ * Decode sense data into key, ASC and ASCQ (fixed or descriptor format).
+ * @v sense	sense bytes
+ * @v len	valid bytes
+ * @ret key	sense key, or SCSI_ANY when the data is unusable
+ */
+static uint8_t scsi_decode_sense(const uint8_t *sense, unsigned len,
+				 uint8_t *asc, uint8_t *ascq)
+{
+	uint8_t code = len ? sense[0] & 0x7F : 0;
+
+	*asc = *ascq = 0;
+	if ((code == SCSI_SENSE_FIXED_CURRENT || code == SCSI_SENSE_FIXED_DEFERRED) &&
+	    len >= 3) {
+		if (len >= SCSI_SENSE_FIXED_MIN_LEN) {
+			*asc = sense[SCSI_SENSE_FIXED_ASC];
+			*ascq = sense[SCSI_SENSE_FIXED_ASCQ];
+		}
+		return sense[2] & 0x0F;
+	}
+	if ((code == SCSI_SENSE_DESC_CURRENT || code == SCSI_SENSE_DESC_DEFERRED) &&
+	    len >= 4) {
+		*asc = sense[2];
+		*ascq = sense[3];
+		return sense[1] & 0x0F;
+	}
+	return SCSI_ANY;
+}
+
+/**
+ * Choose the action for a CHECK CONDITION.
+ * @v sense	sense bytes
+ * @v len	valid bytes
+ * @ret action	SCSI_ACT_*
+ */
+static enum scsi_action scsi_sense_action(const uint8_t *sense, unsigned len)
+{
+	uint8_t asc, ascq, key = scsi_decode_sense(sense, len, &asc, &ascq);
+	const struct scsi_sense_rule *r;
+
+	for (r = scsi_sense_rules;; r++) {
+		if ((r->key == SCSI_ANY || r->key == key) &&
+		    (r->asc == SCSI_ANY || r->asc == asc) &&
+		    (r->ascq == SCSI_ANY || r->ascq == ascq))
+			return r->action;
+	}
+}
+
+/**
+ * Choose the action for a completed request.
+ * @v cmd	command with its outcome
+ * @ret action	SCSI_ACT_*, or -1 when the target or LUN is absent
+ */
+static int scsi_action(const struct vscsi_cmd *cmd)
+{
+	switch (cmd->response) {
+	case VIRTIO_SCSI_S_OK:
+		break;
+	case VIRTIO_SCSI_S_BAD_TARGET:
+	case VIRTIO_SCSI_S_INCORRECT_LUN:
+		return -1;
+	case VIRTIO_SCSI_S_BUSY:
+	case VIRTIO_SCSI_S_RESET:
+	case VIRTIO_SCSI_S_ABORTED:
+	case VIRTIO_SCSI_S_TRANSPORT_FAILURE:
+		return SCSI_ACT_WAIT;
+	default:
+		return SCSI_ACT_FAIL;
+	}
+	switch (cmd->status) {
+	case SCSI_STATUS_GOOD:
+	case SCSI_STATUS_CONDITION_MET:
+		return SCSI_ACT_DONE;
+	case SCSI_STATUS_CHECK_CONDITION:
+		return scsi_sense_action(cmd->sense, cmd->sense_len);
+	case SCSI_STATUS_BUSY:
+	case SCSI_STATUS_TASK_SET_FULL:
+		return SCSI_ACT_WAIT;
+	default:
+		return SCSI_ACT_FAIL;
+	}
+}
+
+/**
+ * Run a command under the retry policy.  The caller's sense buffer (if
+ * any) receives the last sense data; one on the stack is used otherwise.
+ * @v c		adapter
+ * @v cmd	command
+ * @ret rc	VS_OK, VS_E_NOTARGET, VS_E_NOMEDIA, VS_E_PROTECTED,
+ *		VS_E_MEDIUM, VS_E_UNSUPPORTED, VS_E_DEVICE, or an error of
+ *		vscsi_exec
+ */
+int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
+{
+	uint8_t sense[VSCSI_SENSE_MAX];
+	uint64_t waited = 0;
+	unsigned attempt;
+	int rc, action = SCSI_ACT_FAIL;
+
+	if (!cmd->sense) {
+		cmd->sense = sense;
+		cmd->sense_cap = sizeof(sense);
+	}
+	for (attempt = 0; attempt < SCSI_MAX_ATTEMPTS || action == SCSI_ACT_WAIT;
+	     attempt++) {
+		rc = vscsi_exec(c, cmd);
+		if (rc != VS_OK)
+			break;
+		action = scsi_action(cmd);
+		if (action == SCSI_ACT_WAIT) {
+			if (waited >= SCSI_READY_TIMEOUT_US)
+				break;
+			c->plat->ops->delay_us(c->plat, SCSI_READY_POLL_US);
+			waited += SCSI_READY_POLL_US;
+			continue;
+		}
+		if (action != SCSI_ACT_RETRY)
+			break;
+	}
+	if (cmd->sense == sense)
+		cmd->sense = NULL;
+	if (rc != VS_OK)
+		return rc;
+	switch (action) {
+	case SCSI_ACT_DONE: return VS_OK;
+	case -1: return VS_E_NOTARGET;
+	case SCSI_ACT_NOMEDIA: return VS_E_NOMEDIA;
+	case SCSI_ACT_PROTECT: return VS_E_PROTECTED;
+	case SCSI_ACT_MEDIUM: return VS_E_MEDIUM;
+	case SCSI_ACT_ILLEGAL: return VS_E_UNSUPPORTED;
+	default:
+		VS_DBG(c->plat, "scsi %u:%u op %02x: response %u status %02x",
+		       cmd->target, cmd->lun, cmd->cdb[0], cmd->response,
+		       cmd->status);
+		return VS_E_DEVICE;
+	}
+}

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Block devices behind the adapter (SBC-3): geometry from READ CAPACITY,
+ * reads and writes split into commands that fit the adapter, cache flush.
+ * Capacity data from the target is checked before it is believed.
+ */
+#include "vscsi/byteorder.h"
+#include "vscsi/scsi_disk.h"
+
+/** Block sizes we accept: powers of two in this range. */
+#define SCSI_MIN_BLOCK_SIZE 512
+#define SCSI_MAX_BLOCK_SIZE 65536
+/** Largest transfer length field of READ/WRITE(10) (SBC-3 §5.11). */
+#define SCSI_RW10_MAX_BLOCKS 0xFFFFu
+
+/**
+ * Run a command on the disk's LUN.
+ * @v d		disk
+ * @v cdb	CDB
+ * @v cdb_len	its length
+ * @v in	buffer the device fills (or NULL)
+ * @v in_len	its length
+ * @v out	buffer the device reads (or NULL)
+ * @v out_len	its length
+ * @ret done	bytes moved
+ * @ret rc	status of scsi_command
+ */
+static int scsi_disk_cmd(struct scsi_disk *d, const uint8_t *cdb,
+			 uint8_t cdb_len, void *in, uint32_t in_len,
+			 const void *out, uint32_t out_len, uint32_t *done)
+{
+	struct vscsi_cmd cmd = {
+		.target = d->target, .lun = d->lun, .cdb = cdb, .cdb_len = cdb_len,
+		.data_in = in, .in_len = in_len, .data_out = out,
+		.out_len = out_len,
+	};
+	int rc = scsi_command(d->c, &cmd);
+
+	*done = in_len ? cmd.in_done : cmd.out_done;
+	return rc;
+}
+
+/**
+ * Check a block size and a last LBA from capacity data, and take them.
+ * @v d		disk
+ * @v last_lba	last LBA reported
+ * @v block_size	block length reported
+ * @ret rc	VS_OK or VS_E_DEVICE
+ */
+static int scsi_disk_set_geometry(struct scsi_disk *d, uint64_t last_lba,
+				  uint32_t block_size)
+{
+	uint32_t max;
+
+	if (block_size < SCSI_MIN_BLOCK_SIZE || block_size > SCSI_MAX_BLOCK_SIZE ||
+	    (block_size & (block_size - 1)) || last_lba == ~0ULL) {
+		VS_ERR(d->c->plat, "scsi %u:%u: bad capacity: last LBA %llx, "
+		       "block size %u", d->target, d->lun,
+		       (unsigned long long)last_lba, block_size);
+		return VS_E_DEVICE;
+	}
+	d->block_size = block_size;
+	d->last_lba = last_lba;
+	d->use16 = last_lba > SCSI_READ_CAPACITY_10_MAX_LBA;
+	max = d->c->max_transfer / block_size;
+	if (!d->use16 && max > SCSI_RW10_MAX_BLOCKS)
+		max = SCSI_RW10_MAX_BLOCKS;
+	d->max_blocks = max ? max : 1;
+	d->present = true;
+	return VS_OK;
+}
+
+/**
+ * READ CAPACITY(16) (SBC-3 §5.16).
+ * @v d		disk
+ * @ret rc	VS_OK or an error
+ */
+static int scsi_read_capacity16(struct scsi_disk *d)
+{
+	uint8_t cdb[16] = { SCSI_OP_SERVICE_ACTION_IN_16, SCSI_SAI_READ_CAPACITY_16 };
+	uint8_t data[SCSI_READ_CAPACITY_16_LEN];
+	uint32_t done;
+	int rc;
+
+	put_be32(cdb + 10, sizeof(data));
+	rc = scsi_disk_cmd(d, cdb, sizeof(cdb), data, sizeof(data), NULL, 0, &done);
+	if (rc != VS_OK)
+		return rc;
+	if (done < 12)
+		return VS_E_DEVICE;
+	rc = scsi_disk_set_geometry(d, get_be64(data), get_be32(data + 8));
+	if (rc == VS_OK && done >= 16) {
+		d->phys_exp = data[13] & 0x0F;
+		d->lowest_aligned = get_be16(data + 14) & 0x3FFF;
+	}
+	return rc;
+}
+
+/**
+ * Read the disk's geometry: READ CAPACITY(10), then (16) when the disk has
+ * more than 2^32 blocks (SBC-3 §5.15: the (10) answer is then all ones).
+ * @v d		disk
+ * @ret rc	VS_OK, VS_E_NOMEDIA, or another error (d->present cleared)
+ */
+int scsi_read_capacity(struct scsi_disk *d)
+{
+	uint8_t cdb[10] = { SCSI_OP_READ_CAPACITY_10 };
+	uint8_t data[SCSI_READ_CAPACITY_10_LEN];
+	uint32_t done, last;
+	int rc;
+
+	d->present = false;
+	d->phys_exp = 0;
+	d->lowest_aligned = 0;
+	rc = scsi_disk_cmd(d, cdb, sizeof(cdb), data, sizeof(data), NULL, 0, &done);
+	if (rc != VS_OK)
+		return rc;
+	if (done < sizeof(data))
+		return VS_E_DEVICE;
+	last = get_be32(data);
+	if (last == SCSI_READ_CAPACITY_10_MAX_LBA)
+		return scsi_read_capacity16(d);
+	return scsi_disk_set_geometry(d, last, get_be32(data + 4));
+}
+
+/**
+ * Ask whether the medium is write protected (MODE SENSE(6) header,
+ * SBC-3 §6.5.1 WP bit).  A LUN that does not answer is taken as writable.
+ * @v d		disk
+ * @ret wp	write protected
+ */
+static bool scsi_write_protected(struct scsi_disk *d)
+{
+	uint8_t cdb[6] = { SCSI_OP_MODE_SENSE_6, 0, SCSI_MODE_PAGE_ALL, 0,
+			   SCSI_MODE_HDR6_LEN, 0 };
+	uint8_t hdr[SCSI_MODE_HDR6_LEN];
+	uint32_t done;
+
+	if (scsi_disk_cmd(d, cdb, sizeof(cdb), hdr, sizeof(hdr), NULL, 0,
+			  &done) != VS_OK || done < 3)
+		return false;
+	return hdr[2] & SCSI_MODE_WP;
+}
+
+/**
+ * Open a block device: geometry and write protection.
+ * @v d		disk to fill
+ * @v c		adapter
+ * @v target	target
+ * @v lun	LUN
+ * @ret rc	VS_OK; or VS_E_NOMEDIA (d usable, no medium); or an error
+ */
+int scsi_disk_open(struct scsi_disk *d, struct vscsi_ctrl *c, uint8_t target,
+		   uint16_t lun)
+{
+	int rc;
+
+	vs_memset(d, 0, sizeof(*d));
+	d->c = c;
+	d->target = target;
+	d->lun = lun;
+	rc = scsi_read_capacity(d);
+	if (rc != VS_OK)
+		return rc;
+	d->read_only = scsi_write_protected(d);
+	return VS_OK;
+}
+
+/**
+ * Build a READ or WRITE CDB, (10) or (16) as the disk needs.
+ * @v d		disk
+ * @v cdb	16-byte buffer
+ * @v write	WRITE, else READ
+ * @v lba	first block
+ * @v blocks	blocks (fits the CDB: at most d->max_blocks)
+ * @ret len	CDB length
+ */
+static uint8_t scsi_rw_cdb(struct scsi_disk *d, uint8_t *cdb, bool write,
+			   uint64_t lba, uint32_t blocks)
+{
+	vs_memset(cdb, 0, 16);
+	if (d->use16) {
+		cdb[0] = write ? SCSI_OP_WRITE_16 : SCSI_OP_READ_16;
+		put_be64(cdb + 2, lba);
+		put_be32(cdb + 10, blocks);
+		return 16;
+	}
+	cdb[0] = write ? SCSI_OP_WRITE_10 : SCSI_OP_READ_10;
+	put_be32(cdb + 2, (uint32_t)lba);
+	put_be16(cdb + 7, (uint16_t)blocks);
+	return 10;
+}
+
+/**
+ * Move blocks between memory and the disk, one command per chunk.
+ * @v d		disk
+ * @v write	direction
+ * @v lba	first block
+ * @v blocks	number of blocks
+ * @v buf	memory
+ * @ret rc	VS_OK, VS_E_INVAL for a range outside the disk, or the
+ *		first command's error (later chunks are not attempted)
+ */
+static int scsi_disk_rw(struct scsi_disk *d, bool write, uint64_t lba,
+			uint64_t blocks, uint8_t *buf)
+{
+	uint32_t chunk = d->max_blocks, bytes, done;
+	uint8_t cdb[16], len;
+	int rc;
+
+	if (!d->present)
+		return VS_E_NOMEDIA;
+	if (lba > d->last_lba || blocks > d->last_lba - lba + 1)
+		return VS_E_INVAL;
+	while (blocks) {
+		if (chunk > blocks)
+			chunk = blocks;
+		bytes = chunk * d->block_size;
+		len = scsi_rw_cdb(d, cdb, write, lba, chunk);
+		rc = write ? scsi_disk_cmd(d, cdb, len, NULL, 0, buf, bytes, &done)
+			   : scsi_disk_cmd(d, cdb, len, buf, bytes, NULL, 0, &done);
+		if (rc == VS_E_BADSIZE && chunk > 1) {
+			/* the buffer mapped into more segments than fit */
+			chunk /= 2;
+			continue;
+		}
+		if (rc != VS_OK)
+			return rc;
+		if (done != bytes) {
+			VS_ERR(d->c->plat, "scsi %u:%u: %s of %u bytes moved %u",
+			       d->target, d->lun, write ? "write" : "read",
+			       bytes, done);
+			return VS_E_DEVICE;
+		}
+		lba += chunk;
+		blocks -= chunk;
+		buf += bytes;
+	}
+	return VS_OK;
+}
+
+/** Read blocks; see scsi_disk_rw. */
+int scsi_disk_read(struct scsi_disk *d, uint64_t lba, uint64_t blocks,
+		   void *buf)
+{
+	return scsi_disk_rw(d, false, lba, blocks, buf);
+}
+
+/** Write blocks; see scsi_disk_rw. */
+int scsi_disk_write(struct scsi_disk *d, uint64_t lba, uint64_t blocks,
+		    const void *buf)
+{
+	if (d->read_only)
+		return VS_E_PROTECTED;
+	return scsi_disk_rw(d, true, lba, blocks, (uint8_t *)buf);
+}
+
+/**
+ * Flush the disk's volatile cache: SYNCHRONIZE CACHE(10) over the whole
+ * medium (SBC-3 §5.22: LBA 0 and 0 blocks mean all of it).
+ * @v d		disk
+ * @ret rc	VS_OK or an error
+ */
+int scsi_disk_flush(struct scsi_disk *d)
+{
+	uint8_t cdb[10] = { SCSI_OP_SYNCHRONIZE_CACHE_10 };
+	uint32_t done;
+
+	if (!d->present)
+		return VS_E_NOMEDIA;
+	return scsi_disk_cmd(d, cdb, sizeof(cdb), NULL, 0, NULL, 0, &done);
+}

@@ -1,0 +1,595 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Virtio-scsi host adapter (virtio 1.2 §5.6).
+ *
+ * One request queue, driven by synchronous polling; the control queue for
+ * task management; the event queue kept stocked with buffers (§5.6.5).
+ * Every field the device writes into a response is checked here, the one
+ * point where device data enters the SCSI layer.
+ */
+#include <stddef.h>
+#include "spec/virtio.h"
+#include "spec/virtio_scsi.h"
+#include "vscsi/byteorder.h"
+#include "vscsi/virtio_scsi.h"
+
+/** Poll interval while waiting for the device. */
+#define VSCSI_POLL_US 1
+
+/** Shared memory of the adapter, allocated once at init. */
+struct vscsi_shared {
+	struct vscsi_slot_mem slot[VSCSI_REQ_SLOTS];
+	struct virtio_scsi_ctrl_tmf_req tmf_req;
+	struct virtio_scsi_ctrl_tmf_resp tmf_resp;
+	struct virtio_scsi_event event[VSCSI_EVENT_BUFS];
+};
+
+static struct vscsi_shared *vscsi_shm(struct vscsi_ctrl *c)
+{
+	return c->mem;
+}
+
+/** Device address of a field of the shared memory. */
+static uint64_t vscsi_dev_addr(struct vscsi_ctrl *c, const void *field)
+{
+	return c->mem_dev + ((const uint8_t *)field - (const uint8_t *)c->mem);
+}
+
+/**
+ * Encode a target and LUN (§5.6.6.1): byte 0 is 1, byte 1 the target,
+ * bytes 2-3 a single-level LUN in flat space addressing.
+ * @v lun_bytes	the 8-byte field to fill
+ * @v target	target 0-255
+ * @v lun	LUN 0-16383
+ */
+void vscsi_encode_lun(uint8_t lun_bytes[8], uint8_t target, uint16_t lun)
+{
+	vs_memset(lun_bytes, 0, 8);
+	lun_bytes[0] = VIRTIO_SCSI_LUN_BYTE0;
+	lun_bytes[1] = target;
+	lun_bytes[2] = VIRTIO_SCSI_LUN_FLAT | ((lun >> 8) & 0x3F);
+	lun_bytes[3] = lun & 0xFF;
+}
+
+/**
+ * Choose the features to accept (§3.1.1 step 4, §6).
+ * @v c		adapter
+ * @v offered	the device's features
+ * @ret rc	VS_OK, or VS_E_NODEV if a must-have is missing
+ */
+static int vscsi_pick_features(struct vscsi_ctrl *c, uint64_t offered)
+{
+	uint64_t want = 1ull << VIRTIO_SCSI_F_INOUT;
+
+	if (c->vp.modern) {
+		/* A modern device without VERSION_1 speaks a legacy dialect */
+		if (!(offered & (1ull << VIRTIO_F_VERSION_1))) {
+			VS_ERR(c->plat, "virtio-scsi: modern device lacks VERSION_1");
+			return VS_E_NODEV;
+		}
+		/* All DMA goes through the platform's map calls, so an IOMMU or
+		 * a bounce buffer (SEV, TDX) is honoured. */
+		want |= (1ull << VIRTIO_F_VERSION_1) |
+			(1ull << VIRTIO_F_ACCESS_PLATFORM);
+	}
+	c->features = offered & want;
+	return VS_OK;
+}
+
+/**
+ * Read and check the device configuration (§5.6.4), writing cdb_size and
+ * sense_size when the device's do not fit our framing.
+ * @v c		adapter
+ * @ret rc	VS_OK or VS_E_DEVICE
+ */
+static int vscsi_read_config(struct vscsi_ctrl *c)
+{
+	struct vp_dev *vp = &c->vp;
+	uint32_t max_target = 0;
+	int rc = VS_OK;
+
+	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_NUM_QUEUES, 4, &c->num_queues);
+	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_SEG_MAX, 4, &c->seg_max);
+	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_MAX_SECTORS, 4, &c->max_sectors);
+	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_CDB_SIZE, 4, &c->cdb_size);
+	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_SENSE_SIZE, 4, &c->sense_size);
+	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_MAX_TARGET, 2, &max_target);
+	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_MAX_LUN, 4, &c->max_lun);
+	if (rc != VS_OK)
+		return VS_E_DEVICE;
+	/* The driver may write only these two fields (§5.6.4.1) */
+	if (c->cdb_size < VSCSI_CDB_MIN || c->cdb_size > VSCSI_CDB_MAX) {
+		vp_config_write(vp, VIRTIO_SCSI_CFG_CDB_SIZE, 4, VSCSI_CDB_MAX);
+		vp_config_read(vp, VIRTIO_SCSI_CFG_CDB_SIZE, 4, &c->cdb_size);
+	}
+	if (c->sense_size > VSCSI_SENSE_MAX) {
+		vp_config_write(vp, VIRTIO_SCSI_CFG_SENSE_SIZE, 4, VSCSI_SENSE_MAX);
+		vp_config_read(vp, VIRTIO_SCSI_CFG_SENSE_SIZE, 4, &c->sense_size);
+	}
+	if (c->num_queues == 0 || c->seg_max == 0 || c->max_sectors == 0 ||
+	    c->cdb_size < VSCSI_CDB_MIN || c->cdb_size > VSCSI_CDB_MAX ||
+	    c->sense_size > VSCSI_SENSE_MAX) {
+		VS_ERR(c->plat, "virtio-scsi: bad config: queues %u seg_max %u "
+		       "max_sectors %u cdb %u sense %u", c->num_queues,
+		       c->seg_max, c->max_sectors, c->cdb_size, c->sense_size);
+		return VS_E_DEVICE;
+	}
+	/* §5.6.6.1: the LUN format addresses 256 targets, 16384 LUNs */
+	c->max_target = max_target > VIRTIO_SCSI_MAX_TARGET ?
+			VIRTIO_SCSI_MAX_TARGET : max_target;
+	if (c->max_lun > VIRTIO_SCSI_MAX_LUN)
+		c->max_lun = VIRTIO_SCSI_MAX_LUN;
+	c->max_transfer = c->max_sectors > VSCSI_MAX_TRANSFER / 512 ?
+			  VSCSI_MAX_TRANSFER : c->max_sectors * 512;
+	return VS_OK;
+}
+
+/** Post one event buffer (§5.6.5: the driver keeps the eventq stocked). */
+static int vscsi_post_event(struct vscsi_ctrl *c, uint16_t i)
+{
+	struct virtio_scsi_event *ev = &vscsi_shm(c)->event[i];
+	struct vq_buf buf = {
+		.addr = vscsi_dev_addr(c, ev), .len = sizeof(*ev), .writable = true,
+	};
+
+	return vq_add_chain(&c->eventq, i, &buf, 1);
+}
+
+/**
+ * Run the initialisation sequence of §3.1.1 on a device whose queues and
+ * memory already exist (at init, and after a reset).
+ * @v c		adapter
+ * @ret rc	VS_OK, or an error after setting FAILED
+ */
+static int vscsi_bring_up(struct vscsi_ctrl *c)
+{
+	struct vp_dev *vp = &c->vp;
+	uint16_t i;
+	int rc;
+
+	vp_reset(vp);
+	vp_add_status(vp, VIRTIO_STATUS_ACKNOWLEDGE);
+	vp_add_status(vp, VIRTIO_STATUS_DRIVER);
+	rc = vp_set_features(vp, c->features);
+	if (rc != VS_OK)
+		goto fail;
+	rc = vq_start(&c->ctrlq);
+	if (rc == VS_OK)
+		rc = vq_start(&c->eventq);
+	if (rc == VS_OK)
+		rc = vq_start(&c->reqq);
+	if (rc != VS_OK)
+		goto fail;
+	for (i = 0; i < c->eventq.slots; i++)
+		vscsi_post_event(c, i);
+	vp_add_status(vp, VIRTIO_STATUS_DRIVER_OK);
+	vq_kick(&c->eventq);
+	c->running = true;
+	return VS_OK;
+fail:
+	vp_add_status(vp, VIRTIO_STATUS_FAILED);
+	return rc;
+}
+
+/**
+ * Probe and start a virtio-scsi adapter.
+ * @v c		adapter to fill
+ * @v plat	platform of the PCI function
+ * @ret rc	VS_OK, VS_E_NODEV, VS_E_DEVICE or VS_E_NOMEM
+ */
+int vscsi_init(struct vscsi_ctrl *c, struct vs_platform *plat)
+{
+	struct vp_dev *vp = &c->vp;
+	int rc;
+
+	vs_memset(c, 0, sizeof(*c));
+	c->plat = plat;
+	rc = vp_probe(vp, plat);
+	if (rc != VS_OK)
+		return rc;
+	/* §3.1.1 steps 1-4; steps 5-8 are in vscsi_bring_up() */
+	vp_reset(vp);
+	vp_add_status(vp, VIRTIO_STATUS_ACKNOWLEDGE);
+	vp_add_status(vp, VIRTIO_STATUS_DRIVER);
+	rc = vscsi_pick_features(c, vp_get_features(vp));
+	if (rc == VS_OK)
+		rc = vscsi_read_config(c);
+	if (rc != VS_OK)
+		goto err_config;
+
+	c->mem_size = sizeof(struct vscsi_shared);
+	rc = plat->ops->dma_alloc(plat, c->mem_size, &c->mem, &c->mem_dev,
+				  &c->mem_token);
+	if (rc != VS_OK)
+		goto err_mem;
+	/* §5.6.2: all three kinds of queue are set up; vhost needs it */
+	rc = vq_create(&c->ctrlq, vp, VIRTIO_SCSI_VQ_CONTROL, 4, 1);
+	if (rc != VS_OK)
+		goto err_ctrlq;
+	rc = vq_create(&c->eventq, vp, VIRTIO_SCSI_VQ_EVENT, VSCSI_EVENT_BUFS,
+		       VSCSI_EVENT_BUFS);
+	if (rc != VS_OK)
+		goto err_eventq;
+	rc = vq_create(&c->reqq, vp, VIRTIO_SCSI_VQ_REQUEST,
+		       VSCSI_REQ_QUEUE_SIZE, VSCSI_REQ_SLOTS);
+	if (rc != VS_OK)
+		goto err_reqq;
+	/* header, data..., response, data...: two descriptors are framing */
+	if (c->reqq.slot_descs < 3 || c->ctrlq.slot_descs < 2) {
+		rc = VS_E_DEVICE;
+		goto err_small;
+	}
+	c->max_segs = c->reqq.slot_descs - 2;
+	if (c->max_segs > c->seg_max)
+		c->max_segs = c->seg_max;
+
+	rc = vscsi_bring_up(c);
+	if (rc != VS_OK)
+		goto err_bring_up;
+	VS_INFO(plat, "virtio-scsi: %s, queue %u, seg_max %u, max_sectors %u, "
+		"targets 0-%u, luns 0-%u", vp->modern ? "modern" : "legacy",
+		c->reqq.size, c->seg_max, c->max_sectors, c->max_target,
+		c->max_lun);
+	return VS_OK;
+
+err_bring_up:
+err_small:
+	vp_reset(vp);
+	vq_destroy(&c->reqq);
+err_reqq:
+	vq_destroy(&c->eventq);
+err_eventq:
+	vq_destroy(&c->ctrlq);
+err_ctrlq:
+	plat->ops->dma_free(plat, c->mem_size, c->mem, c->mem_token);
+	c->mem = NULL;
+err_mem:
+err_config:
+	vp_add_status(vp, VIRTIO_STATUS_FAILED);
+	return rc;
+}
+
+/**
+ * Stop all device activity: after this no DMA is pending.  Used at
+ * ExitBootServices, where no memory may be freed.
+ * @v c		adapter
+ */
+void vscsi_halt(struct vscsi_ctrl *c)
+{
+	vp_reset(&c->vp);
+	c->running = false;
+}
+
+/**
+ * Reset the device and free everything; the reverse of vscsi_init.
+ * @v c		adapter
+ */
+void vscsi_fini(struct vscsi_ctrl *c)
+{
+	vscsi_halt(c);
+	vq_destroy(&c->reqq);
+	vq_destroy(&c->eventq);
+	vq_destroy(&c->ctrlq);
+	c->plat->ops->dma_free(c->plat, c->mem_size, c->mem, c->mem_token);
+	c->mem = NULL;
+}
+
+/**
+ * Reset the device and set it up again, dropping every request in flight.
+ * Used when a request timed out or the ring can no longer be trusted.
+ * @v c		adapter
+ * @ret rc	VS_OK or an error (the adapter then stays halted)
+ */
+int vscsi_restart(struct vscsi_ctrl *c)
+{
+	int rc;
+
+	vscsi_halt(c);
+	c->resets++;
+	vq_rewind(&c->ctrlq);
+	vq_rewind(&c->eventq);
+	vq_rewind(&c->reqq);
+	rc = vscsi_bring_up(c);
+	if (rc != VS_OK)
+		VS_ERR(c->plat, "virtio-scsi: restart failed (%d)", rc);
+	return rc;
+}
+
+/**
+ * Wait for one slot's chain to come back.
+ * @v c		adapter
+ * @v vq	queue
+ * @v slot	slot to wait for
+ * @v timeout_us	how long
+ * @ret rc	VS_OK, VS_E_TIMEOUT, or VS_E_DEVICE for a bad used entry
+ *		(after either, the caller restarts the device)
+ */
+static int vscsi_wait(struct vscsi_ctrl *c, struct virtqueue *vq,
+		      uint16_t slot, uint64_t timeout_us)
+{
+	uint64_t waited = 0;
+	uint16_t done;
+	uint32_t len;
+	int rc;
+
+	for (;;) {
+		rc = vq_get_used(vq, &done, &len);
+		if (rc < 0)
+			return rc;
+		if (rc > 0 && done == slot)
+			return VS_OK;
+		if (rc > 0)
+			continue;	/* another slot's late completion */
+		if (waited >= timeout_us)
+			return VS_E_TIMEOUT;
+		c->plat->ops->delay_us(c->plat, VSCSI_POLL_US);
+		waited += VSCSI_POLL_US;
+	}
+}
+
+/** Undo the data mappings of a request. */
+static void vscsi_unmap(struct vscsi_ctrl *c, void **tokens, unsigned n)
+{
+	while (n--)
+		c->plat->ops->dma_unmap(c->plat, tokens[n]);
+}
+
+/**
+ * Map a data buffer into segments appended to a chain.
+ * @v c		adapter
+ * @v dir	direction
+ * @v buf	buffer
+ * @v len	bytes
+ * @v bufs	chain to append to
+ * @v nbufs	entries used so far; updated
+ * @v tokens	mapping tokens; appended to
+ * @v ntokens	tokens so far; updated
+ * @v max_bufs	room in the chain
+ * @ret rc	VS_OK, VS_E_BADSIZE if it needs more segments, VS_E_NOMEM
+ */
+static int vscsi_map_data(struct vscsi_ctrl *c, enum vs_dma_dir dir,
+			  void *buf, uint32_t len, struct vq_buf *bufs,
+			  unsigned *nbufs, void **tokens, unsigned *ntokens,
+			  unsigned max_bufs)
+{
+	uint8_t *p = buf;
+	unsigned segs = 0;
+	size_t chunk;
+	uint64_t dev;
+	int rc;
+
+	while (len) {
+		if (*nbufs >= max_bufs || segs >= c->seg_max)
+			return VS_E_BADSIZE;
+		chunk = len;
+		rc = c->plat->ops->dma_map(c->plat, dir, p, &chunk, &dev,
+					   &tokens[*ntokens]);
+		if (rc != VS_OK || chunk == 0 || chunk > len)
+			return rc != VS_OK ? rc : VS_E_NOMEM;
+		(*ntokens)++;
+		bufs[(*nbufs)++] = (struct vq_buf){
+			.addr = dev, .len = chunk,
+			.writable = dir == VS_DMA_FROM_DEVICE,
+		};
+		p += chunk;
+		len -= chunk;
+		segs++;
+	}
+	return VS_OK;
+}
+
+/**
+ * Check the parameters of a command against the adapter's limits.
+ * @v c		adapter
+ * @v cmd	command
+ * @ret rc	VS_OK, VS_E_INVAL, VS_E_UNSUPPORTED or VS_E_BADSIZE
+ */
+static int vscsi_check_cmd(struct vscsi_ctrl *c, const struct vscsi_cmd *cmd)
+{
+	if (cmd->target > c->max_target || cmd->lun > c->max_lun ||
+	    !cmd->cdb || cmd->cdb_len == 0 ||
+	    (cmd->in_len && !cmd->data_in) || (cmd->out_len && !cmd->data_out))
+		return VS_E_INVAL;
+	if (cmd->cdb_len > c->cdb_size)
+		return VS_E_UNSUPPORTED;
+	if (cmd->in_len && cmd->out_len &&
+	    !(c->features & (1ull << VIRTIO_SCSI_F_INOUT)))
+		return VS_E_UNSUPPORTED;
+	if (cmd->in_len > c->max_transfer || cmd->out_len > c->max_transfer)
+		return VS_E_BADSIZE;
+	return VS_OK;
+}
+
+/**
+ * Frame the request header of a slot (§5.6.6.1).
+ * @v c		adapter
+ * @v req	slot's header memory
+ * @v cmd	command
+ */
+static void vscsi_frame(struct vscsi_ctrl *c, uint8_t *req,
+			const struct vscsi_cmd *cmd)
+{
+	vs_memset(req, 0, VIRTIO_SCSI_REQ_HEAD_SIZE + c->cdb_size);
+	vscsi_encode_lun(req, cmd->target, cmd->lun);
+	put_le64(req + offsetof(struct virtio_scsi_req_head, id), ++c->next_id);
+	req[offsetof(struct virtio_scsi_req_head, task_attr)] = VIRTIO_SCSI_S_SIMPLE;
+	vs_memcpy(req + VIRTIO_SCSI_REQ_HEAD_SIZE, cmd->cdb, cmd->cdb_len);
+}
+
+/**
+ * Check and take the response of a completed request (§5.6.6.1).
+ * @v c		adapter
+ * @v resp	slot's response memory
+ * @v cmd	command; its outcome fields are filled
+ * @ret rc	VS_OK, or VS_E_DEVICE for values out of range
+ */
+static int vscsi_take_response(struct vscsi_ctrl *c, const uint8_t *resp,
+			       struct vscsi_cmd *cmd)
+{
+	uint32_t sense_len = get_le32(resp);
+	uint32_t residual = get_le32(resp + 4);
+	uint8_t response = resp[11];
+	uint32_t copy;
+
+	switch (response) {
+	case VIRTIO_SCSI_S_OK: case VIRTIO_SCSI_S_OVERRUN:
+	case VIRTIO_SCSI_S_ABORTED: case VIRTIO_SCSI_S_BAD_TARGET:
+	case VIRTIO_SCSI_S_RESET: case VIRTIO_SCSI_S_BUSY:
+	case VIRTIO_SCSI_S_TRANSPORT_FAILURE: case VIRTIO_SCSI_S_TARGET_FAILURE:
+	case VIRTIO_SCSI_S_NEXUS_FAILURE: case VIRTIO_SCSI_S_FAILURE:
+	case VIRTIO_SCSI_S_INCORRECT_LUN:
+		break;
+	default:
+		VS_ERR(c->plat, "virtio-scsi: unknown response %u", response);
+		return VS_E_DEVICE;
+	}
+	if (sense_len > c->sense_size) {
+		VS_ERR(c->plat, "virtio-scsi: sense_len %u beyond %u", sense_len,
+		       c->sense_size);
+		return VS_E_DEVICE;
+	}
+	if (residual > (uint64_t)cmd->in_len + cmd->out_len) {
+		VS_ERR(c->plat, "virtio-scsi: residual %u beyond %u", residual,
+		       cmd->in_len + cmd->out_len);
+		return VS_E_DEVICE;
+	}
+	cmd->response = response;
+	cmd->status = resp[10];
+	copy = sense_len < cmd->sense_cap ? sense_len : cmd->sense_cap;
+	if (copy && cmd->sense)
+		vs_memcpy(cmd->sense, resp + VIRTIO_SCSI_RESP_HEAD_SIZE, copy);
+	cmd->sense_len = cmd->sense ? copy : 0;
+	/* "residual < size of datain" means dataout went entirely */
+	if (residual <= cmd->in_len) {
+		cmd->in_done = cmd->in_len - residual;
+		cmd->out_done = cmd->out_len;
+	} else {
+		cmd->in_done = 0;
+		cmd->out_done = cmd->out_len - (residual - cmd->in_len);
+	}
+	if (response != VIRTIO_SCSI_S_OK)
+		cmd->in_done = cmd->out_done = 0;
+	return VS_OK;
+}
+
+/**
+ * Execute one SCSI command and wait for it.
+ *
+ * On VS_OK the command reached the adapter and @p cmd's outcome says what
+ * happened (response, status, sense, bytes moved).  A timeout or a bad
+ * ring entry resets the device, so no DMA into the caller's buffer is left
+ * pending when this returns.
+ *
+ * @v c		adapter
+ * @v cmd	command
+ * @ret rc	VS_OK, VS_E_INVAL, VS_E_UNSUPPORTED, VS_E_BADSIZE (in_done /
+ *		out_done then say what fits), VS_E_NOMEM, VS_E_TIMEOUT,
+ *		VS_E_DEVICE
+ */
+int vscsi_exec(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
+{
+	struct vscsi_slot_mem *m = &vscsi_shm(c)->slot[0];
+	struct vq_buf bufs[VQ_MAX_SLOT_DESCS];
+	void *tokens[VQ_MAX_SLOT_DESCS];
+	unsigned nbufs = 0, ntokens = 0, max_bufs = c->reqq.slot_descs;
+	int rc;
+
+	rc = vscsi_check_cmd(c, cmd);
+	if (rc == VS_E_BADSIZE) {
+		cmd->in_done = cmd->in_len ? c->max_transfer : 0;
+		cmd->out_done = cmd->out_len ? c->max_transfer : 0;
+	}
+	if (rc != VS_OK)
+		return rc;
+	if (!c->running && vscsi_restart(c) != VS_OK)
+		return VS_E_DEVICE;
+
+	vscsi_frame(c, m->req, cmd);
+	bufs[nbufs++] = (struct vq_buf){ vscsi_dev_addr(c, m->req),
+		VIRTIO_SCSI_REQ_HEAD_SIZE + c->cdb_size, false };
+	/* §2.7.4.2: device-readable buffers precede device-writable ones */
+	rc = vscsi_map_data(c, VS_DMA_TO_DEVICE, (void *)cmd->data_out,
+			    cmd->out_len, bufs, &nbufs, tokens, &ntokens,
+			    max_bufs - 1);
+	if (rc == VS_OK) {
+		bufs[nbufs++] = (struct vq_buf){ vscsi_dev_addr(c, m->resp),
+			VIRTIO_SCSI_RESP_HEAD_SIZE + c->sense_size, true };
+		rc = vscsi_map_data(c, VS_DMA_FROM_DEVICE, cmd->data_in,
+				    cmd->in_len, bufs, &nbufs, tokens, &ntokens,
+				    max_bufs);
+	}
+	if (rc != VS_OK)
+		goto out_unmap;
+	vs_memset(m->resp, 0, sizeof(m->resp));
+	rc = vq_add_chain(&c->reqq, 0, bufs, nbufs);
+	if (rc != VS_OK)
+		goto out_unmap;
+	vq_kick(&c->reqq);
+	c->requests++;
+
+	rc = vscsi_wait(c, &c->reqq, 0, cmd->timeout_us ? cmd->timeout_us :
+			VSCSI_DEFAULT_TIMEOUT_US);
+	if (rc != VS_OK) {
+		VS_ERR(c->plat, "virtio-scsi: request %s, resetting device",
+		       rc == VS_E_TIMEOUT ? "timed out" : "failed");
+		vscsi_restart(c);	/* no DMA pending before unmapping */
+		goto out_unmap;
+	}
+	rc = vscsi_take_response(c, m->resp, cmd);
+out_unmap:
+	vscsi_unmap(c, tokens, ntokens);
+	return rc;
+}
+
+/**
+ * Send a task management function on the control queue (§5.6.6.2).
+ * @v c		adapter
+ * @v subtype	VIRTIO_SCSI_T_TMF_*
+ * @v target	target
+ * @v lun	LUN
+ * @ret rc	VS_OK when the function completed or succeeded, VS_E_NOTARGET
+ *		for an absent target or LUN, VS_E_TIMEOUT, VS_E_DEVICE
+ */
+int vscsi_tmf(struct vscsi_ctrl *c, uint32_t subtype, uint8_t target,
+	      uint16_t lun)
+{
+	struct vscsi_shared *s = vscsi_shm(c);
+	struct vq_buf bufs[2] = {
+		{ vscsi_dev_addr(c, &s->tmf_req), sizeof(s->tmf_req), false },
+		{ vscsi_dev_addr(c, &s->tmf_resp), sizeof(s->tmf_resp), true },
+	};
+	uint8_t response;
+	int rc;
+
+	if (target > c->max_target || lun > c->max_lun)
+		return VS_E_INVAL;
+	if (!c->running && vscsi_restart(c) != VS_OK)
+		return VS_E_DEVICE;
+	vs_memset(&s->tmf_req, 0, sizeof(s->tmf_req));
+	put_le32((uint8_t *)&s->tmf_req.type, VIRTIO_SCSI_T_TMF);
+	put_le32((uint8_t *)&s->tmf_req.subtype, subtype);
+	vscsi_encode_lun(s->tmf_req.lun, target, lun);
+	s->tmf_resp.response = 0xFF;
+	rc = vq_add_chain(&c->ctrlq, 0, bufs, 2);
+	if (rc != VS_OK)
+		return rc;
+	vq_kick(&c->ctrlq);
+	rc = vscsi_wait(c, &c->ctrlq, 0, VSCSI_TMF_TIMEOUT_US);
+	if (rc != VS_OK) {
+		vscsi_restart(c);
+		return rc;
+	}
+	response = s->tmf_resp.response;
+	switch (response) {
+	case VIRTIO_SCSI_S_FUNCTION_COMPLETE:
+	case VIRTIO_SCSI_S_FUNCTION_SUCCEEDED:
+		return VS_OK;
+	case VIRTIO_SCSI_S_BAD_TARGET:
+	case VIRTIO_SCSI_S_INCORRECT_LUN:
+		return VS_E_NOTARGET;
+	default:
+		VS_ERR(c->plat, "virtio-scsi: TMF %u answered %u", subtype, response);
+		return VS_E_DEVICE;
+	}
+}

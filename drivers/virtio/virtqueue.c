@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Split virtqueue with a fixed descriptor pool (virtio 1.2 §2.7).
+ *
+ * Slot k owns descriptors [k * slot_descs, (k + 1) * slot_descs) for the
+ * life of the queue; its head descriptor is the first of them, which is
+ * how a used-ring id is traced back to a slot.  The device's used ring is
+ * the only thing read back, and every entry is checked against the
+ * driver-private slot table before it is believed (§2.7.8: "the device
+ * MUST NOT" write more than the writable length, but a hostile one may).
+ */
+#include "spec/virtio.h"
+#include "vscsi/virtqueue.h"
+
+/** §2.7.2 legacy layout: the used ring starts on this alignment. */
+#define VQ_USED_ALIGN VIRTIO_PCI_LEGACY_QUEUE_ALIGN
+
+static size_t vq_align(size_t v, size_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+/** Bytes for descriptors plus available ring (with used_event). */
+static size_t vq_driver_area(uint16_t size)
+{
+	return 16u * size + 6 + 2u * size;
+}
+
+/** Bytes for the used ring (with avail_event). */
+static size_t vq_device_area(uint16_t size)
+{
+	return 6 + 8u * size;
+}
+
+/**
+ * Create a virtqueue and its shared memory; the device is not told yet.
+ * @v vq	queue to fill
+ * @v vp	device
+ * @v index	queue index
+ * @v max_size	most entries wanted (a power of two)
+ * @v slots	request slots to cut the descriptors into (1-VQ_MAX_SLOTS)
+ * @ret rc	VS_OK, VS_E_DEVICE for an unusable queue, VS_E_NOMEM
+ */
+int vq_create(struct virtqueue *vq, struct vp_dev *vp, uint16_t index,
+	      uint16_t max_size, uint16_t slots)
+{
+	struct vs_platform *p = vp->plat;
+	uint16_t dev_size, size;
+	size_t used_off;
+	int rc;
+
+	vs_memset(vq, 0, sizeof(*vq));
+	vq->vp = vp;
+	vq->index = index;
+	vp_queue_size(vp, index, &dev_size);
+	/* §2.7: Queue Size is a power of 2 no larger than 32768 */
+	if (dev_size == 0 || (dev_size & (dev_size - 1)) ||
+	    dev_size > VIRTQ_MAX_SIZE) {
+		VS_ERR(p, "virtqueue %u: bad size %u", index, dev_size);
+		return VS_E_DEVICE;
+	}
+	/* Legacy devices cannot shrink a queue (§4.1.4.8) */
+	size = (vp->modern && dev_size > max_size) ? max_size : dev_size;
+	if (slots == 0 || slots > VQ_MAX_SLOTS || slots > size)
+		return VS_E_INVAL;
+	vq->size = size;
+	vq->slots = slots;
+	vq->slot_descs = size / slots;
+	if (vq->slot_descs > VQ_MAX_SLOT_DESCS)
+		vq->slot_descs = VQ_MAX_SLOT_DESCS;
+
+	used_off = vq_align(vq_driver_area(size), VQ_USED_ALIGN);
+	vq->mem_size = used_off + vq_align(vq_device_area(size), VQ_USED_ALIGN);
+	rc = p->ops->dma_alloc(p, vq->mem_size, &vq->mem, &vq->mem_dev,
+			       &vq->mem_token);
+	if (rc != VS_OK)
+		return rc;
+	vq->desc = vq->mem;
+	vq->avail = (void *)((uint8_t *)vq->mem + 16u * size);
+	vq->used = (void *)((uint8_t *)vq->mem + used_off);
+	return VS_OK;
+}
+
+/**
+ * Give the rings to the device (after a reset too).
+ * @v vq	queue
+ * @ret rc	VS_OK or VS_E_DEVICE
+ */
+int vq_start(struct virtqueue *vq)
+{
+	struct vp_queue_addr addr = {
+		.desc = vq->mem_dev,
+		.avail = vq->mem_dev + ((uint8_t *)vq->avail - (uint8_t *)vq->mem),
+		.used = vq->mem_dev + ((uint8_t *)vq->used - (uint8_t *)vq->mem),
+	};
+
+	return vp_queue_enable(vq->vp, vq->index, vq->size, &addr,
+			       &vq->notify_off);
+}
+
+/**
+ * Forget every chain and clear the rings; only after the device was reset.
+ * @v vq	queue
+ */
+void vq_rewind(struct virtqueue *vq)
+{
+	vs_memset(vq->mem, 0, vq->mem_size);
+	vq->avail_idx = vq->last_used = vq->published = 0;
+	vs_memset(vq->slot, 0, sizeof(vq->slot));
+}
+
+/**
+ * Free the queue's memory; only after the device was reset.
+ * @v vq	queue (may never have been created)
+ */
+void vq_destroy(struct virtqueue *vq)
+{
+	struct vs_platform *p;
+
+	if (!vq->mem)
+		return;
+	p = vq->vp->plat;
+	p->ops->dma_free(p, vq->mem_size, vq->mem, vq->mem_token);
+	vq->mem = NULL;
+}
+
+/**
+ * Publish a chain of buffers on a slot's own descriptors (§2.7.13).
+ * The device is not notified until vq_kick().
+ * @v vq	queue
+ * @v slot	free slot
+ * @v bufs	buffers, device-readable ones first (§2.7.4.2)
+ * @v nbufs	number of buffers (1 to slot_descs)
+ * @ret rc	VS_OK or VS_E_INVAL
+ */
+int vq_add_chain(struct virtqueue *vq, uint16_t slot,
+		 const struct vq_buf *bufs, unsigned nbufs)
+{
+	uint16_t head = slot * vq->slot_descs;
+	uint32_t writable = 0;
+	unsigned i;
+
+	if (slot >= vq->slots || vq->slot[slot].in_flight || nbufs == 0 ||
+	    nbufs > vq->slot_descs)
+		return VS_E_INVAL;
+	for (i = 0; i < nbufs; i++) {
+		volatile struct virtq_desc *d = &vq->desc[head + i];
+
+		d->addr = bufs[i].addr;
+		d->len = bufs[i].len;
+		d->flags = (i + 1 < nbufs ? VIRTQ_DESC_F_NEXT : 0) |
+			   (bufs[i].writable ? VIRTQ_DESC_F_WRITE : 0);
+		d->next = head + i + 1;
+		if (bufs[i].writable)
+			writable += bufs[i].len;
+	}
+	vq->slot[slot].in_flight = true;
+	vq->slot[slot].writable_len = writable;
+	vq->avail->ring[vq->avail_idx % vq->size] = head;
+	/* §2.7.13.3: the ring entry is visible before the index moves */
+	vs_mb();
+	vq->avail->idx = ++vq->avail_idx;
+	vq->chains++;
+	return VS_OK;
+}
+
+/**
+ * Notify the device of every chain published since the last kick, unless
+ * it asked not to be (§2.7.10, VIRTQ_USED_F_NO_NOTIFY).
+ * @v vq	queue
+ */
+void vq_kick(struct virtqueue *vq)
+{
+	if (vq->published == vq->avail_idx)
+		return;
+	vs_mb();
+	vq->published = vq->avail_idx;
+	if (vq->used->flags & VIRTQ_USED_F_NO_NOTIFY)
+		return;
+	vp_notify(vq->vp, vq->index, vq->notify_off);
+	vq->notifications++;
+}
+
+/** Count chains in flight. */
+static unsigned vq_in_flight(struct virtqueue *vq)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < vq->slots; i++)
+		n += vq->slot[i].in_flight;
+	return n;
+}
+
+/**
+ * Take one completed chain from the used ring, checking what the device
+ * wrote there.
+ * @v vq	queue
+ * @ret slot	slot of the chain, or VQ_NO_SLOT when it cannot be told
+ * @ret len	bytes the device says it wrote (at most the writable length)
+ * @ret rc	1 for a chain, 0 for none yet, VS_E_DEVICE for a bad entry
+ *		(with slot set when the entry could still be traced)
+ */
+int vq_get_used(struct virtqueue *vq, uint16_t *slot, uint32_t *len)
+{
+	uint16_t used_idx, pending, id_slot;
+	uint32_t id, ulen;
+	volatile struct virtq_used_elem *e;
+
+	*slot = VQ_NO_SLOT;
+	*len = 0;
+	used_idx = vq->used->idx;
+	if (used_idx == vq->last_used)
+		return 0;
+	pending = used_idx - vq->last_used;
+	if (pending > vq_in_flight(vq)) {
+		VS_ERR(vq->vp->plat, "virtqueue %u: used idx jumped by %u",
+		       vq->index, pending);
+		return VS_E_DEVICE;
+	}
+	/* §2.7.13.3 mirror: read the element only after the index */
+	vs_mb();
+	e = &vq->used->ring[vq->last_used % vq->size];
+	id = e->id;
+	ulen = e->len;
+	id_slot = id / vq->slot_descs;
+	if (id % vq->slot_descs || id_slot >= vq->slots ||
+	    !vq->slot[id_slot].in_flight) {
+		VS_ERR(vq->vp->plat, "virtqueue %u: used id %u not in flight",
+		       vq->index, id);
+		return VS_E_DEVICE;
+	}
+	vq->last_used++;
+	vq->slot[id_slot].in_flight = false;
+	*slot = id_slot;
+	if (ulen > vq->slot[id_slot].writable_len) {
+		VS_ERR(vq->vp->plat, "virtqueue %u: used len %u beyond %u",
+		       vq->index, ulen, vq->slot[id_slot].writable_len);
+		return VS_E_DEVICE;
+	}
+	*len = ulen;
+	return 1;
+}
+
+/** Tell whether a slot's chain is still with the device. */
+bool vq_busy(struct virtqueue *vq, uint16_t slot)
+{
+	return slot < vq->slots && vq->slot[slot].in_flight;
+}

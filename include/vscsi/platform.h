@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Platform interface of the portable core.
+ *
+ * The core (virtio-pci transport, virtqueue, virtio-scsi, SCSI disk logic)
+ * reaches the hardware and the host environment only through this table.
+ * The UEFI glue implements it with EFI_PCI_IO_PROTOCOL and boot services;
+ * the host tests implement it with a fake device in plain memory.  A
+ * unikernel or boot loader that embeds the core implements it once more.
+ *
+ * No UEFI type may appear here.
+ */
+#ifndef VSCSI_PLATFORM_H
+#define VSCSI_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** Status codes of the core (0 or negative). */
+enum vs_status {
+	VS_OK = 0,
+	VS_E_INVAL = -1,	/**< bad parameter from the caller */
+	VS_E_NODEV = -2,	/**< not a device we can drive */
+	VS_E_DEVICE = -3,	/**< device misbehaved or failed */
+	VS_E_TIMEOUT = -4,	/**< device did not answer in time */
+	VS_E_NOMEM = -5,	/**< out of memory or DMA mappings */
+	VS_E_UNSUPPORTED = -6,	/**< request the adapter cannot carry */
+	VS_E_BADSIZE = -7,	/**< transfer larger than the adapter allows */
+	VS_E_NOTARGET = -8,	/**< target or LUN absent (BAD_TARGET) */
+};
+
+/** Direction of a DMA mapping, from the device's point of view. */
+enum vs_dma_dir {
+	VS_DMA_TO_DEVICE,	/**< device reads the buffer */
+	VS_DMA_FROM_DEVICE,	/**< device writes the buffer */
+};
+
+struct vs_platform;
+
+/** Operations a platform provides to the core. */
+struct vs_platform_ops {
+	/**
+	 * Read PCI configuration space.
+	 * @v p		platform
+	 * @v offset	byte offset in configuration space
+	 * @v width	1, 2 or 4 bytes
+	 * @ret val	value read
+	 * @ret rc	VS_OK or VS_E_DEVICE
+	 */
+	int (*pci_read)(struct vs_platform *p, uint32_t offset, unsigned width,
+			uint32_t *val);
+	/**
+	 * Read a BAR.
+	 * @v p		platform
+	 * @v is_io	BAR is an I/O BAR (else memory)
+	 * @v bar	BAR index 0-5
+	 * @v offset	offset in the BAR
+	 * @v width	1, 2, 4 or 8 bytes
+	 * @ret val	value read
+	 * @ret rc	VS_OK or VS_E_DEVICE
+	 */
+	int (*bar_read)(struct vs_platform *p, bool is_io, unsigned bar,
+			uint32_t offset, unsigned width, uint64_t *val);
+	/** Write a BAR; parameters as bar_read. */
+	int (*bar_write)(struct vs_platform *p, bool is_io, unsigned bar,
+			 uint32_t offset, unsigned width, uint64_t val);
+	/**
+	 * Allocate zeroed memory shared with the device for its lifetime.
+	 * @v p		platform
+	 * @v size	bytes (the platform rounds up to whole pages)
+	 * @ret cpu	address for the CPU, page aligned
+	 * @ret dev	address for the device
+	 * @ret token	platform handle to pass to dma_free
+	 * @ret rc	VS_OK or VS_E_NOMEM
+	 */
+	int (*dma_alloc)(struct vs_platform *p, size_t size, void **cpu,
+			 uint64_t *dev, void **token);
+	/** Free memory from dma_alloc. */
+	void (*dma_free)(struct vs_platform *p, size_t size, void *cpu,
+			 void *token);
+	/**
+	 * Map a caller's buffer for one transfer.
+	 * @v p		platform
+	 * @v dir	direction
+	 * @v buf	buffer
+	 * @v len	bytes wanted; on return bytes mapped (may be fewer)
+	 * @ret dev	device address of the mapped bytes
+	 * @ret token	platform handle to pass to dma_unmap
+	 * @ret rc	VS_OK or VS_E_NOMEM
+	 */
+	int (*dma_map)(struct vs_platform *p, enum vs_dma_dir dir, void *buf,
+		       size_t *len, uint64_t *dev, void **token);
+	/** Unmap a mapping from dma_map (copies bounce data back). */
+	void (*dma_unmap)(struct vs_platform *p, void *token);
+	/** Busy-wait at least @p us microseconds. */
+	void (*delay_us)(struct vs_platform *p, unsigned us);
+	/** Write one formatted, newline-terminated log line. */
+	void (*log)(struct vs_platform *p, const char *line);
+};
+
+/** A platform instance; embed it in the platform's own context. */
+struct vs_platform {
+	const struct vs_platform_ops *ops;
+	/** Log verbosity: 0 errors only, 1 informational, 2 debug. */
+	int log_level;
+};
+
+/** Log levels. */
+#define VS_LOG_ERR 0
+#define VS_LOG_INFO 1
+#define VS_LOG_DEBUG 2
+
+void vs_log(struct vs_platform *p, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int vs_vsnprintf(char *buf, size_t size, const char *fmt,
+		 __builtin_va_list ap);
+
+#define VS_ERR(p, ...) vs_log((p), VS_LOG_ERR, __VA_ARGS__)
+#define VS_INFO(p, ...) vs_log((p), VS_LOG_INFO, __VA_ARGS__)
+#define VS_DBG(p, ...) vs_log((p), VS_LOG_DEBUG, __VA_ARGS__)
+
+/* The core needs only these from a C library; freestanding builds supply them. */
+#define vs_memset __builtin_memset
+#define vs_memcpy __builtin_memcpy
+#define vs_memcmp __builtin_memcmp
+
+/** Full memory barrier between CPU accesses and device-visible memory. */
+static inline void vs_mb(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+#endif /* VSCSI_PLATFORM_H */

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * SCSI command layer: discovery (REPORT LUNS, INQUIRY), disk geometry
+ * (READ CAPACITY), block reads and writes split to the adapter's limits,
+ * cache flush, and the sense-driven retry policy.
+ */
+#ifndef VSCSI_SCSI_DISK_H
+#define VSCSI_SCSI_DISK_H
+
+#include "spec/scsi.h"
+#include "vscsi/virtio_scsi.h"
+
+/** Extra core status codes of the SCSI layer. */
+#define VS_E_NOMEDIA (-20)	/**< NOT READY, medium not present */
+#define VS_E_PROTECTED (-21)	/**< DATA PROTECT: write protected */
+#define VS_E_MEDIUM (-22)	/**< MEDIUM ERROR: unrecoverable read/write */
+
+/** Most LUNs one REPORT LUNS may list that a scan uses per target. */
+#define SCSI_SCAN_MAX_LUNS 256
+/** LUNs probed with INQUIRY when a target lacks REPORT LUNS. */
+#define SCSI_SCAN_PROBE_LUNS 8
+/** Attempts of one command under the retry policy. */
+#define SCSI_MAX_ATTEMPTS 6
+/** Longest wait for a LUN "becoming ready" (SPC-4 ASC 04h/01h). */
+#define SCSI_READY_TIMEOUT_US (10u * 1000 * 1000)
+#define SCSI_READY_POLL_US (100u * 1000)
+
+/** Found by a scan: one logical unit. */
+struct scsi_lun_info {
+	uint8_t target;
+	uint16_t lun;
+	uint8_t pdt;		/**< peripheral device type */
+	bool removable;
+	uint8_t inquiry[SCSI_INQUIRY_STD_LEN];
+};
+
+/** A block device behind the adapter. */
+struct scsi_disk {
+	struct vscsi_ctrl *c;
+	uint8_t target;
+	uint16_t lun;
+	bool present;		/**< capacity known */
+	bool read_only;
+	uint32_t block_size;
+	uint64_t last_lba;
+	bool use16;		/**< READ/WRITE(16) needed */
+	uint32_t max_blocks;	/**< blocks per command */
+	uint32_t phys_exp;	/**< log2 logical blocks per physical */
+	uint64_t lowest_aligned;
+};
+
+/** Called by scsi_scan for every logical unit found. */
+typedef void (*scsi_scan_fn)(void *ctx, const struct scsi_lun_info *info);
+
+int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd);
+int scsi_inquiry(struct vscsi_ctrl *c, uint8_t target, uint16_t lun,
+		 struct scsi_lun_info *info);
+int scsi_report_luns(struct vscsi_ctrl *c, uint8_t target, uint16_t *luns,
+		     unsigned max, unsigned *count);
+int scsi_scan(struct vscsi_ctrl *c, scsi_scan_fn fn, void *ctx);
+int scsi_disk_open(struct scsi_disk *d, struct vscsi_ctrl *c,
+		   uint8_t target, uint16_t lun);
+int scsi_read_capacity(struct scsi_disk *d);
+int scsi_disk_read(struct scsi_disk *d, uint64_t lba, uint64_t blocks,
+		   void *buf);
+int scsi_disk_write(struct scsi_disk *d, uint64_t lba, uint64_t blocks,
+		    const void *buf);
+int scsi_disk_flush(struct scsi_disk *d);
+
+#endif /* VSCSI_SCSI_DISK_H */

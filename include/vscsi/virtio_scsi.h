@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Virtio-scsi host adapter (virtio 1.2 §5.6): device set-up, command
+ * requests on one polled request queue, task management on the control
+ * queue.
+ */
+#ifndef VSCSI_VIRTIO_SCSI_H
+#define VSCSI_VIRTIO_SCSI_H
+
+#include "spec/virtio_scsi.h"
+#include "vscsi/virtqueue.h"
+
+/** Request slots on the request queue (requests in flight at most). */
+#define VSCSI_REQ_SLOTS 4
+/** Largest request queue we set up (modern devices may be shrunk to it). */
+#define VSCSI_REQ_QUEUE_SIZE 128
+/** Event buffers kept posted on the event queue (§5.6.5). */
+#define VSCSI_EVENT_BUFS 4
+/** CDB and sense sizes we frame with (the §5.6.4 defaults). */
+#define VSCSI_CDB_MAX 32
+#define VSCSI_CDB_MIN 16	/* READ(16) and READ CAPACITY(16) must fit */
+#define VSCSI_SENSE_MAX 96
+/** Timeout used when a caller gives none (UEFI "wait forever"). */
+#define VSCSI_DEFAULT_TIMEOUT_US (60ull * 1000 * 1000)
+/** Timeout of task management functions. */
+#define VSCSI_TMF_TIMEOUT_US (10ull * 1000 * 1000)
+/** Largest data transfer of one request we ever ask for. */
+#define VSCSI_MAX_TRANSFER (32u << 20)
+
+/** One SCSI command as the caller describes it, and its outcome. */
+struct vscsi_cmd {
+	uint8_t target;
+	uint16_t lun;
+	const uint8_t *cdb;
+	uint8_t cdb_len;
+	void *data_in;		/**< device writes here (may be NULL) */
+	uint32_t in_len;
+	const void *data_out;	/**< device reads from here (may be NULL) */
+	uint32_t out_len;
+	uint8_t *sense;		/**< sense buffer (may be NULL) */
+	uint8_t sense_cap;	/**< its size */
+	uint64_t timeout_us;	/**< 0: VSCSI_DEFAULT_TIMEOUT_US */
+	/* outcome, valid when vscsi_exec returns VS_OK */
+	uint8_t response;	/**< VIRTIO_SCSI_S_* */
+	uint8_t status;		/**< SCSI status */
+	uint8_t sense_len;	/**< bytes copied to sense */
+	uint32_t in_done;	/**< bytes the device wrote to data_in */
+	uint32_t out_done;	/**< bytes the device read from data_out */
+};
+
+/** Shared memory of one request slot: request header and response. */
+struct vscsi_slot_mem {
+	uint8_t req[VIRTIO_SCSI_REQ_HEAD_SIZE_MAX];
+	uint8_t resp[VIRTIO_SCSI_RESP_SIZE_MAX];
+};
+
+/** A virtio-scsi host adapter. */
+struct vscsi_ctrl {
+	struct vs_platform *plat;
+	struct vp_dev vp;
+	struct virtqueue ctrlq, eventq, reqq;
+	uint64_t features;	/**< negotiated */
+	/* configuration, checked (§5.6.4) */
+	uint32_t num_queues, seg_max, max_sectors;
+	uint32_t cdb_size, sense_size;
+	uint32_t max_target, max_lun;
+	/* derived limits */
+	uint32_t max_segs;	/**< data segments per request */
+	uint32_t max_transfer;	/**< data bytes per request */
+	/* shared memory for headers, TMFs and events */
+	void *mem;
+	size_t mem_size;
+	uint64_t mem_dev;
+	void *mem_token;
+	uint64_t next_id;
+	bool running;		/**< DRIVER_OK set and not reset since */
+	/* statistics */
+	uint64_t requests, resets;
+};
+
+int vscsi_init(struct vscsi_ctrl *c, struct vs_platform *plat);
+void vscsi_halt(struct vscsi_ctrl *c);
+void vscsi_fini(struct vscsi_ctrl *c);
+int vscsi_restart(struct vscsi_ctrl *c);
+int vscsi_exec(struct vscsi_ctrl *c, struct vscsi_cmd *cmd);
+int vscsi_tmf(struct vscsi_ctrl *c, uint32_t subtype, uint8_t target,
+	      uint16_t lun);
+void vscsi_encode_lun(uint8_t lun_bytes[8], uint8_t target, uint16_t lun);
+
+#endif /* VSCSI_VIRTIO_SCSI_H */

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Split virtqueue (virtio 1.2 §2.7) with a fixed descriptor pool.
+ *
+ * The descriptor table is cut into equal slots at set-up; a request takes
+ * a slot and uses only that slot's descriptors, so nothing is allocated on
+ * the I/O path.  Which slots are in flight, and how many bytes each chain
+ * lets the device write, is kept in driver-private memory and never read
+ * back from the shared ring.
+ */
+#ifndef VSCSI_VIRTQUEUE_H
+#define VSCSI_VIRTQUEUE_H
+
+#include "vscsi/virtio_pci.h"
+
+/** Most descriptors one slot may own. */
+#define VQ_MAX_SLOT_DESCS 64
+/** Most slots per queue. */
+#define VQ_MAX_SLOTS 16
+
+/** Slot value when a used entry cannot be traced to a slot. */
+#define VQ_NO_SLOT 0xFFFF
+
+/** One buffer of a chain, as the device sees it. */
+struct vq_buf {
+	uint64_t addr;
+	uint32_t len;
+	bool writable;		/**< device writes it */
+};
+
+/** Driver-private state of one slot. */
+struct vq_slot {
+	bool in_flight;
+	uint32_t writable_len;	/**< sum of writable lengths of the chain */
+};
+
+/** A split virtqueue. */
+struct virtqueue {
+	struct vp_dev *vp;
+	uint16_t index;		/**< queue index on the device */
+	uint16_t size;		/**< ring entries */
+	uint16_t slots;		/**< number of slots */
+	uint16_t slot_descs;	/**< descriptors per slot */
+	uint32_t notify_off;
+	/* shared memory */
+	void *mem;
+	size_t mem_size;
+	void *mem_token;
+	uint64_t mem_dev;
+	volatile struct virtq_desc *desc;
+	volatile struct virtq_avail *avail;
+	volatile struct virtq_used *used;
+	/* driver-private */
+	uint16_t avail_idx;	/**< next avail index we publish */
+	uint16_t last_used;	/**< next used index we consume */
+	uint16_t published;	/**< avail_idx at the last notification */
+	struct vq_slot slot[VQ_MAX_SLOTS];
+	/* statistics */
+	uint64_t notifications;
+	uint64_t chains;
+};
+
+int vq_create(struct virtqueue *vq, struct vp_dev *vp, uint16_t index,
+	      uint16_t max_size, uint16_t slots);
+int vq_start(struct virtqueue *vq);
+void vq_rewind(struct virtqueue *vq);
+void vq_destroy(struct virtqueue *vq);
+int vq_add_chain(struct virtqueue *vq, uint16_t slot,
+		 const struct vq_buf *bufs, unsigned nbufs);
+void vq_kick(struct virtqueue *vq);
+int vq_get_used(struct virtqueue *vq, uint16_t *slot, uint32_t *len);
+bool vq_busy(struct virtqueue *vq, uint16_t slot);
+
+#endif /* VSCSI_VIRTQUEUE_H */
