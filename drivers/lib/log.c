@@ -145,6 +145,18 @@ out:
 	return (int)o.len;
 }
 
+/** Format a string like snprintf(3); see vs_vsnprintf. */
+int vs_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vs_vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return len;
+}
+
 /**
  * Log one line through the platform, if its level is enabled.
  * @v p		platform

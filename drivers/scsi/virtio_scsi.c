@@ -549,7 +549,8 @@ out_unmap:
  * @v target	target
  * @v lun	LUN
  * @ret rc	VS_OK when the function completed or succeeded, VS_E_NOTARGET
- *		for an absent target or LUN, VS_E_TIMEOUT, VS_E_DEVICE
+ *		for an absent target or LUN, VS_E_UNSUPPORTED when rejected,
+ *		VS_E_TIMEOUT, VS_E_DEVICE
  */
 int vscsi_tmf(struct vscsi_ctrl *c, uint32_t subtype, uint8_t target,
 	      uint16_t lun)
@@ -588,6 +589,8 @@ int vscsi_tmf(struct vscsi_ctrl *c, uint32_t subtype, uint8_t target,
 	case VIRTIO_SCSI_S_BAD_TARGET:
 	case VIRTIO_SCSI_S_INCORRECT_LUN:
 		return VS_E_NOTARGET;
+	case VIRTIO_SCSI_S_FUNCTION_REJECTED:
+		return VS_E_UNSUPPORTED;
 	default:
 		VS_ERR(c->plat, "virtio-scsi: TMF %u answered %u", subtype, response);
 		return VS_E_DEVICE;

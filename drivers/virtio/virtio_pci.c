@@ -334,6 +334,19 @@ int vp_queue_size(struct vp_dev *vp, uint16_t index, uint16_t *size)
 }
 
 /**
+ * Write a 64-bit common configuration field as two 32-bit halves, low
+ * first (§4.1.3.1 allows it, and not every device takes 64-bit accesses).
+ * @v vp	device
+ * @v off	field offset
+ * @v val	value
+ */
+static void vp_write64(struct vp_dev *vp, uint32_t off, uint64_t val)
+{
+	vp_region_write(vp, &vp->common, off, 4, (uint32_t)val);
+	vp_region_write(vp, &vp->common, off + 4, 4, val >> 32);
+}
+
+/**
  * Give a queue's rings to the device and enable it (§4.1.5.1.3).
  * @v vp	device
  * @v index	queue index
@@ -355,9 +368,9 @@ int vp_queue_enable(struct vp_dev *vp, uint16_t index, uint16_t size,
 	}
 	vp_region_write(vp, c, VIRTIO_PCI_COMMON_Q_SELECT, 2, index);
 	vp_region_write(vp, c, VIRTIO_PCI_COMMON_Q_SIZE, 2, size);
-	vp_region_write(vp, c, VIRTIO_PCI_COMMON_Q_DESC, 8, addr->desc);
-	vp_region_write(vp, c, VIRTIO_PCI_COMMON_Q_AVAIL, 8, addr->avail);
-	vp_region_write(vp, c, VIRTIO_PCI_COMMON_Q_USED, 8, addr->used);
+	vp_write64(vp, VIRTIO_PCI_COMMON_Q_DESC, addr->desc);
+	vp_write64(vp, VIRTIO_PCI_COMMON_Q_AVAIL, addr->avail);
+	vp_write64(vp, VIRTIO_PCI_COMMON_Q_USED, addr->used);
 	*notify_off = (uint16_t)vp_region_read(vp, c, VIRTIO_PCI_COMMON_Q_NOFF, 2);
 	/* §4.1.4.4: the notify address must lie inside the notify window */
 	if ((uint64_t)*notify_off * vp->notify_mult + 2 > vp->notify.length) {

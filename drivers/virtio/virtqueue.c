@@ -138,7 +138,7 @@ int vq_add_chain(struct virtqueue *vq, uint16_t slot,
 		 const struct vq_buf *bufs, unsigned nbufs)
 {
 	uint16_t head = slot * vq->slot_descs;
-	uint32_t writable = 0;
+	uint32_t writable = 0, total = 0;
 	unsigned i;
 
 	if (slot >= vq->slots || vq->slot[slot].in_flight || nbufs == 0 ||
@@ -154,9 +154,11 @@ int vq_add_chain(struct virtqueue *vq, uint16_t slot,
 		d->next = head + i + 1;
 		if (bufs[i].writable)
 			writable += bufs[i].len;
+		total += bufs[i].len;
 	}
 	vq->slot[slot].in_flight = true;
 	vq->slot[slot].writable_len = writable;
+	vq->slot[slot].total_len = total;
 	vq->avail->ring[vq->avail_idx % vq->size] = head;
 	/* §2.7.13.3: the ring entry is visible before the index moves */
 	vs_mb();
@@ -197,7 +199,8 @@ static unsigned vq_in_flight(struct virtqueue *vq)
  * wrote there.
  * @v vq	queue
  * @ret slot	slot of the chain, or VQ_NO_SLOT when it cannot be told
- * @ret len	bytes the device says it wrote (at most the writable length)
+ * @ret len	bytes the device says it wrote, clamped to the writable
+ *		length: an upper bound only, never a count to rely on
  * @ret rc	1 for a chain, 0 for none yet, VS_E_DEVICE for a bad entry
  *		(with slot set when the entry could still be traced)
  */
@@ -233,12 +236,19 @@ int vq_get_used(struct virtqueue *vq, uint16_t *slot, uint32_t *len)
 	vq->last_used++;
 	vq->slot[id_slot].in_flight = false;
 	*slot = id_slot;
-	if (ulen > vq->slot[id_slot].writable_len) {
-		VS_ERR(vq->vp->plat, "virtqueue %u: used len %u beyond %u",
-		       vq->index, ulen, vq->slot[id_slot].writable_len);
+	/*
+	 * §2.7.8.1 says len counts bytes written, but devices put the whole
+	 * chain or the readable data in too (§5.6.6 legacy note; QEMU 7.2
+	 * does it for WRITE data): more than the chain holds is nonsense,
+	 * anything up to it is clamped.
+	 */
+	if (ulen > vq->slot[id_slot].total_len) {
+		VS_ERR(vq->vp->plat, "virtqueue %u: used len %u beyond chain %u",
+		       vq->index, ulen, vq->slot[id_slot].total_len);
 		return VS_E_DEVICE;
 	}
-	*len = ulen;
+	*len = ulen < vq->slot[id_slot].writable_len ? ulen :
+	       vq->slot[id_slot].writable_len;
 	return 1;
 }
 

@@ -116,6 +116,8 @@ void vs_log(struct vs_platform *p, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int vs_vsnprintf(char *buf, size_t size, const char *fmt,
 		 __builtin_va_list ap);
+int vs_snprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #define VS_ERR(p, ...) vs_log((p), VS_LOG_ERR, __VA_ARGS__)
 #define VS_INFO(p, ...) vs_log((p), VS_LOG_INFO, __VA_ARGS__)

@@ -33,6 +33,7 @@ struct vq_buf {
 struct vq_slot {
 	bool in_flight;
 	uint32_t writable_len;	/**< sum of writable lengths of the chain */
+	uint32_t total_len;	/**< sum of all lengths of the chain */
 };
 
 /** A split virtqueue. */

@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: BSD-2-Clause-Patent
+#
+# virtio-scsi UEFI driver.
+#   make          the driver (build/virtio-scsi.efi) and the test app
+#   make check    every test: host unit tests (ASan/UBSan), QEMU+OVMF
+#   make run      boot QEMU+OVMF, load the driver from the Shell, show disks
+#   make deps     install what is missing (Debian 12, apt-get)
+
+BUILD      ?= build
+EFI_INC    ?= /usr/include/efi
+EFI_LIB    ?= /usr/lib
+CC         ?= gcc
+HOSTCC     ?= gcc
+LD         ?= ld
+OBJCOPY    ?= objcopy
+# DEBUGCON=0 keeps the driver off I/O port 0x402 (QEMU's debug console)
+DEBUGCON   ?= 1
+LOG_LEVEL  ?= 1
+
+CORE_SRCS := drivers/lib/log.c \
+	drivers/virtio/virtio_pci.c drivers/virtio/virtqueue.c \
+	drivers/scsi/virtio_scsi.c drivers/scsi/scsi_command.c \
+	drivers/scsi/scsi_scan.c drivers/scsi/scsi_disk.c
+EFI_SRCS  := efi/driver.c efi/pass_thru.c efi/block_io.c \
+	efi/component_name.c efi/platform_pciio.c efi/libc.c
+APP_SRCS  := test/efi/testapp.c efi/libc.c drivers/lib/log.c
+
+WARN      := -Wall -Wextra -Werror
+EFI_CFLAGS := -std=gnu11 -O2 -g0 $(WARN) -fpic -fshort-wchar \
+	-fno-stack-protector -ffreestanding -fno-strict-aliasing \
+	-fno-tree-loop-distribute-patterns -mno-red-zone \
+	-DGNU_EFI_USE_MS_ABI -DVS_DEBUGCON=$(DEBUGCON) -DVS_LOG_LEVEL=$(LOG_LEVEL) \
+	-I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -Iefi
+EFI_LDFLAGS := -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds \
+	-shared -Bsymbolic -L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o
+EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym \
+	-j .rel -j .rela -j .reloc
+
+DRIVER := $(BUILD)/virtio-scsi.efi
+TESTAPP := $(BUILD)/testapp.efi
+
+all: $(DRIVER) $(TESTAPP)
+
+$(BUILD)/efi/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(EFI_CFLAGS) -MMD -c $< -o $@
+
+# Link, then refuse relocations gnu-efi's loader would silently skip:
+# only R_X86_64_RELATIVE is applied.
+$(BUILD)/%.so:
+	$(LD) $(EFI_LDFLAGS) $^ -o $@ -lefi -lgnuefi
+	@bad=$$(readelf -rW $@ | awk '/^[0-9a-f]+ /{print $$3}' | grep -v R_X86_64_RELATIVE | sort -u); \
+	if [ -n "$$bad" ]; then echo "$@: unsupported relocations: $$bad"; rm -f $@; exit 1; fi
+
+$(BUILD)/virtio-scsi.so: $(addprefix $(BUILD)/efi/,$(CORE_SRCS:.c=.o) $(EFI_SRCS:.c=.o))
+$(BUILD)/testapp.so: $(addprefix $(BUILD)/efi/,$(APP_SRCS:.c=.o))
+
+# PE subsystem 11: EFI boot service driver; 10: application
+$(DRIVER): $(BUILD)/virtio-scsi.so
+	$(OBJCOPY) $(EFI_SECTIONS) --target=efi-bsdrv-x86_64 $< $@
+$(TESTAPP): $(BUILD)/testapp.so
+	$(OBJCOPY) $(EFI_SECTIONS) --target=efi-app-x86_64 $< $@
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+.PHONY: all clean
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * EFI_EXT_SCSI_PASS_THRU_PROTOCOL (UEFI 2.10 §15.7) on the controller.
+ *
+ * Target IDs are one byte (Target[0]; the other 15 bytes must be zero)
+ * and LUNs 0-max_lun, the range virtio-scsi can address (virtio 1.2
+ * §5.6.6.1).  The enumeration functions walk the units found at Start.
+ */
+#include "vscsi_efi.h"
+
+EFI_GUID vs_efi_pass_thru_guid = EFI_EXT_SCSI_PASS_THRU_PROTOCOL_GUID;
+
+static struct vs_efi_ctrl *vs_pt_ctrl(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This)
+{
+	return container_of(This, struct vs_efi_ctrl, pass_thru);
+}
+
+/** Tell whether a Target ID array is all 0xFF ("give me the first"). */
+static BOOLEAN vs_pt_target_is_first(const UINT8 *target)
+{
+	UINTN i;
+
+	for (i = 0; i < TARGET_MAX_BYTES; i++)
+		if (target[i] != 0xFF)
+			return FALSE;
+	return TRUE;
+}
+
+/**
+ * Decode a Target ID and LUN the device can address.
+ * @v ctrl	controller
+ * @v target	Target ID array
+ * @v lun	LUN
+ * @ret t	target number
+ * @ret ok	TRUE when both are within the device's range
+ */
+static BOOLEAN vs_pt_decode(struct vs_efi_ctrl *ctrl, const UINT8 *target,
+			    UINT64 lun, UINT8 *t)
+{
+	UINTN i;
+
+	for (i = 1; i < TARGET_MAX_BYTES; i++)
+		if (target[i])
+			return FALSE;
+	*t = target[0];
+	return target[0] <= ctrl->core.max_target && lun <= ctrl->core.max_lun;
+}
+
+static void vs_pt_encode_target(UINT8 *target, UINT8 t)
+{
+	ZeroMem(target, TARGET_MAX_BYTES);
+	target[0] = t;
+}
+
+/** Tell whether a buffer meets the IoAlign of the Mode. */
+static BOOLEAN vs_pt_aligned(struct vs_efi_ctrl *ctrl, const void *buf)
+{
+	UINT32 align = ctrl->mode.IoAlign;
+
+	return align <= 1 || ((UINTN)buf & (align - 1)) == 0;
+}
+
+/**
+ * Check a request packet and turn it into a core command (§15.7.2).
+ * @v ctrl	controller
+ * @v p		packet
+ * @v cmd	command to fill (target and LUN already set)
+ * @ret st	EFI_SUCCESS, EFI_INVALID_PARAMETER or EFI_UNSUPPORTED
+ */
+static EFI_STATUS vs_pt_packet_to_cmd(struct vs_efi_ctrl *ctrl,
+				      EFI_EXT_SCSI_PASS_THRU_SCSI_REQUEST_PACKET *p,
+				      struct vscsi_cmd *cmd)
+{
+	BOOLEAN in = p->DataDirection != EFI_EXT_SCSI_DATA_DIRECTION_WRITE;
+	BOOLEAN out = p->DataDirection != EFI_EXT_SCSI_DATA_DIRECTION_READ;
+
+	if (p->DataDirection > EFI_EXT_SCSI_DATA_DIRECTION_BIDIRECTIONAL ||
+	    !p->Cdb || p->CdbLength == 0 ||
+	    (in && p->InTransferLength && !p->InDataBuffer) ||
+	    (out && p->OutTransferLength && !p->OutDataBuffer) ||
+	    (p->SenseDataLength && !p->SenseData))
+		return EFI_INVALID_PARAMETER;
+	if ((in && p->InTransferLength && !vs_pt_aligned(ctrl, p->InDataBuffer)) ||
+	    (out && p->OutTransferLength && !vs_pt_aligned(ctrl, p->OutDataBuffer)) ||
+	    (p->SenseDataLength && !vs_pt_aligned(ctrl, p->SenseData)))
+		return EFI_INVALID_PARAMETER;
+	cmd->cdb = p->Cdb;
+	cmd->cdb_len = p->CdbLength;
+	if (in) {
+		cmd->data_in = p->InDataBuffer;
+		cmd->in_len = p->InTransferLength;
+	}
+	if (out) {
+		cmd->data_out = p->OutDataBuffer;
+		cmd->out_len = p->OutTransferLength;
+	}
+	cmd->sense = p->SenseData;
+	cmd->sense_cap = p->SenseDataLength;
+	/* Timeout is in 100 ns units; 0 (forever) gets the core's default */
+	cmd->timeout_us = (p->Timeout + 9) / 10;
+	return EFI_SUCCESS;
+}
+
+/**
+ * Report a completed command in the packet (§15.7.2 status fields).
+ * @v p		packet
+ * @v cmd	command with its outcome
+ * @ret st	EFI status of PassThru
+ */
+static EFI_STATUS vs_pt_report(EFI_EXT_SCSI_PASS_THRU_SCSI_REQUEST_PACKET *p,
+			       const struct vscsi_cmd *cmd)
+{
+	p->InTransferLength = cmd->in_done;
+	p->OutTransferLength = cmd->out_done;
+	p->SenseDataLength = cmd->sense_len;
+	p->TargetStatus = cmd->status;
+	switch (cmd->response) {
+	case VIRTIO_SCSI_S_OK:
+		p->HostAdapterStatus = EFI_EXT_SCSI_STATUS_HOST_ADAPTER_OK;
+		return EFI_SUCCESS;
+	case VIRTIO_SCSI_S_BAD_TARGET:
+	case VIRTIO_SCSI_S_INCORRECT_LUN:
+		/* §15.7.2: an absent device is a selection timeout */
+		p->HostAdapterStatus = EFI_EXT_SCSI_STATUS_HOST_ADAPTER_TIMEOUT_COMMAND;
+		return EFI_TIMEOUT;
+	case VIRTIO_SCSI_S_OVERRUN:
+		p->HostAdapterStatus = EFI_EXT_SCSI_STATUS_HOST_ADAPTER_DATA_OVERRUN_UNDERRUN;
+		return EFI_DEVICE_ERROR;
+	case VIRTIO_SCSI_S_RESET:
+		p->HostAdapterStatus = EFI_EXT_SCSI_STATUS_HOST_ADAPTER_BUS_RESET;
+		return EFI_DEVICE_ERROR;
+	case VIRTIO_SCSI_S_TRANSPORT_FAILURE:
+		p->HostAdapterStatus = EFI_EXT_SCSI_STATUS_HOST_ADAPTER_BUS_FREE;
+		return EFI_DEVICE_ERROR;
+	default:	/* ABORTED, BUSY, TARGET/NEXUS FAILURE, FAILURE */
+		p->HostAdapterStatus = EFI_EXT_SCSI_STATUS_HOST_ADAPTER_OTHER;
+		return EFI_DEVICE_ERROR;
+	}
+}
+
+/** §15.7.2 PassThru(): blocking I/O (Event is ignored: no NONBLOCKIO). */
+static EFI_STATUS EFIAPI
+vs_pt_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This, UINT8 *Target,
+		UINT64 Lun, EFI_EXT_SCSI_PASS_THRU_SCSI_REQUEST_PACKET *Packet,
+		EFI_EVENT Event)
+{
+	struct vs_efi_ctrl *ctrl = vs_pt_ctrl(This);
+	struct vscsi_cmd cmd = { 0 };
+	EFI_TPL tpl;
+	EFI_STATUS st;
+	UINT8 t;
+	int rc;
+
+	(void)Event;
+	if (!Target || !Packet || !vs_pt_decode(ctrl, Target, Lun, &t))
+		return EFI_INVALID_PARAMETER;
+	cmd.target = t;
+	cmd.lun = (uint16_t)Lun;
+	st = vs_pt_packet_to_cmd(ctrl, Packet, &cmd);
+	if (EFI_ERROR(st))
+		return st;
+
+	tpl = BS->RaiseTPL(TPL_CALLBACK);
+	rc = vscsi_exec(&ctrl->core, &cmd);
+	BS->RestoreTPL(tpl);
+
+	switch (rc) {
+	case VS_OK:
+		return vs_pt_report(Packet, &cmd);
+	case VS_E_BADSIZE:
+		/* §15.7.2: say how much the adapter can move in one request */
+		Packet->InTransferLength = cmd.in_done;
+		Packet->OutTransferLength = cmd.out_done;
+		return EFI_BAD_BUFFER_SIZE;
+	case VS_E_TIMEOUT:
+		Packet->HostAdapterStatus = EFI_EXT_SCSI_STATUS_HOST_ADAPTER_TIMEOUT;
+		Packet->TargetStatus = EFI_EXT_SCSI_STATUS_TARGET_GOOD;
+		Packet->InTransferLength = Packet->OutTransferLength = 0;
+		Packet->SenseDataLength = 0;
+		return EFI_TIMEOUT;
+	case VS_E_INVAL:
+		return EFI_INVALID_PARAMETER;
+	case VS_E_UNSUPPORTED:
+		return EFI_UNSUPPORTED;
+	default:
+		Packet->HostAdapterStatus = EFI_EXT_SCSI_STATUS_HOST_ADAPTER_OTHER;
+		return EFI_DEVICE_ERROR;
+	}
+}
+
+/** Find a unit in the table; its index, or nluns when absent. */
+static UINTN vs_pt_find(struct vs_efi_ctrl *ctrl, const UINT8 *target,
+			UINT64 lun)
+{
+	UINTN i;
+	UINT8 t;
+
+	if (!vs_pt_decode(ctrl, target, lun, &t))
+		return ctrl->nluns;
+	for (i = 0; i < ctrl->nluns; i++)
+		if (ctrl->luns[i].target == t && ctrl->luns[i].lun == lun)
+			return i;
+	return ctrl->nluns;
+}
+
+/** §15.7.3 GetNextTargetLun(). */
+static EFI_STATUS EFIAPI
+vs_pt_get_next_target_lun(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This,
+			  UINT8 **Target, UINT64 *Lun)
+{
+	struct vs_efi_ctrl *ctrl = vs_pt_ctrl(This);
+	UINTN next;
+
+	if (!Target || !*Target || !Lun)
+		return EFI_INVALID_PARAMETER;
+	if (vs_pt_target_is_first(*Target)) {
+		next = 0;
+	} else {
+		next = vs_pt_find(ctrl, *Target, *Lun);
+		if (next == ctrl->nluns)
+			return EFI_INVALID_PARAMETER;
+		next++;
+	}
+	if (next >= ctrl->nluns)
+		return EFI_NOT_FOUND;
+	vs_pt_encode_target(*Target, ctrl->luns[next].target);
+	*Lun = ctrl->luns[next].lun;
+	return EFI_SUCCESS;
+}
+
+/** §15.7.7 GetNextTarget(). */
+static EFI_STATUS EFIAPI
+vs_pt_get_next_target(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This, UINT8 **Target)
+{
+	struct vs_efi_ctrl *ctrl = vs_pt_ctrl(This);
+	UINTN i;
+	UINT8 t;
+
+	if (!Target || !*Target)
+		return EFI_INVALID_PARAMETER;
+	if (vs_pt_target_is_first(*Target)) {
+		i = 0;
+	} else {
+		if (!vs_pt_decode(ctrl, *Target, 0, &t))
+			return EFI_INVALID_PARAMETER;
+		for (i = 0; i < ctrl->nluns && ctrl->luns[i].target != t; i++)
+			;
+		if (i == ctrl->nluns)
+			return EFI_INVALID_PARAMETER;
+		while (i < ctrl->nluns && ctrl->luns[i].target == t)
+			i++;
+	}
+	if (i >= ctrl->nluns)
+		return EFI_NOT_FOUND;
+	vs_pt_encode_target(*Target, ctrl->luns[i].target);
+	return EFI_SUCCESS;
+}
+
+/**
+ * Allocate a SCSI device path node, Scsi(Pun,Lun) (UEFI 2.10 §10.3.4.2).
+ * @v target	Pun
+ * @v lun	Lun
+ * @ret node	pool memory, or NULL
+ */
+static SCSI_DEVICE_PATH *vs_pt_scsi_node(UINT8 target, UINT16 lun)
+{
+	SCSI_DEVICE_PATH *node = AllocateZeroPool(sizeof(*node));
+
+	if (!node)
+		return NULL;
+	node->Header.Type = MESSAGING_DEVICE_PATH;
+	node->Header.SubType = MSG_SCSI_DP;
+	SetDevicePathNodeLength(&node->Header, sizeof(*node));
+	node->Pun = target;
+	node->Lun = lun;
+	return node;
+}
+
+/** §15.7.4 BuildDevicePath(): one Scsi(Pun,Lun) node. */
+static EFI_STATUS EFIAPI
+vs_pt_build_device_path(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This, UINT8 *Target,
+			UINT64 Lun, EFI_DEVICE_PATH **DevicePath)
+{
+	struct vs_efi_ctrl *ctrl = vs_pt_ctrl(This);
+	SCSI_DEVICE_PATH *node;
+	UINT8 t;
+
+	if (!DevicePath || !Target)
+		return EFI_INVALID_PARAMETER;
+	if (!vs_pt_decode(ctrl, Target, Lun, &t))
+		return EFI_NOT_FOUND;
+	node = vs_pt_scsi_node(t, (UINT16)Lun);
+	if (!node)
+		return EFI_OUT_OF_RESOURCES;
+	*DevicePath = &node->Header;
+	return EFI_SUCCESS;
+}
+
+/** §15.7.5 GetTargetLun(): the inverse of BuildDevicePath. */
+static EFI_STATUS EFIAPI
+vs_pt_get_target_lun(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This,
+		     EFI_DEVICE_PATH *DevicePath, UINT8 **Target, UINT64 *Lun)
+{
+	struct vs_efi_ctrl *ctrl = vs_pt_ctrl(This);
+	SCSI_DEVICE_PATH *node = (SCSI_DEVICE_PATH *)DevicePath;
+
+	if (!DevicePath || !Target || !*Target || !Lun)
+		return EFI_INVALID_PARAMETER;
+	if (DevicePathType(DevicePath) != MESSAGING_DEVICE_PATH ||
+	    DevicePathSubType(DevicePath) != MSG_SCSI_DP ||
+	    DevicePathNodeLength(DevicePath) != sizeof(*node))
+		return EFI_UNSUPPORTED;
+	if (node->Pun > ctrl->core.max_target || node->Lun > ctrl->core.max_lun)
+		return EFI_NOT_FOUND;
+	vs_pt_encode_target(*Target, (UINT8)node->Pun);
+	*Lun = node->Lun;
+	return EFI_SUCCESS;
+}
+
+/** Map a TMF result to the status of the reset functions (§15.7.6/7). */
+static EFI_STATUS vs_pt_tmf_status(int rc)
+{
+	switch (rc) {
+	case VS_OK: return EFI_SUCCESS;
+	case VS_E_UNSUPPORTED: return EFI_UNSUPPORTED;
+	case VS_E_TIMEOUT: return EFI_TIMEOUT;
+	case VS_E_NOTARGET: return EFI_INVALID_PARAMETER;
+	default: return EFI_DEVICE_ERROR;
+	}
+}
+
+/**
+ * §15.7.6 ResetChannel(): an I_T NEXUS RESET to every target found (a
+ * virtio-scsi device has no bus to reset; this is what resets every
+ * initiator-target relationship on the channel).
+ */
+static EFI_STATUS EFIAPI
+vs_pt_reset_channel(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This)
+{
+	struct vs_efi_ctrl *ctrl = vs_pt_ctrl(This);
+	EFI_STATUS st = EFI_SUCCESS;
+	EFI_TPL tpl;
+	UINTN i;
+	int rc;
+
+	tpl = BS->RaiseTPL(TPL_CALLBACK);
+	for (i = 0; i < ctrl->nluns; i++) {
+		if (i && ctrl->luns[i].target == ctrl->luns[i - 1].target)
+			continue;
+		rc = vscsi_tmf(&ctrl->core, VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET,
+			       ctrl->luns[i].target, 0);
+		if (rc != VS_OK && rc != VS_E_NOTARGET) {
+			st = vs_pt_tmf_status(rc);
+			break;
+		}
+	}
+	BS->RestoreTPL(tpl);
+	return st;
+}
+
+/** §15.7.7 ResetTargetLun(): LOGICAL UNIT RESET. */
+static EFI_STATUS EFIAPI
+vs_pt_reset_target_lun(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This, UINT8 *Target,
+		       UINT64 Lun)
+{
+	struct vs_efi_ctrl *ctrl = vs_pt_ctrl(This);
+	EFI_TPL tpl;
+	UINT8 t;
+	int rc;
+
+	if (!Target || !vs_pt_decode(ctrl, Target, Lun, &t))
+		return EFI_INVALID_PARAMETER;
+	tpl = BS->RaiseTPL(TPL_CALLBACK);
+	rc = vscsi_tmf(&ctrl->core, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, t,
+		       (uint16_t)Lun);
+	BS->RestoreTPL(tpl);
+	return vs_pt_tmf_status(rc);
+}
+
+/**
+ * Build a child's full device path: controller path + Scsi(Pun,Lun).
+ * @v ctrl	controller
+ * @v target	target
+ * @v lun	LUN
+ * @ret path	pool memory
+ * @ret st	EFI_SUCCESS or EFI_OUT_OF_RESOURCES
+ */
+EFI_STATUS vs_efi_scsi_path(struct vs_efi_ctrl *ctrl, UINT8 target, UINT16 lun,
+			    EFI_DEVICE_PATH **path)
+{
+	SCSI_DEVICE_PATH *node = vs_pt_scsi_node(target, lun);
+
+	if (!node)
+		return EFI_OUT_OF_RESOURCES;
+	*path = AppendDevicePathNode(ctrl->dev_path, &node->Header);
+	FreePool(node);
+	return *path ? EFI_SUCCESS : EFI_OUT_OF_RESOURCES;
+}
+
+/**
+ * Fill the protocol and its Mode (§15.7.1).
+ * @v ctrl	controller
+ */
+void vs_efi_pass_thru_init(struct vs_efi_ctrl *ctrl)
+{
+	/* The initiator's own ID: one above any target we can address */
+	ctrl->mode.AdapterId = VIRTIO_SCSI_MAX_TARGET + 1;
+	ctrl->mode.Attributes = EFI_EXT_SCSI_PASS_THRU_ATTRIBUTES_PHYSICAL |
+				EFI_EXT_SCSI_PASS_THRU_ATTRIBUTES_LOGICAL;
+	ctrl->mode.IoAlign = VS_EFI_IO_ALIGN;
+	ctrl->pass_thru = (EFI_EXT_SCSI_PASS_THRU_PROTOCOL){
+		.Mode = &ctrl->mode,
+		.PassThru = vs_pt_pass_thru,
+		.GetNextTargetLun = vs_pt_get_next_target_lun,
+		.BuildDevicePath = vs_pt_build_device_path,
+		.GetTargetLun = vs_pt_get_target_lun,
+		.ResetChannel = vs_pt_reset_channel,
+		.ResetTargetLun = vs_pt_reset_target_lun,
+		.GetNextTarget = vs_pt_get_next_target,
+	};
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * The core's platform interface on EFI_PCI_IO_PROTOCOL (UEFI 2.10 §14.4)
+ * and boot services.
+ *
+ * All DMA memory is obtained with PciIo AllocateBuffer and mapped with
+ * Map(CommonBuffer); callers' buffers are mapped per transfer with
+ * Map(BusMasterRead/Write), so an IOMMU or a bounce buffer (SEV, TDX) is
+ * honoured, and no copy is made where the mapping is direct.
+ */
+#include "vscsi_efi.h"
+
+/** QEMU debug console port (isa-debugcon, also OVMF's DEBUG port). */
+#define VS_DEBUGCON_PORT 0x402
+
+#ifndef VS_DEBUGCON
+#define VS_DEBUGCON 1
+#endif
+#ifndef VS_LOG_LEVEL
+#define VS_LOG_LEVEL VS_LOG_INFO
+#endif
+
+static struct vs_efi_platform *vs_efi_plat(struct vs_platform *p)
+{
+	return container_of(p, struct vs_efi_platform, base);
+}
+
+/** Map a byte width to a PCI I/O width. */
+static EFI_PCI_IO_PROTOCOL_WIDTH vs_efi_width(unsigned width)
+{
+	switch (width) {
+	case 1: return EfiPciIoWidthUint8;
+	case 2: return EfiPciIoWidthUint16;
+	case 4: return EfiPciIoWidthUint32;
+	default: return EfiPciIoWidthUint64;
+	}
+}
+
+static int vs_efi_pci_read(struct vs_platform *p, uint32_t offset,
+			   unsigned width, uint32_t *val)
+{
+	EFI_PCI_IO *io = vs_efi_plat(p)->pci_io;
+
+	*val = 0;
+	return io->Pci.Read(io, vs_efi_width(width), offset, 1, val) ==
+	       EFI_SUCCESS ? VS_OK : VS_E_DEVICE;
+}
+
+static int vs_efi_bar_read(struct vs_platform *p, bool is_io, unsigned bar,
+			   uint32_t offset, unsigned width, uint64_t *val)
+{
+	EFI_PCI_IO *io = vs_efi_plat(p)->pci_io;
+	EFI_STATUS st;
+
+	*val = 0;
+	st = is_io ? io->Io.Read(io, vs_efi_width(width), bar, offset, 1, val)
+		   : io->Mem.Read(io, vs_efi_width(width), bar, offset, 1, val);
+	return st == EFI_SUCCESS ? VS_OK : VS_E_DEVICE;
+}
+
+static int vs_efi_bar_write(struct vs_platform *p, bool is_io, unsigned bar,
+			    uint32_t offset, unsigned width, uint64_t val)
+{
+	EFI_PCI_IO *io = vs_efi_plat(p)->pci_io;
+	EFI_STATUS st;
+
+	st = is_io ? io->Io.Write(io, vs_efi_width(width), bar, offset, 1, &val)
+		   : io->Mem.Write(io, vs_efi_width(width), bar, offset, 1, &val);
+	return st == EFI_SUCCESS ? VS_OK : VS_E_DEVICE;
+}
+
+static int vs_efi_dma_alloc(struct vs_platform *p, size_t size, void **cpu,
+			    uint64_t *dev, void **token)
+{
+	EFI_PCI_IO *io = vs_efi_plat(p)->pci_io;
+	UINTN pages = EFI_SIZE_TO_PAGES(size), bytes = pages * EFI_PAGE_SIZE;
+	EFI_PHYSICAL_ADDRESS addr;
+	VOID *host;
+	EFI_STATUS st;
+
+	st = io->AllocateBuffer(io, AllocateAnyPages, EfiBootServicesData, pages,
+				&host, 0);
+	if (EFI_ERROR(st))
+		return VS_E_NOMEM;
+	ZeroMem(host, bytes);
+	st = io->Map(io, EfiPciIoOperationBusMasterCommonBuffer, host, &bytes,
+		     &addr, token);
+	if (EFI_ERROR(st) || bytes != pages * EFI_PAGE_SIZE) {
+		if (!EFI_ERROR(st))
+			io->Unmap(io, *token);
+		io->FreeBuffer(io, pages, host);
+		return VS_E_NOMEM;
+	}
+	*cpu = host;
+	*dev = addr;
+	return VS_OK;
+}
+
+static void vs_efi_dma_free(struct vs_platform *p, size_t size, void *cpu,
+			    void *token)
+{
+	EFI_PCI_IO *io = vs_efi_plat(p)->pci_io;
+
+	io->Unmap(io, token);
+	io->FreeBuffer(io, EFI_SIZE_TO_PAGES(size), cpu);
+}
+
+static int vs_efi_dma_map(struct vs_platform *p, enum vs_dma_dir dir, void *buf,
+			  size_t *len, uint64_t *dev, void **token)
+{
+	EFI_PCI_IO *io = vs_efi_plat(p)->pci_io;
+	UINTN bytes = *len;
+	EFI_PHYSICAL_ADDRESS addr;
+	EFI_STATUS st;
+
+	st = io->Map(io, dir == VS_DMA_TO_DEVICE ?
+		     EfiPciIoOperationBusMasterRead :
+		     EfiPciIoOperationBusMasterWrite, buf, &bytes, &addr, token);
+	if (EFI_ERROR(st))
+		return VS_E_NOMEM;
+	*len = bytes;
+	*dev = addr;
+	return VS_OK;
+}
+
+static void vs_efi_dma_unmap(struct vs_platform *p, void *token)
+{
+	EFI_PCI_IO *io = vs_efi_plat(p)->pci_io;
+
+	io->Unmap(io, token);
+}
+
+static void vs_efi_delay_us(struct vs_platform *p, unsigned us)
+{
+	(void)p;
+	BS->Stall(us);
+}
+
+#if VS_DEBUGCON
+static void vs_debugcon_putc(char ch)
+{
+	UINT8 v = (UINT8)ch;
+
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"((UINT16)VS_DEBUGCON_PORT));
+}
+#endif
+
+/**
+ * Write a log line to QEMU's debug console, where OVMF's own log goes too.
+ * @v line	text without newline
+ */
+void vs_efi_debug_line(const char *line)
+{
+#if VS_DEBUGCON
+	static const char prefix[] = "virtio-scsi: ";
+	const char *s;
+
+	for (s = prefix; *s; s++)
+		vs_debugcon_putc(*s);
+	for (s = line; *s; s++)
+		vs_debugcon_putc(*s);
+	vs_debugcon_putc('\n');
+#else
+	(void)line;
+#endif
+}
+
+static void vs_efi_log(struct vs_platform *p, const char *line)
+{
+	(void)p;
+	vs_efi_debug_line(line);
+}
+
+static const struct vs_platform_ops vs_efi_platform_ops = {
+	.pci_read = vs_efi_pci_read,
+	.bar_read = vs_efi_bar_read,
+	.bar_write = vs_efi_bar_write,
+	.dma_alloc = vs_efi_dma_alloc,
+	.dma_free = vs_efi_dma_free,
+	.dma_map = vs_efi_dma_map,
+	.dma_unmap = vs_efi_dma_unmap,
+	.delay_us = vs_efi_delay_us,
+	.log = vs_efi_log,
+};
+
+/** Log sink of the glue itself (driver-level messages). */
+struct vs_platform vs_efi_logger = {
+	.ops = &vs_efi_platform_ops, .log_level = VS_LOG_LEVEL,
+};
+
+/**
+ * Set up the platform of one PCI function.
+ * @v p		platform to fill
+ * @v pci_io	the function's PCI I/O protocol
+ */
+void vs_efi_platform_init(struct vs_efi_platform *p, EFI_PCI_IO *pci_io)
+{
+	p->base.ops = &vs_efi_platform_ops;
+	p->base.log_level = VS_LOG_LEVEL;
+	p->pci_io = pci_io;
+}
+
+/**
+ * Map a core status to the EFI status a Block I/O caller expects.
+ * @v rc	VS_* status
+ * @ret st	EFI status
+ */
+EFI_STATUS vs_efi_status(int rc)
+{
+	switch (rc) {
+	case VS_OK: return EFI_SUCCESS;
+	case VS_E_INVAL: return EFI_INVALID_PARAMETER;
+	case VS_E_NOMEM: return EFI_OUT_OF_RESOURCES;
+	case VS_E_TIMEOUT: return EFI_TIMEOUT;
+	case VS_E_UNSUPPORTED: return EFI_UNSUPPORTED;
+	case VS_E_BADSIZE: return EFI_BAD_BUFFER_SIZE;
+	case VS_E_NOMEDIA: return EFI_NO_MEDIA;
+	case VS_E_PROTECTED: return EFI_WRITE_PROTECTED;
+	default: return EFI_DEVICE_ERROR;
+	}
+}

@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: BSD-2-Clause-Patent
+# Shared helpers of the QEMU scripts: firmware paths, disk images.
+
+OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
+OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+QEMU=${QEMU:-qemu-system-x86_64}
+
+# KVM when it works (a probe VM starts), TCG otherwise.  On some hosts
+# /dev/kvm exists but setting up a vCPU aborts QEMU.
+qemu_accel() {
+	if [ -w /dev/kvm ] && [ "${NO_KVM:-0}" != 1 ] &&
+	   echo quit | timeout 20 $QEMU -accel kvm -cpu host -machine pc \
+		-nodefaults -display none -S -monitor stdio >/dev/null 2>&1; then
+		echo "-accel kvm -cpu host"
+	else
+		echo "-accel tcg"
+	fi
+}
+
+# The firmware: code read-only, variables in a throw-away snapshot.
+qemu_firmware() {
+	echo "-drive if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE" \
+	     "-drive if=pflash,format=raw,unit=1,snapshot=on,file=$OVMF_VARS"
+}
+
+# make_gpt_fat IMAGE SIZE_MIB TYPE FILE...: a GPT disk with one FAT
+# partition (TYPE: sgdisk type code) holding FILEs ("src=dst" pairs).
+make_gpt_fat() {
+	local img=$1 size=$2 type=$3 sectors
+	shift 3
+	rm -f "$img"
+	truncate -s "${size}M" "$img"
+	sgdisk -n 1:2048:0 -t 1:"$type" "$img" >/dev/null || return 1
+	# partition: from sector 2048 to the backup GPT (33 sectors) at the end
+	sectors=$(( size * 2048 - 2048 - 34 ))
+	mformat -i "$img@@1M" -T "$sectors" -h 16 -s 32 -H 2048 -v VSTEST ::
+	local pair src dst
+	for pair in "$@"; do
+		src=${pair%%=*}
+		dst=${pair#*=}
+		case "$dst" in */*) make_dirs "$img" "${dst%/*}" ;; esac
+		mcopy -o -i "$img@@1M" "$src" "::$dst"
+	done
+}
+
+# make_dirs IMAGE PATH: create PATH level by level in the FAT partition.
+make_dirs() {
+	local img=$1 path=$2 acc=""
+	local IFS=/
+	for part in $path; do
+		acc="$acc/$part"
+		mmd -i "$img@@1M" "::$acc" 2>/dev/null || true
+	done
+}
