@@ -66,3 +66,22 @@ $(TESTAPP): $(BUILD)/testapp.so
 .PHONY: all clean
 clean:
 	rm -rf $(BUILD)
+
+# ---------------------------------------------------------------- host tests
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude -Itest/unit \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+UNIT_TESTS := test_transport test_virtio_scsi test_scsi_disk
+UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
+UNIT_COMMON := $(CORE_SRCS) test/unit/fake_device.c
+
+$(BUILD)/unit/%: test/unit/%.c $(UNIT_COMMON) test/unit/*.h include/*/*.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $< $(UNIT_COMMON) -o $@ -lcmocka
+
+$(BUILD)/mkpattern: tools/mkpattern.c test/common/pattern.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -O2 $(WARN) $< -o $@
+
+.PHONY: unit
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done

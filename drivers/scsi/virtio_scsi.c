@@ -98,18 +98,12 @@ static int vscsi_read_config(struct vscsi_ctrl *c)
 	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_MAX_LUN, 4, &c->max_lun);
 	if (rc != VS_OK)
 		return VS_E_DEVICE;
-	/* The driver may write only these two fields (§5.6.4.1) */
-	if (c->cdb_size < VSCSI_CDB_MIN || c->cdb_size > VSCSI_CDB_MAX) {
-		vp_config_write(vp, VIRTIO_SCSI_CFG_CDB_SIZE, 4, VSCSI_CDB_MAX);
-		vp_config_read(vp, VIRTIO_SCSI_CFG_CDB_SIZE, 4, &c->cdb_size);
-	}
-	if (c->sense_size > VSCSI_SENSE_MAX) {
-		vp_config_write(vp, VIRTIO_SCSI_CFG_SENSE_SIZE, 4, VSCSI_SENSE_MAX);
-		vp_config_read(vp, VIRTIO_SCSI_CFG_SENSE_SIZE, 4, &c->sense_size);
-	}
-	if (c->num_queues == 0 || c->seg_max == 0 || c->max_sectors == 0 ||
-	    c->cdb_size < VSCSI_CDB_MIN || c->cdb_size > VSCSI_CDB_MAX ||
-	    c->sense_size > VSCSI_SENSE_MAX) {
+	/* Sizes we cannot frame with are rewritten in vscsi_set_sizes() */
+	if (c->cdb_size < VSCSI_CDB_MIN || c->cdb_size > VSCSI_CDB_MAX)
+		c->cdb_size = VSCSI_CDB_MAX;
+	if (c->sense_size > VSCSI_SENSE_MAX)
+		c->sense_size = VSCSI_SENSE_MAX;
+	if (c->num_queues == 0 || c->seg_max == 0 || c->max_sectors == 0) {
 		VS_ERR(c->plat, "virtio-scsi: bad config: queues %u seg_max %u "
 		       "max_sectors %u cdb %u sense %u", c->num_queues,
 		       c->seg_max, c->max_sectors, c->cdb_size, c->sense_size);
@@ -125,6 +119,29 @@ static int vscsi_read_config(struct vscsi_ctrl *c)
 	return VS_OK;
 }
 
+/**
+ * Make the device use one of our framing sizes.  cdb_size and sense_size
+ * return to the defaults on every reset (§5.6.4), so this runs in each
+ * bring-up; they are the only fields the driver may write (§5.6.4.1).
+ * @v c		adapter
+ * @v offset	VIRTIO_SCSI_CFG_CDB_SIZE or VIRTIO_SCSI_CFG_SENSE_SIZE
+ * @v want	the size we frame with
+ * @ret rc	VS_OK, or VS_E_DEVICE if the device keeps another value
+ */
+static int vscsi_set_size(struct vscsi_ctrl *c, uint32_t offset, uint32_t want)
+{
+	uint32_t have;
+
+	if (vp_config_read(&c->vp, offset, 4, &have) == VS_OK && have == want)
+		return VS_OK;
+	vp_config_write(&c->vp, offset, 4, want);
+	if (vp_config_read(&c->vp, offset, 4, &have) == VS_OK && have == want)
+		return VS_OK;
+	VS_ERR(c->plat, "virtio-scsi: config field %u stays %u, not %u", offset,
+	       have, want);
+	return VS_E_DEVICE;
+}
+
 /** Post one event buffer (§5.6.5: the driver keeps the eventq stocked). */
 static int vscsi_post_event(struct vscsi_ctrl *c, uint16_t i)
 {
@@ -137,8 +154,8 @@ static int vscsi_post_event(struct vscsi_ctrl *c, uint16_t i)
 }
 
 /**
- * Run the initialisation sequence of §3.1.1 on a device whose queues and
- * memory already exist (at init, and after a reset).
+ * Run the initialisation sequence of §3.1.1 on a freshly reset device
+ * whose queues and memory already exist (at init, and after a restart).
  * @v c		adapter
  * @ret rc	VS_OK, or an error after setting FAILED
  */
@@ -148,10 +165,13 @@ static int vscsi_bring_up(struct vscsi_ctrl *c)
 	uint16_t i;
 	int rc;
 
-	vp_reset(vp);
 	vp_add_status(vp, VIRTIO_STATUS_ACKNOWLEDGE);
 	vp_add_status(vp, VIRTIO_STATUS_DRIVER);
 	rc = vp_set_features(vp, c->features);
+	if (rc == VS_OK)
+		rc = vscsi_set_size(c, VIRTIO_SCSI_CFG_CDB_SIZE, c->cdb_size);
+	if (rc == VS_OK)
+		rc = vscsi_set_size(c, VIRTIO_SCSI_CFG_SENSE_SIZE, c->sense_size);
 	if (rc != VS_OK)
 		goto fail;
 	rc = vq_start(&c->ctrlq);

@@ -362,6 +362,14 @@ int vp_queue_enable(struct vp_dev *vp, uint16_t index, uint16_t size,
 
 	*notify_off = 0;
 	if (!vp->modern) {
+		/* §4.1.4.8: a 32-bit page number reaches the first 16 TiB only */
+		if (addr->desc >> VIRTIO_PCI_LEGACY_PFN_SHIFT > 0xFFFFFFFFull ||
+		    addr->desc & (VIRTIO_PCI_LEGACY_QUEUE_ALIGN - 1)) {
+			VS_ERR(vp->plat, "virtio-pci: queue %u at %llx unreachable "
+			       "for a legacy device", index,
+			       (unsigned long long)addr->desc);
+			return VS_E_DEVICE;
+		}
 		vp_region_write(vp, &vp->legacy, VIRTIO_PCI_LEGACY_QUEUE_SELECT, 2, index);
 		return vp_region_write(vp, &vp->legacy, VIRTIO_PCI_LEGACY_QUEUE_PFN, 4,
 				addr->desc >> VIRTIO_PCI_LEGACY_PFN_SHIFT);

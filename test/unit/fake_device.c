@@ -1,0 +1,862 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Fake virtio-scsi PCI device; see fake_device.h.
+ *
+ * Device addresses come from an address space of their own, as behind an
+ * IOMMU, and are only valid while mapped, so a driver that hands the device
+ * a CPU address, or a buffer it already unmapped, is caught (dma_errors).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fake_device.h"
+#include "spec/scsi.h"
+#include "spec/virtio.h"
+#include "spec/virtio_scsi.h"
+#include "vscsi/byteorder.h"
+
+/* First device address handed out: an IOMMU-like space of its own */
+#define FAKE_IOVA_BASE 0x10000000ull
+#define FAKE_BAR_MODERN 4
+#define FAKE_COMMON 0x0000
+#define FAKE_ISR 0x1000
+#define FAKE_DEVICE 0x2000
+#define FAKE_NOTIFY 0x3000
+#define FAKE_NOTIFY_MULT 4
+
+static struct fake_dev *fake_of(struct vs_platform *p)
+{
+	return (struct fake_dev *)p;
+}
+
+/* ------------------------------------------------------------------ */
+/* DMA                                                                 */
+
+/** Translate a device address range to CPU memory, or NULL. */
+void *fake_dev_to_cpu(struct fake_dev *fd, uint64_t dev, size_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < FAKE_MAX_MAPS; i++) {
+		struct fake_map *m = &fd->map[i];
+
+		if (m->active && dev >= m->dev && dev - m->dev <= m->len &&
+		    len <= m->len - (dev - m->dev))
+			return m->cpu + (dev - m->dev);
+	}
+	fd->dma_errors++;
+	return NULL;
+}
+
+static int fake_add_map(struct fake_dev *fd, void *cpu, size_t len,
+			uint64_t *dev, void **token)
+{
+	unsigned i;
+
+	for (i = 0; i < FAKE_MAX_MAPS; i++) {
+		if (fd->map[i].active)
+			continue;
+		if (!fd->next_iova)
+			fd->next_iova = FAKE_IOVA_BASE;
+		/* keep the page offset, so alignment is what the CPU sees */
+		fd->map[i] = (struct fake_map){ true, cpu,
+			fd->next_iova + ((uintptr_t)cpu & 4095), len };
+		fd->next_iova += ((uintptr_t)cpu & 4095) + len + 4096 + 4095;
+		fd->next_iova &= ~4095ull;
+		*dev = fd->map[i].dev;
+		*token = &fd->map[i];
+		return VS_OK;
+	}
+	return VS_E_NOMEM;
+}
+
+static int fake_dma_alloc(struct vs_platform *p, size_t size, void **cpu,
+			  uint64_t *dev, void **token)
+{
+	size_t rounded = (size + 4095) & ~(size_t)4095;
+	void *mem = aligned_alloc(4096, rounded);
+	int rc;
+
+	if (!mem)
+		return VS_E_NOMEM;
+	memset(mem, 0, rounded);
+	rc = fake_add_map(fake_of(p), mem, rounded, dev, token);
+	if (rc != VS_OK) {
+		free(mem);
+		return rc;
+	}
+	*cpu = mem;
+	return VS_OK;
+}
+
+static void fake_dma_free(struct vs_platform *p, size_t size, void *cpu,
+			  void *token)
+{
+	(void)p;
+	(void)size;
+	((struct fake_map *)token)->active = false;
+	free(cpu);
+}
+
+static int fake_dma_map(struct vs_platform *p, enum vs_dma_dir dir, void *buf,
+			size_t *len, uint64_t *dev, void **token)
+{
+	struct fake_dev *fd = fake_of(p);
+
+	(void)dir;
+	if (fd->map_limit && *len > fd->map_limit)
+		*len = fd->map_limit;
+	return fake_add_map(fd, buf, *len, dev, token);
+}
+
+static void fake_dma_unmap(struct vs_platform *p, void *token)
+{
+	(void)p;
+	((struct fake_map *)token)->active = false;
+}
+
+/** Count mappings still active (rings and shared memory included). */
+unsigned fake_active_maps(const struct fake_dev *fd)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < FAKE_MAX_MAPS; i++)
+		n += fd->map[i].active;
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Registers                                                           */
+
+static void fake_reset(struct fake_dev *fd)
+{
+	unsigned i;
+
+	fd->status = 0;
+	fd->driver_features = 0;
+	fd->resets++;
+	for (i = 0; i < FAKE_QUEUES; i++) {
+		struct fake_queue *q = &fd->q[i];
+
+		q->size = q->max_size;
+		q->enabled = false;
+		q->desc = q->avail = q->used = 0;
+		q->last_avail = q->used_idx = 0;
+	}
+	/* §5.6.4: reset restores the defaults */
+	fd->sense_size = fd->reset_sense_size;
+	fd->cdb_size = fd->reset_cdb_size;
+}
+
+static uint64_t fake_config_read(struct fake_dev *fd, uint32_t off, unsigned w)
+{
+	uint8_t cfg[VIRTIO_SCSI_CFG_SIZE];
+	uint64_t v = 0;
+	unsigned i;
+
+	put_le32(cfg + 0, fd->num_queues);
+	put_le32(cfg + 4, fd->seg_max);
+	put_le32(cfg + 8, fd->max_sectors);
+	put_le32(cfg + 12, fd->cmd_per_lun);
+	put_le32(cfg + 16, fd->event_info_size);
+	put_le32(cfg + 20, fd->sense_size);
+	put_le32(cfg + 24, fd->cdb_size);
+	cfg[28] = fd->max_channel;
+	cfg[29] = fd->max_channel >> 8;
+	cfg[30] = fd->max_target;
+	cfg[31] = fd->max_target >> 8;
+	put_le32(cfg + 32, fd->max_lun);
+	for (i = 0; i < w && off + i < sizeof(cfg); i++)
+		v |= (uint64_t)cfg[off + i] << (8 * i);
+	return v;
+}
+
+static void fake_config_write(struct fake_dev *fd, uint32_t off, uint64_t v)
+{
+	if (fd->config_readonly)
+		return;
+	if (off == VIRTIO_SCSI_CFG_SENSE_SIZE)
+		fd->sense_size = (uint32_t)v;
+	else if (off == VIRTIO_SCSI_CFG_CDB_SIZE)
+		fd->cdb_size = (uint32_t)v;
+}
+
+static struct fake_queue *fake_sel(struct fake_dev *fd)
+{
+	static struct fake_queue none;
+
+	if (fd->queue_select < FAKE_QUEUES)
+		return &fd->q[fd->queue_select];
+	memset(&none, 0, sizeof(none));
+	return &none;
+}
+
+static uint64_t fake_common_read(struct fake_dev *fd, uint32_t off)
+{
+	struct fake_queue *q = fake_sel(fd);
+
+	switch (off) {
+	case VIRTIO_PCI_COMMON_DF:
+		return fd->dfselect == 0 ? (uint32_t)fd->features :
+		       fd->dfselect == 1 ? fd->features >> 32 : 0;
+	case VIRTIO_PCI_COMMON_NUMQ: return FAKE_QUEUES;
+	case VIRTIO_PCI_COMMON_STATUS: return fd->status;
+	case VIRTIO_PCI_COMMON_CFGGENERATION: return 0;
+	case VIRTIO_PCI_COMMON_Q_SIZE: return q->size;
+	case VIRTIO_PCI_COMMON_Q_ENABLE: return q->enabled;
+	case VIRTIO_PCI_COMMON_Q_NOFF: return fd->queue_select;
+	default: return 0;
+	}
+}
+
+static void fake_status_write(struct fake_dev *fd, uint8_t v)
+{
+	if (v == 0) {
+		fake_reset(fd);
+		return;
+	}
+	if ((v & VIRTIO_STATUS_FEATURES_OK) && fd->refuse_features)
+		v &= ~VIRTIO_STATUS_FEATURES_OK;
+	fd->status = v;
+}
+
+static void fake_common_write(struct fake_dev *fd, uint32_t off, uint64_t v)
+{
+	struct fake_queue *q = fake_sel(fd);
+
+	switch (off) {
+	case VIRTIO_PCI_COMMON_DFSELECT: fd->dfselect = v; break;
+	case VIRTIO_PCI_COMMON_GFSELECT: fd->gfselect = v; break;
+	case VIRTIO_PCI_COMMON_GF:
+		if (fd->gfselect == 0)
+			fd->driver_features = (fd->driver_features & ~0xFFFFFFFFull) | (uint32_t)v;
+		else if (fd->gfselect == 1)
+			fd->driver_features = (fd->driver_features & 0xFFFFFFFFull) | (v << 32);
+		break;
+	case VIRTIO_PCI_COMMON_STATUS: fake_status_write(fd, v); break;
+	case VIRTIO_PCI_COMMON_Q_SELECT: fd->queue_select = v; break;
+	case VIRTIO_PCI_COMMON_Q_SIZE: q->size = v; break;
+	case VIRTIO_PCI_COMMON_Q_ENABLE: q->enabled = v; break;
+	case VIRTIO_PCI_COMMON_Q_DESC: q->desc = (q->desc & ~0xFFFFFFFFull) | (uint32_t)v; break;
+	case VIRTIO_PCI_COMMON_Q_DESC + 4: q->desc = (q->desc & 0xFFFFFFFFull) | (v << 32); break;
+	case VIRTIO_PCI_COMMON_Q_AVAIL: q->avail = (q->avail & ~0xFFFFFFFFull) | (uint32_t)v; break;
+	case VIRTIO_PCI_COMMON_Q_AVAIL + 4: q->avail = (q->avail & 0xFFFFFFFFull) | (v << 32); break;
+	case VIRTIO_PCI_COMMON_Q_USED: q->used = (q->used & ~0xFFFFFFFFull) | (uint32_t)v; break;
+	case VIRTIO_PCI_COMMON_Q_USED + 4: q->used = (q->used & 0xFFFFFFFFull) | (v << 32); break;
+	default: break;
+	}
+}
+
+/** Legacy layout (§2.7.2): rings contiguous, used ring on 4 KiB. */
+static void fake_legacy_pfn(struct fake_dev *fd, uint32_t pfn)
+{
+	struct fake_queue *q = fake_sel(fd);
+	uint64_t base = (uint64_t)pfn << VIRTIO_PCI_LEGACY_PFN_SHIFT;
+
+	q->desc = base;
+	q->avail = base + 16ull * q->size;
+	q->used = (q->avail + 6 + 2ull * q->size + 4095) & ~4095ull;
+	q->enabled = pfn != 0;
+}
+
+static uint64_t fake_legacy_read(struct fake_dev *fd, uint32_t off, unsigned w)
+{
+	if (off >= VIRTIO_PCI_LEGACY_CONFIG)
+		return fake_config_read(fd, off - VIRTIO_PCI_LEGACY_CONFIG, w);
+	switch (off) {
+	case VIRTIO_PCI_LEGACY_HOST_FEATURES: return (uint32_t)fd->features;
+	case VIRTIO_PCI_LEGACY_GUEST_FEATURES: return (uint32_t)fd->driver_features;
+	case VIRTIO_PCI_LEGACY_QUEUE_SIZE: return fake_sel(fd)->size;
+	case VIRTIO_PCI_LEGACY_QUEUE_SELECT: return fd->queue_select;
+	case VIRTIO_PCI_LEGACY_STATUS: return fd->status;
+	default: return 0;
+	}
+}
+
+static void fake_legacy_write(struct fake_dev *fd, uint32_t off, uint64_t v)
+{
+	if (off >= VIRTIO_PCI_LEGACY_CONFIG) {
+		fake_config_write(fd, off - VIRTIO_PCI_LEGACY_CONFIG, v);
+		return;
+	}
+	switch (off) {
+	case VIRTIO_PCI_LEGACY_GUEST_FEATURES: fd->driver_features = (uint32_t)v; break;
+	case VIRTIO_PCI_LEGACY_QUEUE_PFN: fake_legacy_pfn(fd, v); break;
+	case VIRTIO_PCI_LEGACY_QUEUE_SELECT: fd->queue_select = v; break;
+	case VIRTIO_PCI_LEGACY_QUEUE_NOTIFY:
+		if (v < FAKE_QUEUES) {
+			fd->notifies[v]++;
+			if (!fd->deferred)
+				fake_process(fd, v);
+		}
+		break;
+	case VIRTIO_PCI_LEGACY_STATUS: fake_status_write(fd, v); break;
+	default: break;
+	}
+}
+
+static int fake_pci_read(struct vs_platform *p, uint32_t off, unsigned w,
+			 uint32_t *val)
+{
+	struct fake_dev *fd = fake_of(p);
+	unsigned i;
+
+	*val = 0;
+	for (i = 0; i < w && off + i < sizeof(fd->pci); i++)
+		*val |= (uint32_t)fd->pci[off + i] << (8 * i);
+	return VS_OK;
+}
+
+static int fake_bar_read(struct vs_platform *p, bool is_io, unsigned bar,
+			 uint32_t off, unsigned w, uint64_t *val)
+{
+	struct fake_dev *fd = fake_of(p);
+
+	*val = 0;
+	if (!fd->modern && is_io && bar == 0)
+		*val = fake_legacy_read(fd, off, w);
+	else if (fd->modern && !is_io && bar == FAKE_BAR_MODERN) {
+		if (off < FAKE_ISR)
+			*val = fake_common_read(fd, off);
+		else if (off >= FAKE_DEVICE && off < FAKE_NOTIFY)
+			*val = fake_config_read(fd, off - FAKE_DEVICE, w);
+	} else {
+		return VS_E_DEVICE;
+	}
+	return VS_OK;
+}
+
+static int fake_bar_write(struct vs_platform *p, bool is_io, unsigned bar,
+			  uint32_t off, unsigned w, uint64_t val)
+{
+	struct fake_dev *fd = fake_of(p);
+	unsigned q;
+
+	(void)w;
+	if (!fd->modern && is_io && bar == 0) {
+		fake_legacy_write(fd, off, val);
+		return VS_OK;
+	}
+	if (!fd->modern || is_io || bar != FAKE_BAR_MODERN)
+		return VS_E_DEVICE;
+	if (off < FAKE_ISR) {
+		fake_common_write(fd, off, val);
+	} else if (off >= FAKE_DEVICE && off < FAKE_NOTIFY) {
+		fake_config_write(fd, off - FAKE_DEVICE, val);
+	} else if (off >= FAKE_NOTIFY) {
+		q = (off - FAKE_NOTIFY) / FAKE_NOTIFY_MULT;
+		if (q < FAKE_QUEUES && val == q) {
+			fd->notifies[q]++;
+			if (!fd->deferred)
+				fake_process(fd, q);
+		}
+	}
+	return VS_OK;
+}
+
+static void fake_delay_us(struct vs_platform *p, unsigned us)
+{
+	struct fake_dev *fd = fake_of(p);
+	unsigned q;
+
+	fd->now_us += us;
+	if (fd->deferred)
+		for (q = 0; q < FAKE_QUEUES; q++)
+			fake_process(fd, q);
+}
+
+static void fake_log(struct vs_platform *p, const char *line)
+{
+	struct fake_dev *fd = fake_of(p);
+
+	snprintf(fd->last_log, sizeof(fd->last_log), "%s", line);
+	if (getenv("FAKE_LOG"))
+		fprintf(stderr, "log: %s\n", line);
+}
+
+static const struct vs_platform_ops fake_ops = {
+	.pci_read = fake_pci_read,
+	.bar_read = fake_bar_read,
+	.bar_write = fake_bar_write,
+	.dma_alloc = fake_dma_alloc,
+	.dma_free = fake_dma_free,
+	.dma_map = fake_dma_map,
+	.dma_unmap = fake_dma_unmap,
+	.delay_us = fake_delay_us,
+	.log = fake_log,
+};
+
+/* ------------------------------------------------------------------ */
+/* Set-up                                                              */
+
+static void fake_put_cap(struct fake_dev *fd, uint8_t pos, uint8_t next,
+			 uint8_t type, uint32_t off, uint32_t len)
+{
+	uint8_t *c = fd->pci + pos;
+
+	c[VIRTIO_PCI_CAP_VNDR] = PCI_CAP_ID_VNDR;
+	c[VIRTIO_PCI_CAP_NEXT] = next;
+	c[VIRTIO_PCI_CAP_LEN] = type == VIRTIO_PCI_CAP_NOTIFY_CFG ? 20 : 16;
+	c[VIRTIO_PCI_CAP_CFG_TYPE] = type;
+	c[VIRTIO_PCI_CAP_BAR] = FAKE_BAR_MODERN;
+	put_le32(c + VIRTIO_PCI_CAP_OFFSET, off);
+	put_le32(c + VIRTIO_PCI_CAP_LENGTH, len);
+	if (type == VIRTIO_PCI_CAP_NOTIFY_CFG)
+		put_le32(c + VIRTIO_PCI_NOTIFY_CAP_MULT, FAKE_NOTIFY_MULT);
+}
+
+/**
+ * Build a device as QEMU presents it: modern (0x1048, capabilities on a
+ * 64-bit memory BAR 4) or legacy (0x1004, I/O BAR 0).
+ */
+void fake_init(struct fake_dev *fd, bool modern)
+{
+	unsigned i;
+
+	memset(fd, 0, sizeof(*fd));
+	fd->plat.ops = &fake_ops;
+	fd->plat.log_level = VS_LOG_DEBUG;
+	fd->modern = modern;
+	put_le32(fd->pci + PCI_VENDOR_ID, VIRTIO_PCI_VENDOR_ID |
+		 ((uint32_t)(modern ? VIRTIO_PCI_DEVICE_ID_SCSI_MODERN :
+			     VIRTIO_PCI_DEVICE_ID_SCSI_TRANSITIONAL) << 16));
+	if (modern) {
+		fd->pci[PCI_STATUS] = PCI_STATUS_CAP_LIST;
+		fd->pci[PCI_CAP_PTR] = 0x40;
+		put_le32(fd->pci + PCI_BAR0 + 4 * FAKE_BAR_MODERN, 0xFE000004);
+		fake_put_cap(fd, 0x40, 0x50, VIRTIO_PCI_CAP_COMMON_CFG, FAKE_COMMON, 0x38);
+		fake_put_cap(fd, 0x50, 0x60, VIRTIO_PCI_CAP_ISR_CFG, FAKE_ISR, 4);
+		fake_put_cap(fd, 0x60, 0x70, VIRTIO_PCI_CAP_DEVICE_CFG, FAKE_DEVICE, 0x40);
+		fake_put_cap(fd, 0x70, 0x00, VIRTIO_PCI_CAP_NOTIFY_CFG, FAKE_NOTIFY, 0x100);
+		fd->features = (1ull << VIRTIO_F_VERSION_1) |
+			       (1ull << VIRTIO_SCSI_F_HOTPLUG);
+	} else {
+		put_le32(fd->pci + PCI_BAR0, 0xC001);
+		fd->features = 1ull << VIRTIO_SCSI_F_HOTPLUG;
+	}
+	for (i = 0; i < FAKE_QUEUES; i++)
+		fd->q[i].max_size = 256;
+	fd->num_queues = 1;
+	fd->seg_max = 254;
+	fd->max_sectors = 0xFFFF;
+	fd->cmd_per_lun = 128;
+	fd->event_info_size = 16;
+	fd->max_target = 255;
+	fd->max_lun = 16383;
+	fd->reset_cdb_size = VIRTIO_SCSI_DEFAULT_CDB_SIZE;
+	fd->reset_sense_size = VIRTIO_SCSI_DEFAULT_SENSE_SIZE;
+	fake_reset(fd);
+	fd->resets = 0;
+}
+
+void fake_add_disk(struct fake_dev *fd, unsigned t, unsigned l,
+		   uint32_t block_size, uint64_t blocks)
+{
+	struct fake_lun *lu = &fd->lun[t][l];
+
+	lu->present = true;
+	lu->pdt = SCSI_PDT_DIRECT_ACCESS;
+	lu->block_size = block_size;
+	lu->blocks = blocks;
+	/* huge disks are reported, not backed: only the first 4 MiB is */
+	lu->data = calloc(1, blocks * block_size < (4u << 20) ?
+			     blocks * block_size : (4u << 20));
+}
+
+void fake_fini(struct fake_dev *fd)
+{
+	unsigned t, l;
+
+	for (t = 0; t < FAKE_TARGETS; t++)
+		for (l = 0; l < FAKE_LUNS; l++)
+			free(fd->lun[t][l].data);
+}
+
+/* ------------------------------------------------------------------ */
+/* Request processing                                                  */
+
+/** A chain, as the device sees it. */
+struct fake_chain {
+	uint16_t head;
+	uint8_t *in;		/**< device-readable bytes, gathered */
+	size_t in_len;
+	struct { uint8_t *p; uint32_t len; } out[64];	/**< writable buffers */
+	unsigned nout;
+	size_t out_len;
+	unsigned ndesc;
+};
+
+static bool fake_read_chain(struct fake_dev *fd, struct fake_queue *q,
+			    uint16_t head, struct fake_chain *c)
+{
+	struct virtq_desc *table = fake_dev_to_cpu(fd, q->desc, 16ull * q->size);
+	uint16_t i = head;
+	unsigned n;
+
+	memset(c, 0, sizeof(*c));
+	c->head = head;
+	if (!table)
+		return false;
+	for (n = 0; n < q->size; n++) {
+		struct virtq_desc *d = &table[i % q->size];
+		uint8_t *p = fake_dev_to_cpu(fd, d->addr, d->len);
+
+		if (!p)
+			return false;
+		c->ndesc++;
+		if (d->flags & VIRTQ_DESC_F_WRITE) {
+			if (c->nout == 64)
+				return false;
+			c->out[c->nout].p = p;
+			c->out[c->nout++].len = d->len;
+			c->out_len += d->len;
+		} else {
+			c->in = realloc(c->in, c->in_len + d->len);
+			memcpy(c->in + c->in_len, p, d->len);
+			c->in_len += d->len;
+		}
+		if (!(d->flags & VIRTQ_DESC_F_NEXT))
+			return true;
+		i = d->next;
+	}
+	return false;
+}
+
+/** Write @p len bytes at offset @p off of the chain's writable part. */
+static void fake_chain_write(struct fake_chain *c, size_t off,
+			     const void *src, size_t len)
+{
+	const uint8_t *s = src;
+	unsigned i;
+
+	for (i = 0; i < c->nout && len; i++) {
+		if (off >= c->out[i].len) {
+			off -= c->out[i].len;
+			continue;
+		}
+		size_t n = c->out[i].len - off < len ? c->out[i].len - off : len;
+
+		memcpy(c->out[i].p + off, s, n);
+		s += n;
+		len -= n;
+		off = 0;
+	}
+}
+
+static void fake_push_used(struct fake_dev *fd, struct fake_queue *q,
+			   uint32_t id, uint32_t len)
+{
+	struct virtq_used *u = fake_dev_to_cpu(fd, q->used, 6 + 8ull * q->size);
+
+	if (!u)
+		return;
+	u->ring[q->used_idx % q->size].id = id;
+	u->ring[q->used_idx % q->size].len = len;
+	q->used_idx++;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	u->idx = q->used_idx;
+}
+
+/** The outcome of one emulated SCSI command. */
+struct fake_result {
+	uint8_t response, status;
+	uint8_t sense[18];
+	uint32_t sense_len;
+	uint32_t data_in;	/**< bytes produced */
+	uint32_t data_out;	/**< bytes consumed */
+};
+
+static void fake_sense(struct fake_result *r, uint8_t key, uint8_t asc,
+		       uint8_t ascq)
+{
+	r->status = SCSI_STATUS_CHECK_CONDITION;
+	memset(r->sense, 0, sizeof(r->sense));
+	r->sense[0] = SCSI_SENSE_FIXED_CURRENT;
+	r->sense[2] = key;
+	r->sense[7] = 10;
+	r->sense[12] = asc;
+	r->sense[13] = ascq;
+	r->sense_len = 18;
+}
+
+static void fake_inquiry(struct fake_lun *lu, uint8_t *buf, uint32_t *len)
+{
+	memset(buf, 0, 36);
+	buf[0] = lu && lu->present ? lu->pdt : 0x7F;	/* PQ 3, PDT 1Fh */
+	buf[2] = 6;			/* SPC-4 */
+	buf[4] = 31;
+	memcpy(buf + 8, "FAKE    VIRTIO-SCSI     1.0 ", 28);
+	*len = lu && lu->inquiry_len ? lu->inquiry_len : 36;
+}
+
+static void fake_report_luns(struct fake_dev *fd, unsigned t, uint8_t *buf,
+			     uint32_t *len)
+{
+	unsigned l, n = 0;
+
+	memset(buf, 0, 8);
+	for (l = 0; l < FAKE_LUNS; l++) {
+		if (!fd->lun[t][l].present)
+			continue;
+		memset(buf + 8 + 8 * n, 0, 8);
+		buf[8 + 8 * n] = l >> 8;
+		buf[8 + 8 * n + 1] = l & 0xFF;
+		n++;
+	}
+	put_be32(buf, 8 * n);
+	*len = 8 + 8 * n;
+}
+
+/** Read or write blocks of the backing store. */
+static void fake_rw(struct fake_lun *lu, bool write, uint64_t lba,
+		    uint32_t blocks, uint8_t *data, uint32_t data_len,
+		    struct fake_result *r)
+{
+	uint64_t bytes = (uint64_t)blocks * lu->block_size;
+	uint64_t backed = lu->blocks * lu->block_size < (4u << 20) ?
+			  lu->blocks * lu->block_size : (4u << 20);
+	uint64_t off = lba * lu->block_size, i;
+
+	if (lba > lu->blocks || blocks > lu->blocks - lba) {
+		fake_sense(r, SCSI_SK_ILLEGAL_REQUEST, 0x21, 0);
+		return;
+	}
+	if (bytes > data_len) {
+		fake_sense(r, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0);
+		return;
+	}
+	if (write && lu->write_protect) {
+		fake_sense(r, SCSI_SK_DATA_PROTECT, 0x27, 0);
+		return;
+	}
+	for (i = 0; i < bytes; i++) {
+		if (off + i >= backed) {
+			if (!write)
+				data[i] = 0;
+			continue;
+		}
+		if (write)
+			lu->data[off + i] = data[i];
+		else
+			data[i] = lu->data[off + i];
+	}
+	if (write)
+		r->data_out = bytes;
+	else
+		r->data_in = bytes;
+}
+
+/** Emulate one SCSI command. */
+static void fake_scsi(struct fake_dev *fd, unsigned t, unsigned l,
+		      const uint8_t *cdb, uint8_t *din, uint32_t din_len,
+		      uint8_t *dout, uint32_t dout_len, struct fake_result *r)
+{
+	struct fake_lun *lu = l < FAKE_LUNS ? &fd->lun[t][l] : NULL;
+	uint8_t buf[512];
+	uint32_t len = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (lu && lu->present && lu->sense_count) {
+		if (lu->sense_count != ~0u)
+			lu->sense_count--;
+		fake_sense(r, lu->sense_key, lu->asc, lu->ascq);
+		return;
+	}
+	switch (cdb[0]) {
+	case SCSI_OP_INQUIRY:
+		fake_inquiry(lu, buf, &len);
+		break;
+	case SCSI_OP_REPORT_LUNS:
+		if (fd->target_no_report_luns[t]) {
+			fake_sense(r, SCSI_SK_ILLEGAL_REQUEST, 0x20, 0);
+			return;
+		}
+		fake_report_luns(fd, t, buf, &len);
+		break;
+	default:
+		if (!lu || !lu->present) {
+			fake_sense(r, SCSI_SK_ILLEGAL_REQUEST, 0x25, 0);
+			return;
+		}
+		switch (cdb[0]) {
+		case SCSI_OP_TEST_UNIT_READY:
+		case SCSI_OP_SYNCHRONIZE_CACHE_10:
+			return;
+		case SCSI_OP_READ_CAPACITY_10:
+			put_be32(buf, lu->rc16_only || lu->blocks - 1 > 0xFFFFFFFFull ?
+				 0xFFFFFFFF : (uint32_t)(lu->blocks - 1));
+			put_be32(buf + 4, lu->block_size);
+			len = 8;
+			break;
+		case SCSI_OP_SERVICE_ACTION_IN_16:
+			memset(buf, 0, 32);
+			put_be64(buf, lu->blocks - 1);
+			put_be32(buf + 8, lu->block_size);
+			len = 32;
+			break;
+		case SCSI_OP_MODE_SENSE_6:
+			memset(buf, 0, 4);
+			buf[0] = 3;
+			buf[2] = lu->write_protect ? SCSI_MODE_WP : 0;
+			len = 4;
+			break;
+		case SCSI_OP_READ_10: case SCSI_OP_WRITE_10:
+			fake_rw(lu, cdb[0] == SCSI_OP_WRITE_10, get_be32(cdb + 2),
+				get_be16(cdb + 7), cdb[0] == SCSI_OP_WRITE_10 ? dout : din,
+				cdb[0] == SCSI_OP_WRITE_10 ? dout_len : din_len, r);
+			return;
+		case SCSI_OP_READ_16: case SCSI_OP_WRITE_16:
+			fake_rw(lu, cdb[0] == SCSI_OP_WRITE_16, get_be64(cdb + 2),
+				get_be32(cdb + 10), cdb[0] == SCSI_OP_WRITE_16 ? dout : din,
+				cdb[0] == SCSI_OP_WRITE_16 ? dout_len : din_len, r);
+			return;
+		default:
+			fake_sense(r, SCSI_SK_ILLEGAL_REQUEST, 0x20, 0);
+			return;
+		}
+	}
+	r->data_in = len < din_len ? len : din_len;
+	memcpy(din, buf, r->data_in);
+}
+
+/** Handle one chain of the request queue. */
+static void fake_request(struct fake_dev *fd, struct fake_queue *q,
+			 struct fake_chain *c)
+{
+	uint32_t req_len = VIRTIO_SCSI_REQ_HEAD_SIZE + fd->cdb_size;
+	uint32_t resp_len = VIRTIO_SCSI_RESP_HEAD_SIZE + fd->sense_size;
+	uint32_t din_len = c->out_len > resp_len ? c->out_len - resp_len : 0;
+	uint32_t dout_len = c->in_len > req_len ? c->in_len - req_len : 0;
+	uint8_t *din = calloc(1, din_len + 1), resp[VIRTIO_SCSI_RESP_HEAD_SIZE + 256];
+	struct fake_result r;
+	uint32_t residual, used_len;
+	unsigned t;
+
+	fd->last_req_len = c->in_len < req_len ? c->in_len : req_len;
+	fd->last_resp_len = c->out_len < resp_len ? c->out_len : resp_len;
+	if (c->in_len < req_len || c->out_len < resp_len) {
+		/* QEMU fails such a request outright; record it and drop it */
+		fd->dma_errors++;
+		free(din);
+		fake_push_used(fd, q, c->head, 0);
+		return;
+	}
+	fd->last_segments = c->ndesc - 2;
+	if (fd->last_segments > fd->max_segments)
+		fd->max_segments = fd->last_segments;
+	fd->last_head = c->head;
+	memcpy(fd->last_lun, c->in, 8);
+	memcpy(&fd->last_id, c->in + 8, 8);
+	memcpy(fd->last_cdb, c->in + VIRTIO_SCSI_REQ_HEAD_SIZE,
+	       fd->cdb_size < 32 ? fd->cdb_size : 32);
+	fd->requests++;
+
+	t = c->in[1];
+	memset(&r, 0, sizeof(r));
+	if (c->in[0] != 1 || t >= FAKE_TARGETS || !fd->lun[t][0].present) {
+		bool any = false;
+		unsigned l;
+
+		for (l = 0; t < FAKE_TARGETS && l < FAKE_LUNS; l++)
+			any |= fd->lun[t][l].present;
+		if (!any)
+			r.response = VIRTIO_SCSI_S_BAD_TARGET;
+	}
+	if (r.response == VIRTIO_SCSI_S_OK)
+		fake_scsi(fd, t, ((c->in[2] & 0x3F) << 8) | c->in[3],
+			  c->in + VIRTIO_SCSI_REQ_HEAD_SIZE, din, din_len,
+			  c->in + req_len, dout_len, &r);
+	residual = din_len + dout_len - r.data_in - r.data_out;
+	if (fd->fault == FAULT_SHORT && r.data_in > 1) {
+		residual += r.data_in / 2;
+		r.data_in -= r.data_in / 2;
+	}
+
+	memset(resp, 0, sizeof(resp));
+	put_le32(resp, r.sense_len < fd->sense_size ? r.sense_len : fd->sense_size);
+	put_le32(resp + 4, residual);
+	resp[10] = r.status;
+	resp[11] = r.response;
+	memcpy(resp + VIRTIO_SCSI_RESP_HEAD_SIZE, r.sense, sizeof(r.sense));
+	switch (fd->fault) {
+	case FAULT_SENSE_LEN: put_le32(resp, fd->sense_size + 1); break;
+	case FAULT_RESIDUAL: put_le32(resp + 4, din_len + dout_len + 1); break;
+	case FAULT_RESPONSE: resp[11] = 0xEE; break;
+	default: break;
+	}
+	fake_chain_write(c, 0, resp, resp_len);
+	fake_chain_write(c, resp_len, din, r.data_in);
+	free(din);
+
+	used_len = fd->qemu_used_len ? resp_len + r.data_in + r.data_out :
+		   resp_len + r.data_in;
+	switch (fd->fault) {
+	case FAULT_USED_ID: fake_push_used(fd, q, c->head + 1, used_len); break;
+	case FAULT_USED_LEN:
+		fake_push_used(fd, q, c->head, c->in_len + c->out_len + 1);
+		break;
+	case FAULT_USED_IDX_JUMP:
+		fake_push_used(fd, q, c->head, used_len);
+		q->used_idx += 5;
+		fake_push_used(fd, q, c->head, used_len);
+		break;
+	default: fake_push_used(fd, q, c->head, used_len); break;
+	}
+}
+
+/** Handle one chain of the control queue (TMF, §5.6.6.2). */
+static void fake_control(struct fake_dev *fd, struct fake_queue *q,
+			 struct fake_chain *c)
+{
+	uint8_t resp;
+	unsigned t;
+
+	fd->tmfs++;
+	if (c->in_len < sizeof(struct virtio_scsi_ctrl_tmf_req) || c->out_len < 1)
+		return;
+	fd->last_tmf_subtype = get_le32(c->in + 4);
+	t = c->in[8 + 1];
+	resp = fd->tmf_response;
+	if (!resp && (t >= FAKE_TARGETS || !fd->lun[t][0].present))
+		resp = VIRTIO_SCSI_S_BAD_TARGET;
+	fake_chain_write(c, 0, &resp, 1);
+	fake_push_used(fd, q, c->head, 1);
+}
+
+/**
+ * Process every new chain of a queue, as the device does on a notify.
+ * @v fd	device
+ * @v qi	queue index
+ */
+void fake_process(struct fake_dev *fd, unsigned qi)
+{
+	struct fake_queue *q = &fd->q[qi];
+	struct virtq_avail *a;
+	struct fake_chain c;
+
+	if (!q->enabled || !(fd->status & VIRTIO_STATUS_DRIVER_OK))
+		return;
+	a = fake_dev_to_cpu(fd, q->avail, 4 + 2ull * q->size);
+	if (!a)
+		return;
+	while (q->last_avail != a->idx) {
+		uint16_t head = a->ring[q->last_avail % q->size];
+
+		q->last_avail++;
+		if (qi == VIRTIO_SCSI_VQ_EVENT)
+			continue;	/* event buffers are kept, never used */
+		if (!fake_read_chain(fd, q, head, &c)) {
+			free(c.in);
+			continue;
+		}
+		if (qi == VIRTIO_SCSI_VQ_REQUEST && fd->fault == FAULT_DROP)
+			;	/* the device forgets it */
+		else if (qi == VIRTIO_SCSI_VQ_REQUEST)
+			fake_request(fd, q, &c);
+		else
+			fake_control(fd, q, &c);
+		free(c.in);
+	}
+}

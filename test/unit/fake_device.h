@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * A fake virtio-scsi PCI device in plain memory: the core's second
+ * platform.  It models PCI configuration space with the virtio
+ * capabilities (or the legacy I/O BAR), the common configuration, the
+ * split rings, a DMA address space separate from CPU addresses, and SCSI
+ * targets with disks in memory.  Knobs make it misbehave.
+ */
+#ifndef TEST_FAKE_DEVICE_H
+#define TEST_FAKE_DEVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vscsi/platform.h"
+
+#define FAKE_TARGETS 8
+#define FAKE_LUNS 8
+#define FAKE_QUEUES 3
+#define FAKE_MAX_MAPS 256
+
+/** Ways the device can misbehave, once armed. */
+enum fake_fault {
+	FAULT_NONE,
+	FAULT_USED_ID,		/**< used id that is no chain head */
+	FAULT_USED_LEN,		/**< used length beyond the whole chain */
+	FAULT_USED_IDX_JUMP,	/**< used idx moves by more than in flight */
+	FAULT_SENSE_LEN,	/**< sense_len beyond sense_size */
+	FAULT_RESIDUAL,		/**< residual beyond the transfer */
+	FAULT_RESPONSE,		/**< unknown response byte */
+	FAULT_DROP,		/**< never complete the request */
+	FAULT_SHORT,		/**< GOOD status but half the data (residual) */
+};
+
+/** One logical unit. */
+struct fake_lun {
+	bool present;
+	uint8_t pdt;
+	uint32_t block_size;
+	uint64_t blocks;	/**< capacity reported */
+	uint8_t *data;		/**< backing store (blocks * block_size) */
+	bool write_protect;
+	/** Sense to answer the next commands with (key 0: none). */
+	uint8_t sense_key, asc, ascq;
+	unsigned sense_count;	/**< how many commands get it (~0: all) */
+	bool rc16_only;		/**< READ CAPACITY(10) answers all ones */
+	unsigned inquiry_len;	/**< bytes of INQUIRY data (0: 36) */
+};
+
+struct fake_map {
+	bool active;
+	uint8_t *cpu;
+	uint64_t dev;
+	size_t len;
+};
+
+struct fake_queue {
+	uint16_t max_size, size;
+	bool enabled;
+	uint64_t desc, avail, used;	/**< device addresses */
+	uint16_t last_avail;
+	uint16_t used_idx;
+};
+
+struct fake_dev {
+	struct vs_platform plat;
+	bool modern;
+	uint8_t pci[256];
+	uint64_t features;		/**< offered */
+	uint64_t driver_features;
+	uint32_t dfselect, gfselect;
+	uint8_t status;
+	bool refuse_features;		/**< FEATURES_OK does not stick */
+	uint16_t queue_select;
+	struct fake_queue q[FAKE_QUEUES];
+	/* virtio_scsi_config */
+	uint32_t num_queues, seg_max, max_sectors, cmd_per_lun;
+	uint32_t event_info_size, sense_size, cdb_size;
+	uint16_t max_channel, max_target;
+	uint32_t max_lun;
+	bool config_readonly;		/**< ignores writes of cdb/sense size */
+	uint32_t reset_cdb_size;	/**< restored on reset (§5.6.4: 32) */
+	uint32_t reset_sense_size;	/**< restored on reset (§5.6.4: 96) */
+	struct fake_lun lun[FAKE_TARGETS][FAKE_LUNS];
+	bool target_no_report_luns[FAKE_TARGETS];
+	/* DMA */
+	struct fake_map map[FAKE_MAX_MAPS];
+	size_t map_limit;		/**< most bytes one dma_map gives (0: all) */
+	uint64_t next_iova;		/**< next device address to hand out */
+	unsigned dma_errors;		/**< device touched unmapped memory */
+	/* timing and faults */
+	bool deferred;			/**< complete in delay_us, not on notify */
+	enum fake_fault fault;
+	uint8_t tmf_response;		/**< answer to TMFs (0: complete) */
+	bool qemu_used_len;		/**< used len counts readable data too */
+	/* observations */
+	uint64_t now_us;
+	unsigned notifies[FAKE_QUEUES];
+	unsigned requests;		/**< SCSI commands processed */
+	unsigned resets;
+	unsigned tmfs;
+	uint32_t last_tmf_subtype;
+	uint8_t last_cdb[32];
+	uint8_t last_lun[8];
+	uint64_t last_id;
+	uint32_t last_req_len, last_resp_len;
+	unsigned last_segments;		/**< data descriptors of the last request */
+	unsigned max_segments;
+	uint16_t last_head;
+	char last_log[200];
+};
+
+void fake_init(struct fake_dev *fd, bool modern);
+void fake_fini(struct fake_dev *fd);
+void fake_add_disk(struct fake_dev *fd, unsigned t, unsigned l,
+		   uint32_t block_size, uint64_t blocks);
+unsigned fake_active_maps(const struct fake_dev *fd);
+void *fake_dev_to_cpu(struct fake_dev *fd, uint64_t dev, size_t len);
+void fake_process(struct fake_dev *fd, unsigned q);
+
+#endif /* TEST_FAKE_DEVICE_H */

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Fixtures shared by the host unit tests.
+ */
+#ifndef TEST_HELPERS_H
+#define TEST_HELPERS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "fake_device.h"
+#include "spec/scsi.h"
+#include "spec/virtio.h"
+#include "vscsi/byteorder.h"
+#include "vscsi/scsi_disk.h"
+
+/** A fake device and the adapter driving it. */
+struct rig {
+	struct fake_dev fd;
+	struct vscsi_ctrl c;
+};
+
+/** Fresh rig, modern device, disk 0:0 of 2048 x 512 bytes, not started. */
+static inline struct rig *rig_new(bool modern)
+{
+	struct rig *r = calloc(1, sizeof(*r));
+
+	fake_init(&r->fd, modern);
+	fake_add_disk(&r->fd, 0, 0, 512, 2048);
+	return r;
+}
+
+static inline void rig_free(struct rig *r)
+{
+	fake_fini(&r->fd);
+	free(r);
+}
+
+static inline int rig_setup_started(void **state, bool modern)
+{
+	struct rig *r = rig_new(modern);
+
+	if (vscsi_init(&r->c, &r->fd.plat) != VS_OK)
+		return -1;
+	*state = r;
+	return 0;
+}
+
+static inline int setup_modern(void **state)
+{
+	return rig_setup_started(state, true);
+}
+
+static inline int setup_legacy(void **state)
+{
+	return rig_setup_started(state, false);
+}
+
+/** Stop the adapter and check nothing leaked or went astray. */
+static inline int teardown_rig(void **state)
+{
+	struct rig *r = *state;
+
+	if (r->c.mem)
+		vscsi_fini(&r->c);
+	assert_int_equal(fake_active_maps(&r->fd), 0);
+	assert_int_equal(r->fd.dma_errors, 0);
+	rig_free(r);
+	return 0;
+}
+
+/** Send a 6-byte CDB with a data-in buffer. */
+static inline int rig_cmd_in(struct rig *r, uint8_t t, uint16_t l,
+			     const uint8_t *cdb, uint8_t cdb_len, void *buf,
+			     uint32_t len, struct vscsi_cmd *out)
+{
+	struct vscsi_cmd cmd = {
+		.target = t, .lun = l, .cdb = cdb, .cdb_len = cdb_len,
+		.data_in = buf, .in_len = len, .timeout_us = 1000,
+	};
+	int rc = vscsi_exec(&r->c, &cmd);
+
+	if (out)
+		*out = cmd;
+	return rc;
+}
+
+#endif /* TEST_HELPERS_H */

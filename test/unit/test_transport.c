@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Host tests of the virtio-pci transport and the split virtqueue against
+ * the fake device: initialisation (virtio 1.2 §3.1.1), feature and config
+ * negotiation, ring wrap-around, descriptor reuse, and the checks on what
+ * the device writes into the used ring.
+ */
+#include "helpers.h"
+#include "spec/virtio_scsi.h"
+
+static const uint8_t tur[6] = { SCSI_OP_TEST_UNIT_READY };
+
+/** §3.1.1: the modern device ends DRIVER_OK with FEATURES_OK, 3 queues. */
+static void test_init_modern(void **state)
+{
+	struct rig *r = *state;
+	unsigned i;
+
+	assert_true(r->c.vp.modern);
+	assert_int_equal(r->fd.status, VIRTIO_STATUS_ACKNOWLEDGE |
+			 VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
+			 VIRTIO_STATUS_DRIVER_OK);
+	/* only what is implemented: VERSION_1; HOTPLUG is offered, not taken */
+	assert_int_equal(r->fd.driver_features, 1ull << VIRTIO_F_VERSION_1);
+	for (i = 0; i < FAKE_QUEUES; i++)
+		assert_true(r->fd.q[i].enabled);
+	assert_int_equal(r->fd.q[VIRTIO_SCSI_VQ_REQUEST].size, VSCSI_REQ_QUEUE_SIZE);
+	assert_int_equal(r->c.reqq.size, VSCSI_REQ_QUEUE_SIZE);
+	/* §5.6.5: event buffers are posted at start */
+	assert_int_equal(r->c.eventq.avail->idx, VSCSI_EVENT_BUFS);
+	assert_int_equal(r->c.cdb_size, 32);
+	assert_int_equal(r->c.sense_size, 96);
+}
+
+/** The legacy I/O BAR path: no FEATURES_OK, full-size rings by PFN. */
+static void test_init_legacy(void **state)
+{
+	struct rig *r = *state;
+	uint8_t inq[36];
+
+	assert_false(r->c.vp.modern);
+	assert_int_equal(r->fd.status, VIRTIO_STATUS_ACKNOWLEDGE |
+			 VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK);
+	assert_int_equal(r->fd.driver_features, 0);
+	assert_int_equal(r->c.reqq.size, 256);	/* a legacy queue cannot shrink */
+	assert_true(r->fd.q[VIRTIO_SCSI_VQ_CONTROL].enabled);
+	assert_true(r->fd.q[VIRTIO_SCSI_VQ_EVENT].enabled);
+	assert_int_equal(rig_cmd_in(r, 0, 0, (uint8_t[]){ SCSI_OP_INQUIRY, 0, 0, 0, 36, 0 },
+				    6, inq, sizeof(inq), NULL), VS_OK);
+	assert_memory_equal(inq + 8, "FAKE", 4);
+}
+
+/** ACCESS_PLATFORM is accepted when offered: all DMA is mapped. */
+static void test_access_platform(void **state)
+{
+	struct rig *r = rig_new(true);
+
+	(void)state;
+	r->fd.features |= 1ull << VIRTIO_F_ACCESS_PLATFORM;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+	assert_true(r->fd.driver_features & (1ull << VIRTIO_F_ACCESS_PLATFORM));
+	vscsi_fini(&r->c);
+	assert_int_equal(fake_active_maps(&r->fd), 0);
+	rig_free(r);
+}
+
+/** A modern device that will not take the features ends FAILED. */
+static void test_features_refused(void **state)
+{
+	struct rig *r = rig_new(true);
+
+	(void)state;
+	r->fd.refuse_features = true;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_DEVICE);
+	assert_true(r->fd.status & VIRTIO_STATUS_FAILED);
+	assert_int_equal(fake_active_maps(&r->fd), 0);
+	rig_free(r);
+}
+
+/** A modern device without VERSION_1 is not driven. */
+static void test_no_version_1(void **state)
+{
+	struct rig *r = rig_new(true);
+
+	(void)state;
+	r->fd.features &= ~(1ull << VIRTIO_F_VERSION_1);
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_NODEV);
+	assert_true(r->fd.status & VIRTIO_STATUS_FAILED);
+	rig_free(r);
+}
+
+/** Not a virtio-scsi function: NODEV without touching it further. */
+static void test_wrong_device(void **state)
+{
+	struct rig *r = rig_new(true);
+
+	(void)state;
+	put_le32(r->fd.pci, 0x10018086);
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_NODEV);
+	rig_free(r);
+}
+
+/** Queue sizes 0 or not a power of two are refused, memory released. */
+static void test_bad_queue_size(void **state)
+{
+	static const uint16_t sizes[] = { 0, 100 };
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		struct rig *r = rig_new(true);
+
+		r->fd.q[VIRTIO_SCSI_VQ_REQUEST].max_size = sizes[i];
+		assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_DEVICE);
+		assert_int_equal(fake_active_maps(&r->fd), 0);
+		assert_true(r->fd.status & VIRTIO_STATUS_FAILED);
+		rig_free(r);
+	}
+}
+
+/** Config fields out of range: refused, or rewritten where allowed. */
+static void test_config_checks(void **state)
+{
+	struct rig *r;
+
+	(void)state;
+	r = rig_new(true);
+	r->fd.seg_max = 0;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_DEVICE);
+	rig_free(r);
+
+	r = rig_new(true);
+	r->fd.max_sectors = 0;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_DEVICE);
+	rig_free(r);
+
+	r = rig_new(true);
+	r->fd.num_queues = 0;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_DEVICE);
+	rig_free(r);
+
+	/* §5.6.4: the driver may write cdb_size and sense_size */
+	r = rig_new(true);
+	r->fd.reset_cdb_size = 200;
+	r->fd.reset_sense_size = 1000;
+	r->fd.max_target = 4000;
+	r->fd.max_lun = 100000;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+	assert_int_equal(r->fd.cdb_size, 32);
+	assert_int_equal(r->fd.sense_size, 96);
+	assert_int_equal(r->c.cdb_size, 32);
+	assert_int_equal(r->c.sense_size, 96);
+	assert_int_equal(r->c.max_target, 255);
+	assert_int_equal(r->c.max_lun, 16383);
+	vscsi_fini(&r->c);
+	rig_free(r);
+}
+
+/** A device that keeps a cdb_size we cannot frame READ(16) in: refused. */
+static void test_config_readonly_sizes(void **state)
+{
+	struct rig *r = rig_new(true);
+
+	(void)state;
+	r->fd.config_readonly = true;
+	r->fd.reset_cdb_size = 10;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_DEVICE);
+	assert_true(r->fd.status & VIRTIO_STATUS_FAILED);
+	assert_int_equal(fake_active_maps(&r->fd), 0);
+	rig_free(r);
+}
+
+/** A device that keeps a smaller sense_size is framed with it. */
+static void test_small_sense_size(void **state)
+{
+	struct rig *r = rig_new(true);
+	uint8_t buf[36];
+
+	(void)state;
+	r->fd.reset_sense_size = 18;
+	r->fd.reset_cdb_size = 16;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+	assert_int_equal(rig_cmd_in(r, 0, 0, (uint8_t[]){ SCSI_OP_INQUIRY, 0, 0, 0, 36, 0 },
+				    6, buf, sizeof(buf), NULL), VS_OK);
+	/* the trap: header 19 + cdb_size, response 12 + sense_size exactly */
+	assert_int_equal(r->fd.last_req_len, 19 + 16);
+	assert_int_equal(r->fd.last_resp_len, 12 + 18);
+	vscsi_fini(&r->c);
+	assert_int_equal(r->fd.dma_errors, 0);
+	rig_free(r);
+}
+
+/** Many more requests than ring entries and than 2^16: indices wrap. */
+static void test_ring_wrap(void **state)
+{
+	struct rig *r = *state;
+	unsigned i, failures = 0;
+
+	for (i = 0; i < 70000; i++)
+		failures += rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL) != VS_OK;
+	assert_int_equal(failures, 0);
+	assert_int_equal(r->fd.requests, 70000);
+	assert_int_equal(r->c.reqq.avail_idx, (uint16_t)70000);
+	assert_int_equal(r->c.reqq.last_used, (uint16_t)70000);
+	/* one chain at a time, one notification each */
+	assert_int_equal(r->fd.notifies[VIRTIO_SCSI_VQ_REQUEST], 70000);
+}
+
+/** Every request reuses the fixed descriptors of its slot. */
+static void test_descriptor_reuse(void **state)
+{
+	struct rig *r = *state;
+	uint8_t buf[4096];
+	unsigned i;
+
+	for (i = 0; i < 300; i++) {
+		uint8_t cdb[10] = { SCSI_OP_READ_10 };
+
+		put_be32(cdb + 2, i);
+		put_be16(cdb + 7, 8);
+		assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 10, buf, 4096, NULL), VS_OK);
+		assert_int_equal(r->fd.last_head, 0);
+		assert_false(vq_busy(&r->c.reqq, 0));
+	}
+	/* driver-private bookkeeping, not the shared ring, says what is free */
+	for (i = 0; i < r->c.reqq.slots; i++)
+		assert_false(r->c.reqq.slot[i].in_flight);
+}
+
+/** Completions the driver has to poll for (device answers later). */
+static void test_deferred_completion(void **state)
+{
+	struct rig *r = *state;
+	uint8_t buf[512];
+	uint8_t cdb[10] = { SCSI_OP_READ_10, 0, 0, 0, 0, 5, 0, 0, 1, 0 };
+	uint64_t before = r->fd.now_us;
+
+	r->fd.deferred = true;
+	assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 10, buf, 512, NULL), VS_OK);
+	assert_true(r->fd.now_us > before);
+}
+
+/** A used id that is no chain head: DEVICE error, device reset, usable. */
+static void test_bad_used_id(void **state)
+{
+	struct rig *r = *state;
+	unsigned resets = r->fd.resets;
+
+	r->fd.fault = FAULT_USED_ID;
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_E_DEVICE);
+	assert_int_equal(r->fd.resets, resets + 1);
+	r->fd.fault = FAULT_NONE;
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
+}
+
+/** A used length beyond the whole chain: DEVICE error. */
+static void test_bad_used_len(void **state)
+{
+	struct rig *r = *state;
+
+	r->fd.fault = FAULT_USED_LEN;
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_E_DEVICE);
+	r->fd.fault = FAULT_NONE;
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
+}
+
+/** QEMU's used length (readable data counted too) is accepted, clamped. */
+static void test_qemu_used_len(void **state)
+{
+	struct rig *r = *state;
+	uint8_t buf[4096] = { 1 };
+	uint8_t cdb[10] = { SCSI_OP_WRITE_10, 0, 0, 0, 0, 9, 0, 0, 8, 0 };
+	struct vscsi_cmd cmd = {
+		.target = 0, .lun = 0, .cdb = cdb, .cdb_len = 10,
+		.data_out = buf, .out_len = sizeof(buf), .timeout_us = 1000,
+	};
+	uint16_t slot;
+	uint32_t len;
+
+	r->fd.qemu_used_len = true;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_OK);
+	assert_int_equal(cmd.out_done, sizeof(buf));
+	/* vq_get_used clamps to the writable length */
+	r->fd.deferred = true;
+	assert_int_equal(vq_add_chain(&r->c.reqq, 1,
+		(struct vq_buf[]){ { r->c.mem_dev, 51, false },
+				   { r->c.mem_dev + 64, 108, true } }, 2), VS_OK);
+	vq_kick(&r->c.reqq);
+	fake_process(&r->fd, VIRTIO_SCSI_VQ_REQUEST);
+	assert_int_equal(vq_get_used(&r->c.reqq, &slot, &len), 1);
+	assert_int_equal(slot, 1);
+	assert_true(len <= 108);
+}
+
+/** The used index moving by more than is in flight: DEVICE error. */
+static void test_used_idx_jump(void **state)
+{
+	struct rig *r = *state;
+
+	r->fd.fault = FAULT_USED_IDX_JUMP;
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_E_DEVICE);
+	r->fd.fault = FAULT_NONE;
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
+}
+
+/** vq_add_chain refuses a busy slot, a slot out of range, too long chains. */
+static void test_add_chain_limits(void **state)
+{
+	struct rig *r = *state;
+	struct vq_buf bufs[VQ_MAX_SLOT_DESCS + 1];
+	struct virtqueue *vq = &r->c.reqq;
+
+	memset(bufs, 0, sizeof(bufs));
+	assert_int_equal(vq_add_chain(vq, vq->slots, bufs, 1), VS_E_INVAL);
+	assert_int_equal(vq_add_chain(vq, 0, bufs, 0), VS_E_INVAL);
+	assert_int_equal(vq_add_chain(vq, 0, bufs, vq->slot_descs + 1), VS_E_INVAL);
+	r->fd.deferred = true;	/* keep it in flight */
+	bufs[0] = (struct vq_buf){ r->c.mem_dev, 51, false };
+	bufs[1] = (struct vq_buf){ r->c.mem_dev + 64, 108, true };
+	assert_int_equal(vq_add_chain(vq, 2, bufs, 2), VS_OK);
+	assert_int_equal(vq_add_chain(vq, 2, bufs, 2), VS_E_INVAL);
+	assert_true(vq_busy(vq, 2));
+	vscsi_restart(&r->c);
+	assert_false(vq_busy(vq, 2));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_init_modern, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_init_legacy, setup_legacy, teardown_rig),
+		cmocka_unit_test(test_access_platform),
+		cmocka_unit_test(test_features_refused),
+		cmocka_unit_test(test_no_version_1),
+		cmocka_unit_test(test_wrong_device),
+		cmocka_unit_test(test_bad_queue_size),
+		cmocka_unit_test(test_config_checks),
+		cmocka_unit_test(test_config_readonly_sizes),
+		cmocka_unit_test(test_small_sense_size),
+		cmocka_unit_test_setup_teardown(test_ring_wrap, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_ring_wrap, setup_legacy, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_descriptor_reuse, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_deferred_completion, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_bad_used_id, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_bad_used_len, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_qemu_used_len, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_used_idx_jump, setup_legacy, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_add_chain_limits, setup_modern, teardown_rig),
+	};
+
+	return cmocka_run_group_tests_name("transport", tests, NULL, NULL);
+}
