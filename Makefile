@@ -82,6 +82,20 @@ $(BUILD)/mkpattern: tools/mkpattern.c test/common/pattern.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -O2 $(WARN) $< -o $@
 
-.PHONY: unit
+.PHONY: unit check run deps
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+# Install missing Debian packages (apt-get), once per machine.
+deps:
+	@tools/install-deps.sh
+
+# Every test; the last line is "N passed, N failed".
+check: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(BUILD)/mkpattern
+	@test/run-all.sh $(BUILD)
+
+# Boot QEMU + OVMF into the Shell, load the driver, show its disks.
+run: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/mkpattern
+	@tools/run-qemu.sh $(BUILD)

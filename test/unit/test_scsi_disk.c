@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Host tests of the SCSI layer: discovery (REPORT LUNS, INQUIRY
+ * fallback), READ CAPACITY (10)/(16), transfer splitting, the sense-driven
+ * retry policy, and checks on target data.
+ */
+#include "helpers.h"
+#include "../common/pattern.h"
+
+/** Units found by a scan. */
+struct found {
+	unsigned n;
+	struct scsi_lun_info u[32];
+};
+
+static void record(void *ctx, const struct scsi_lun_info *info)
+{
+	struct found *f = ctx;
+
+	if (f->n < 32)
+		f->u[f->n++] = *info;
+}
+
+/** Fill a fake disk's backing store with the test pattern. */
+static void fill_pattern(struct fake_lun *lu, uint64_t sectors)
+{
+	uint64_t i;
+
+	for (i = 0; i < sectors; i++)
+		pattern_fill(7, i, lu->data + i * 512);
+}
+
+/** Discovery: REPORT LUNS per target, absent targets skipped quickly. */
+static void test_scan(void **state)
+{
+	struct rig *r = *state;
+	struct found f = { 0 };
+
+	fake_add_disk(&r->fd, 0, 3, 512, 64);
+	fake_add_disk(&r->fd, 4, 1, 512, 64);	/* no LUN 0 on target 4 */
+	r->fd.lun[4][1].pdt = SCSI_PDT_CDROM;
+	r->fd.max_target = 7;
+	vscsi_fini(&r->c);
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+	r->fd.requests = 0;
+	assert_int_equal(scsi_scan(&r->c, record, &f), VS_OK);
+	assert_int_equal(f.n, 3);
+	assert_int_equal(f.u[0].target, 0);
+	assert_int_equal(f.u[0].lun, 0);
+	assert_int_equal(f.u[1].lun, 3);
+	assert_int_equal(f.u[2].target, 4);
+	assert_int_equal(f.u[2].lun, 1);
+	assert_int_equal(f.u[2].pdt, SCSI_PDT_CDROM);
+	/* 8 REPORT LUNS (6 answered BAD_TARGET) + 3 INQUIRY */
+	assert_int_equal(r->fd.requests, 8 + 3);
+}
+
+/** A target without REPORT LUNS is probed LUN by LUN with INQUIRY. */
+static void test_scan_fallback(void **state)
+{
+	struct rig *r = *state;
+	struct found f = { 0 };
+
+	fake_add_disk(&r->fd, 1, 2, 512, 64);
+	r->fd.target_no_report_luns[1] = true;
+	r->fd.max_target = 1;
+	vscsi_fini(&r->c);
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+	assert_int_equal(scsi_scan(&r->c, record, &f), VS_OK);
+	assert_int_equal(f.n, 2);
+	assert_int_equal(f.u[1].target, 1);
+	assert_int_equal(f.u[1].lun, 2);
+}
+
+/** INQUIRY data shorter than its header is refused. */
+static void test_short_inquiry(void **state)
+{
+	struct rig *r = *state;
+	struct scsi_lun_info info;
+
+	r->fd.lun[0][0].inquiry_len = 3;
+	assert_int_equal(scsi_inquiry(&r->c, 0, 0, &info), VS_E_DEVICE);
+	r->fd.lun[0][0].inquiry_len = 0;
+	assert_int_equal(scsi_inquiry(&r->c, 0, 0, &info), VS_OK);
+	assert_int_equal(info.pdt, SCSI_PDT_DIRECT_ACCESS);
+	/* a LUN that is not there answers qualifier 3 */
+	assert_int_equal(scsi_inquiry(&r->c, 0, 6, &info), VS_E_NOTARGET);
+}
+
+/** Geometry from READ CAPACITY(10); reads verified against the pattern. */
+static void test_read_pattern(void **state)
+{
+	struct rig *r = *state;
+	struct scsi_disk d;
+	uint8_t *buf = malloc(2048 * 512);
+	uint64_t i;
+
+	fill_pattern(&r->fd.lun[0][0], 2048);
+	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_OK);
+	assert_int_equal(d.block_size, 512);
+	assert_int_equal(d.last_lba, 2047);
+	assert_false(d.use16);
+	assert_false(d.read_only);
+	assert_int_equal(scsi_disk_read(&d, 0, 2048, buf), VS_OK);
+	for (i = 0; i < 2048; i++)
+		assert_int_equal(pattern_check(7, i, buf + i * 512), -1);
+	assert_int_equal(scsi_disk_read(&d, 2047, 2, buf), VS_E_INVAL);
+	assert_int_equal(scsi_disk_read(&d, 2048, 1, buf), VS_E_INVAL);
+	free(buf);
+}
+
+/** Transfers are split to max_sectors, each chunk at the right place. */
+static void test_split_max_sectors(void **state)
+{
+	struct rig *r = rig_new(true);
+	struct scsi_disk d;
+	uint8_t *buf = malloc(1000 * 512);
+	uint64_t i;
+
+	(void)state;
+	r->fd.max_sectors = 64;
+	fill_pattern(&r->fd.lun[0][0], 2048);
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_OK);
+	assert_int_equal(d.max_blocks, 64);
+	r->fd.requests = 0;
+	assert_int_equal(scsi_disk_read(&d, 500, 1000, buf), VS_OK);
+	assert_int_equal(r->fd.requests, 16);	/* ceil(1000 / 64) */
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(pattern_check(7, 500 + i, buf + i * 512), -1);
+	vscsi_fini(&r->c);
+	assert_int_equal(r->fd.dma_errors, 0);
+	free(buf);
+	rig_free(r);
+}
+
+/** Writes land where they should; a read-back matches. */
+static void test_write_read_back(void **state)
+{
+	struct rig *r = *state;
+	struct scsi_disk d;
+	uint8_t *buf = malloc(300 * 512);
+	uint64_t i;
+
+	for (i = 0; i < 300; i++)
+		pattern_fill(9, 100 + i, buf + i * 512);
+	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_OK);
+	assert_int_equal(scsi_disk_write(&d, 100, 300, buf), VS_OK);
+	for (i = 0; i < 300; i++)
+		assert_int_equal(pattern_check(9, 100 + i,
+				 r->fd.lun[0][0].data + (100 + i) * 512), -1);
+	assert_int_equal(r->fd.lun[0][0].data[99 * 512], 0);
+	assert_int_equal(r->fd.lun[0][0].data[400 * 512], 0);
+	memset(buf, 0, 300 * 512);
+	assert_int_equal(scsi_disk_read(&d, 100, 300, buf), VS_OK);
+	for (i = 0; i < 300; i++)
+		assert_int_equal(pattern_check(9, 100 + i, buf + i * 512), -1);
+	assert_int_equal(scsi_disk_flush(&d), VS_OK);
+	assert_int_equal(r->fd.last_cdb[0], SCSI_OP_SYNCHRONIZE_CACHE_10);
+	free(buf);
+}
+
+/** More than 2^32 blocks: READ CAPACITY(16) and READ/WRITE(16). */
+static void test_large_disk(void **state)
+{
+	struct rig *r = *state;
+	struct scsi_disk d;
+	uint8_t buf[512];
+
+	fake_add_disk(&r->fd, 0, 1, 512, 0x180000000ull);	/* 3 TiB */
+	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 1), VS_OK);
+	assert_int_equal(d.last_lba, 0x17FFFFFFFull);
+	assert_true(d.use16);
+	assert_int_equal(scsi_disk_read(&d, 0x17FFFFFFFull, 1, buf), VS_OK);
+	assert_int_equal(r->fd.last_cdb[0], SCSI_OP_READ_16);
+	assert_int_equal(get_be64(r->fd.last_cdb + 2), 0x17FFFFFFFull);
+	assert_int_equal(scsi_disk_write(&d, 0x100000000ull, 1, buf), VS_OK);
+	assert_int_equal(r->fd.last_cdb[0], SCSI_OP_WRITE_16);
+}
+
+/** 4 KiB logical blocks are taken from the capacity data. */
+static void test_4k_disk(void **state)
+{
+	struct rig *r = *state;
+	struct scsi_disk d;
+	uint8_t buf[8192];
+
+	fake_add_disk(&r->fd, 0, 2, 4096, 256);
+	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 2), VS_OK);
+	assert_int_equal(d.block_size, 4096);
+	assert_int_equal(scsi_disk_read(&d, 255, 1, buf), VS_OK);
+	assert_int_equal(get_be16(r->fd.last_cdb + 7), 1);
+	assert_int_equal(scsi_disk_read(&d, 255, 2, buf), VS_E_INVAL);
+}
+
+/** Absurd capacity data: block size 0 or not a power of two. */
+static void test_bad_capacity(void **state)
+{
+	static const uint32_t sizes[] = { 0, 1000, 256, 1u << 20 };
+	struct rig *r = *state;
+	struct scsi_disk d;
+	unsigned i;
+
+	for (i = 0; i < 4; i++) {
+		r->fd.lun[0][0].block_size = sizes[i];
+		assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_E_DEVICE);
+		assert_false(d.present);
+		assert_int_equal(scsi_disk_read(&d, 0, 1, NULL), VS_E_NOMEDIA);
+	}
+}
+
+/** UNIT ATTENTION is retried; a persistent one gives up. */
+static void test_unit_attention(void **state)
+{
+	struct rig *r = *state;
+	struct fake_lun *lu = &r->fd.lun[0][0];
+	struct scsi_disk d;
+	uint8_t buf[512];
+
+	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_OK);
+	lu->sense_key = SCSI_SK_UNIT_ATTENTION;
+	lu->asc = 0x29;		/* power on, reset */
+	lu->sense_count = 2;
+	r->fd.requests = 0;
+	assert_int_equal(scsi_disk_read(&d, 0, 1, buf), VS_OK);
+	assert_int_equal(r->fd.requests, 3);
+	lu->sense_count = ~0u;
+	r->fd.requests = 0;
+	assert_int_equal(scsi_disk_read(&d, 0, 1, buf), VS_E_DEVICE);
+	assert_int_equal(r->fd.requests, SCSI_MAX_ATTEMPTS);
+}
+
+/** NOT READY, becoming ready: waited out (in virtual time). */
+static void test_becoming_ready(void **state)
+{
+	struct rig *r = *state;
+	struct fake_lun *lu = &r->fd.lun[0][0];
+	struct scsi_disk d;
+	uint8_t buf[512];
+	uint64_t t0;
+
+	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_OK);
+	lu->sense_key = SCSI_SK_NOT_READY;
+	lu->asc = 0x04;
+	lu->ascq = 0x01;
+	lu->sense_count = 12;	/* more than the attempts: waits do not count */
+	t0 = r->fd.now_us;
+	assert_int_equal(scsi_disk_read(&d, 0, 1, buf), VS_OK);
+	assert_true(r->fd.now_us - t0 >= 12 * SCSI_READY_POLL_US);
+	/* ... but not forever */
+	lu->sense_count = ~0u;
+	t0 = r->fd.now_us;
+	assert_int_equal(scsi_disk_read(&d, 0, 1, buf), VS_E_DEVICE);
+	assert_true(r->fd.now_us - t0 >= SCSI_READY_TIMEOUT_US);
+	assert_true(r->fd.now_us - t0 < 2ull * SCSI_READY_TIMEOUT_US);
+}
+
+/** Hard errors are returned at once: no retries. */
+static void test_hard_errors(void **state)
+{
+	static const struct { uint8_t key, asc; int rc; } cases[] = {
+		{ SCSI_SK_MEDIUM_ERROR, 0x11, VS_E_MEDIUM },
+		{ SCSI_SK_HARDWARE_ERROR, 0x44, VS_E_DEVICE },
+		{ SCSI_SK_DATA_PROTECT, 0x27, VS_E_PROTECTED },
+		{ SCSI_SK_NOT_READY, 0x3A, VS_E_NOMEDIA },
+	};
+	struct rig *r = *state;
+	struct fake_lun *lu = &r->fd.lun[0][0];
+	struct scsi_disk d;
+	uint8_t buf[512];
+	unsigned i;
+
+	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_OK);
+	for (i = 0; i < 4; i++) {
+		lu->sense_key = cases[i].key;
+		lu->asc = cases[i].asc;
+		lu->sense_count = ~0u;
+		r->fd.requests = 0;
+		assert_int_equal(scsi_disk_read(&d, 0, 1, buf), cases[i].rc);
+		assert_int_equal(r->fd.requests, 1);
+	}
+}
+
+/** A write-protected medium is reported and no write is sent. */
+static void test_write_protect(void **state)
+{
+	struct rig *r = *state;
+	struct scsi_disk d;
+	uint8_t buf[512] = { 0 };
+
+	r->fd.lun[0][0].write_protect = true;
+	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_OK);
+	assert_true(d.read_only);
+	r->fd.requests = 0;
+	assert_int_equal(scsi_disk_write(&d, 0, 1, buf), VS_E_PROTECTED);
+	assert_int_equal(r->fd.requests, 0);
+}
+
+/** GOOD status with data missing (residual): a short transfer is an error. */
+static void test_short_transfer(void **state)
+{
+	struct rig *r = *state;
+	struct scsi_disk d;
+	uint8_t buf[4096];
+
+	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_OK);
+	r->fd.fault = FAULT_SHORT;
+	assert_int_equal(scsi_disk_read(&d, 0, 8, buf), VS_E_DEVICE);
+	r->fd.fault = FAULT_NONE;
+	assert_int_equal(scsi_disk_read(&d, 0, 8, buf), VS_OK);
+}
+
+/** Only what arrived of a REPORT LUNS list is used. */
+static void test_report_luns_bounds(void **state)
+{
+	struct rig *r = *state;
+	uint16_t luns[4];
+	unsigned count;
+
+	fake_add_disk(&r->fd, 0, 1, 512, 8);
+	fake_add_disk(&r->fd, 0, 2, 512, 8);
+	fake_add_disk(&r->fd, 0, 5, 512, 8);
+	assert_int_equal(scsi_report_luns(&r->c, 0, luns, 2, &count), VS_OK);
+	assert_int_equal(count, 2);
+	assert_int_equal(scsi_report_luns(&r->c, 0, luns, 4, &count), VS_OK);
+	assert_int_equal(count, 4);
+	assert_int_equal(luns[3], 5);
+	assert_int_equal(scsi_report_luns(&r->c, 6, luns, 4, &count), VS_E_NOTARGET);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_scan, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_scan_fallback, setup_legacy, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_short_inquiry, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_read_pattern, setup_modern, teardown_rig),
+		cmocka_unit_test(test_split_max_sectors),
+		cmocka_unit_test_setup_teardown(test_write_read_back, setup_legacy, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_large_disk, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_4k_disk, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_bad_capacity, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_unit_attention, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_becoming_ready, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_hard_errors, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_write_protect, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_short_transfer, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_report_luns_bounds, setup_modern, teardown_rig),
+	};
+
+	return cmocka_run_group_tests_name("scsi_disk", tests, NULL, NULL);
+}

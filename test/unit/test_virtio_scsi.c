@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Host tests of the virtio-scsi request layer: framing (§5.6.6.1), LUN
+ * encoding, response mapping, the checks on device-written response
+ * fields, timeouts, transfer limits and task management (§5.6.6.2).
+ */
+#include "helpers.h"
+#include "spec/virtio_scsi.h"
+
+static const uint8_t tur[6] = { SCSI_OP_TEST_UNIT_READY };
+static const uint8_t inquiry[6] = { SCSI_OP_INQUIRY, 0, 0, 0, 36, 0 };
+
+/** The request header and response are exactly 19+cdb / 12+sense bytes. */
+static void test_framing(void **state)
+{
+	struct rig *r = *state;
+	uint8_t buf[36];
+	uint64_t id;
+
+	assert_int_equal(rig_cmd_in(r, 0, 0, inquiry, 6, buf, 36, NULL), VS_OK);
+	assert_int_equal(r->fd.last_req_len, 19 + 32);
+	assert_int_equal(r->fd.last_resp_len, 12 + 96);
+	/* CDB copied and zero padded to cdb_size */
+	assert_memory_equal(r->fd.last_cdb, inquiry, 6);
+	assert_int_equal(r->fd.last_cdb[6] | r->fd.last_cdb[31], 0);
+	id = r->fd.last_id;
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
+	assert_int_equal(r->fd.last_id, id + 1);
+}
+
+/** §5.6.6.1: 1, target, flat-space single-level LUN, four zero bytes. */
+static void test_lun_encoding(void **state)
+{
+	uint8_t lun[8];
+	static const uint8_t want[8] = { 1, 3, 0x41, 0x2C, 0, 0, 0, 0 };
+	static const uint8_t top[8] = { 1, 255, 0x7F, 0xFF, 0, 0, 0, 0 };
+
+	(void)state;
+	vscsi_encode_lun(lun, 3, 300);
+	assert_memory_equal(lun, want, 8);
+	vscsi_encode_lun(lun, 255, 16383);
+	assert_memory_equal(lun, top, 8);
+}
+
+/** The LUN bytes reach the device for an addressed unit. */
+static void test_lun_on_wire(void **state)
+{
+	struct rig *r = *state;
+	uint8_t buf[36];
+	struct vscsi_cmd out;
+
+	fake_add_disk(&r->fd, 2, 5, 512, 64);
+	assert_int_equal(rig_cmd_in(r, 2, 5, inquiry, 6, buf, 36, &out), VS_OK);
+	assert_int_equal(r->fd.last_lun[0], 1);
+	assert_int_equal(r->fd.last_lun[1], 2);
+	assert_int_equal(r->fd.last_lun[2], 0x40);
+	assert_int_equal(r->fd.last_lun[3], 5);
+	assert_int_equal(out.in_done, 36);
+	assert_int_equal(out.response, VIRTIO_SCSI_S_OK);
+}
+
+/** CHECK CONDITION: status, sense bytes and length reach the caller. */
+static void test_sense_mapping(void **state)
+{
+	struct rig *r = *state;
+	uint8_t cdb[6] = { 0xEE }, sense[96], small[8];
+	struct vscsi_cmd cmd = {
+		.cdb = cdb, .cdb_len = 6, .sense = sense, .sense_cap = 96,
+		.timeout_us = 1000,
+	};
+
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_OK);
+	assert_int_equal(cmd.status, SCSI_STATUS_CHECK_CONDITION);
+	assert_int_equal(cmd.sense_len, 18);
+	assert_int_equal(sense[2], SCSI_SK_ILLEGAL_REQUEST);
+	assert_int_equal(sense[12], 0x20);
+	/* a smaller sense buffer gets what fits */
+	cmd.sense = small;
+	cmd.sense_cap = sizeof(small);
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_OK);
+	assert_int_equal(cmd.sense_len, sizeof(small));
+}
+
+/** BAD_TARGET comes back as a response, not as an error. */
+static void test_bad_target(void **state)
+{
+	struct rig *r = *state;
+	uint8_t buf[36];
+	struct vscsi_cmd out;
+
+	assert_int_equal(rig_cmd_in(r, 6, 0, inquiry, 6, buf, 36, &out), VS_OK);
+	assert_int_equal(out.response, VIRTIO_SCSI_S_BAD_TARGET);
+	assert_int_equal(out.in_done, 0);
+}
+
+/** Residual gives the bytes moved (the used length is not trusted). */
+static void test_residual(void **state)
+{
+	struct rig *r = *state;
+	uint8_t buf[200];
+	struct vscsi_cmd out;
+	uint8_t cdb[6] = { SCSI_OP_INQUIRY, 0, 0, 0, 200, 0 };
+
+	assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 6, buf, sizeof(buf), &out), VS_OK);
+	assert_int_equal(out.in_done, 36);
+}
+
+/** Device-written nonsense: DEVICE error, nothing copied, still usable. */
+static void test_bad_response_fields(void **state)
+{
+	static const enum fake_fault faults[] = {
+		FAULT_SENSE_LEN, FAULT_RESIDUAL, FAULT_RESPONSE,
+	};
+	struct rig *r = *state;
+	uint8_t buf[36], sense[96];
+	unsigned i;
+
+	for (i = 0; i < 3; i++) {
+		struct vscsi_cmd cmd = {
+			.cdb = inquiry, .cdb_len = 6, .data_in = buf, .in_len = 36,
+			.sense = sense, .sense_cap = 96, .timeout_us = 1000,
+		};
+
+		r->fd.fault = faults[i];
+		assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_DEVICE);
+		assert_int_equal(cmd.sense_len, 0);
+		r->fd.fault = FAULT_NONE;
+		assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
+	}
+}
+
+/** A request that never completes: TIMEOUT, device reset, no DMA left. */
+static void test_timeout_resets(void **state)
+{
+	struct rig *r = *state;
+	uint8_t buf[4096];
+	uint8_t cdb[10] = { SCSI_OP_READ_10, 0, 0, 0, 0, 0, 0, 0, 8, 0 };
+	unsigned resets = r->fd.resets, maps = fake_active_maps(&r->fd);
+	uint64_t t0 = r->fd.now_us;
+
+	r->fd.fault = FAULT_DROP;
+	assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 10, buf, sizeof(buf), NULL),
+			 VS_E_TIMEOUT);
+	assert_true(r->fd.now_us - t0 >= 1000);
+	assert_int_equal(r->fd.resets, resets + 1);
+	assert_int_equal(fake_active_maps(&r->fd), maps);	/* data unmapped */
+	assert_true(r->fd.status & VIRTIO_STATUS_DRIVER_OK);	/* set up again */
+	r->fd.fault = FAULT_NONE;
+	assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 10, buf, sizeof(buf), NULL), VS_OK);
+	assert_int_equal(r->c.resets, 1);
+}
+
+/** Caller errors: INVAL, UNSUPPORTED, BADSIZE with the limit. */
+static void test_parameter_checks(void **state)
+{
+	struct rig *r = *state;
+	uint8_t buf[64], cdb[40] = { SCSI_OP_INQUIRY };
+	struct vscsi_cmd cmd = { .cdb = cdb, .cdb_len = 6, .timeout_us = 1000 };
+
+	cmd.cdb_len = 0;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
+	cmd.cdb_len = 33;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_UNSUPPORTED);
+	cmd.cdb_len = 6;
+	cmd.in_len = 10;	/* no buffer */
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
+	cmd.data_in = buf;
+	cmd.data_out = buf;
+	cmd.out_len = 10;	/* bidirectional: INOUT not offered */
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_UNSUPPORTED);
+	cmd.data_out = NULL;
+	cmd.out_len = 0;
+	cmd.lun = 16384;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
+	cmd.lun = 0;
+	cmd.in_len = r->c.max_transfer + 1;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_BADSIZE);
+	assert_int_equal(cmd.in_done, r->c.max_transfer);
+	assert_int_equal(r->fd.requests, 0);
+}
+
+/** A mapping that comes back in pieces becomes several descriptors. */
+static void test_segmented_mapping(void **state)
+{
+	struct rig *r = *state;
+	uint8_t *buf = calloc(1, 64 * 512);
+	uint8_t cdb[10] = { SCSI_OP_READ_10, 0, 0, 0, 0, 0, 0, 0, 64, 0 };
+	struct vscsi_cmd out;
+
+	memset(r->fd.lun[0][0].data, 0x77, 64 * 512);
+	r->fd.map_limit = 4096;
+	assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 10, buf, 64 * 512, &out), VS_OK);
+	assert_int_equal(r->fd.last_segments, 8);
+	assert_int_equal(out.in_done, 64 * 512);
+	assert_int_equal(buf[64 * 512 - 1], 0x77);
+	/* more pieces than a slot has descriptors: BADSIZE, nothing sent */
+	r->fd.map_limit = 256;
+	assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 10, buf, 64 * 512, NULL),
+			 VS_E_BADSIZE);
+	free(buf);
+}
+
+/** seg_max below the slot size limits the segments per request. */
+static void test_seg_max(void **state)
+{
+	struct rig *r = rig_new(true);
+
+	(void)state;
+	r->fd.seg_max = 3;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+	assert_int_equal(r->c.max_segs, 3);
+	vscsi_fini(&r->c);
+	rig_free(r);
+}
+
+/** TMFs on the control queue and their responses. */
+static void test_tmf(void **state)
+{
+	struct rig *r = *state;
+
+	assert_int_equal(vscsi_tmf(&r->c, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, 0, 0),
+			 VS_OK);
+	assert_int_equal(r->fd.last_tmf_subtype, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET);
+	assert_int_equal(vscsi_tmf(&r->c, VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET, 5, 0),
+			 VS_E_NOTARGET);
+	r->fd.tmf_response = VIRTIO_SCSI_S_FUNCTION_REJECTED;
+	assert_int_equal(vscsi_tmf(&r->c, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, 0, 0),
+			 VS_E_UNSUPPORTED);
+	r->fd.tmf_response = VIRTIO_SCSI_S_FAILURE;
+	assert_int_equal(vscsi_tmf(&r->c, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, 0, 0),
+			 VS_E_DEVICE);
+	assert_int_equal(vscsi_tmf(&r->c, 0, 0, 20000), VS_E_INVAL);
+	assert_int_equal(r->fd.tmfs, 4);
+}
+
+/** Halt resets the device (ExitBootServices) and a command restarts it. */
+static void test_halt_and_restart(void **state)
+{
+	struct rig *r = *state;
+
+	vscsi_halt(&r->c);
+	assert_int_equal(r->fd.status, 0);
+	assert_false(r->fd.q[VIRTIO_SCSI_VQ_REQUEST].enabled);
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
+	assert_true(r->fd.status & VIRTIO_STATUS_DRIVER_OK);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_framing, setup_modern, teardown_rig),
+		cmocka_unit_test(test_lun_encoding),
+		cmocka_unit_test_setup_teardown(test_lun_on_wire, setup_legacy, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_sense_mapping, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_bad_target, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_residual, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_bad_response_fields, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_timeout_resets, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_timeout_resets, setup_legacy, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_parameter_checks, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_segmented_mapping, setup_modern, teardown_rig),
+		cmocka_unit_test(test_seg_max),
+		cmocka_unit_test_setup_teardown(test_tmf, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_halt_and_restart, setup_modern, teardown_rig),
+	};
+
+	return cmocka_run_group_tests_name("virtio_scsi", tests, NULL, NULL);
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
+#
+# The main job: boot QEMU + OVMF into the UEFI Shell with a virtio-scsi
+# controller that the firmware leaves unowned (only the boot disk is in
+# the boot order), load our driver from the Shell, and show what it
+# found: the driver list, the mapped disks, a directory and a file on a
+# FAT partition behind it.  The Shell script ends with `reset -s`; set
+# INTERACTIVE=1 to stay in the Shell instead (quit QEMU with Ctrl-A x).
+#
+# Usage: run-qemu.sh [BUILD_DIR]
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+build=${1:-$top/build}
+. "$top/test/qemu/lib.sh"
+work=$build/run
+mkdir -p "$work"
+
+cat > "$work/startup.nsh" <<'NSH'
+@echo -off
+echo "== virtio-scsi: loading the driver from fs0:"
+fs0:
+load fs0:\virtio-scsi.efi
+map -r
+echo "== drivers (ours: Virtio SCSI Host Driver)"
+drivers
+echo "== block devices and file systems"
+map -b
+echo "== fs1: a FAT partition on Scsi(1,0) behind our driver"
+ls fs1:\
+type fs1:\HELLO.TXT
+NSH
+[ "${INTERACTIVE:-0}" = 1 ] || printf 'reset -s\n' >> "$work/startup.nsh"
+printf 'Hello from a disk behind the virtio-scsi UEFI driver.\n' > "$work/HELLO.TXT"
+
+make_gpt_fat "$work/esp.img" 64 ef00 \
+	"$build/virtio-scsi.efi=virtio-scsi.efi" "$work/startup.nsh=startup.nsh"
+make_gpt_fat "$work/fat.img" 32 0700 "$work/HELLO.TXT=HELLO.TXT"
+truncate -s 64M "$work/pattern.img"
+"$build/mkpattern" fill "$work/pattern.img" 1 0 131072
+
+# shellcheck disable=SC2046
+exec $QEMU $(qemu_accel) -machine pc -m 512 -smp 1 -nodefaults -nographic \
+	-no-reboot -net none $(qemu_firmware) \
+	-serial mon:stdio \
+	-drive if=none,id=esp,format=raw,snapshot=on,file="$work/esp.img" \
+	-device virtio-blk-pci,drive=esp,bootindex=0 \
+	-device virtio-scsi-pci,id=scsi0 \
+	-drive if=none,id=d00,format=raw,snapshot=on,file="$work/pattern.img" \
+	-device scsi-hd,drive=d00,bus=scsi0.0,scsi-id=0,lun=0 \
+	-drive if=none,id=d10,format=raw,snapshot=on,file="$work/fat.img" \
+	-device scsi-hd,drive=d10,bus=scsi0.0,scsi-id=1,lun=0 \
+	-chardev file,id=fwlog,path="$work/firmware.log" \
+	-device isa-debugcon,iobase=0x402,chardev=fwlog
