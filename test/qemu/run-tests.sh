@@ -3,8 +3,9 @@
 #
 # QEMU + OVMF integration tests of the driver.
 #
-# Boots one VM per controller flavour (modern: disable-legacy=on; legacy:
-# disable-modern=on, the transitional device's I/O BAR path).  The boot
+# Boots one VM per controller flavour: modern (disable-legacy=on, device
+# 0x1048), legacy (disable-modern=on: device 0x1004 with only the I/O BAR)
+# and transitional (0x1004 with both; the driver must pick modern).  The boot
 # disk is virtio-blk with bootindex=0 and is the only device in the boot
 # order, so OVMF connects nothing else: the virtio-scsi controller stays
 # unowned until the test app (BOOTX64.EFI) loads our driver onto it.
@@ -46,9 +47,10 @@ make_images() {
 	truncate -s 1M "$work/small.img"
 }
 
-# run_vm NAME DEVICE_OPTIONS: boot, run the app, check the host image.
+# run_vm NAME TRANSPORT DEVICE_OPTIONS: boot, run the app, check that the
+# driver used TRANSPORT (modern/legacy), check the host image.
 run_vm() {
-	local name=$1 opts=$2 dir=$work/$1 rc n_ok n_bad
+	local name=$1 want=$2 opts=$3 dir=$work/$1 rc n_ok n_bad
 	mkdir -p "$dir"
 	rm -f "$work/write.img"
 	truncate -s 16M "$work/write.img"
@@ -86,7 +88,6 @@ run_vm() {
 		"$name: in-guest checks all passed" "$n_ok ok, $n_bad not ok"
 
 	# Which transport did our driver use? (its own log line)
-	local want=${name%%-*}
 	grep -q "virtio-scsi: virtio-scsi: $want," "$dir/firmware.log"
 	result "$([ $? = 0 ] && echo 1)" "$name: driver log shows the $want transport"
 
@@ -104,7 +105,9 @@ for t in "$build/virtio-scsi.efi" "$build/testapp.efi" "$mkpattern" "$OVMF_CODE"
 	[ -e "$t" ] || { echo "missing $t"; echo "0 passed, 1 failed"; exit 1; }
 done
 make_images
-run_vm modern disable-legacy=on,disable-modern=off
-run_vm legacy disable-legacy=off,disable-modern=on
+run_vm modern modern disable-legacy=on,disable-modern=off
+run_vm legacy legacy disable-legacy=off,disable-modern=on
+# both interfaces offered: the driver prefers the modern one
+run_vm transitional modern disable-legacy=off,disable-modern=off
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
