@@ -78,27 +78,11 @@ static EFI_STATUS vs_controller_name_of(const CHAR8 *languages,
 	return EFI_SUCCESS;
 }
 
-static EFI_STATUS EFIAPI vs_cn2_driver_name(EFI_COMPONENT_NAME2_PROTOCOL *This,
-					    CHAR8 *Language, CHAR16 **DriverName)
-{
-	if (!Language || !DriverName)
-		return EFI_INVALID_PARAMETER;
-	if (!vs_language_ok(This->SupportedLanguages, Language))
-		return EFI_UNSUPPORTED;
-	*DriverName = vs_driver_name;
-	return EFI_SUCCESS;
-}
-
-static EFI_STATUS EFIAPI
-vs_cn2_controller_name(EFI_COMPONENT_NAME2_PROTOCOL *This,
-		       EFI_HANDLE ControllerHandle, EFI_HANDLE ChildHandle,
-		       CHAR8 *Language, CHAR16 **ControllerName)
-{
-	return vs_controller_name_of(This->SupportedLanguages, ControllerHandle,
-				     ChildHandle, Language, ControllerName);
-}
-
-static EFI_STATUS EFIAPI vs_cn_driver_name(EFI_COMPONENT_NAME_PROTOCOL *This,
+/*
+ * One implementation serves both protocols: their functions differ only
+ * in the type of This, and SupportedLanguages sits at the same place.
+ */
+static EFI_STATUS EFIAPI vs_cn_driver_name(EFI_COMPONENT_NAME2_PROTOCOL *This,
 					   CHAR8 *Language, CHAR16 **DriverName)
 {
 	if (!Language || !DriverName)
@@ -110,7 +94,7 @@ static EFI_STATUS EFIAPI vs_cn_driver_name(EFI_COMPONENT_NAME_PROTOCOL *This,
 }
 
 static EFI_STATUS EFIAPI
-vs_cn_controller_name(EFI_COMPONENT_NAME_PROTOCOL *This,
+vs_cn_controller_name(EFI_COMPONENT_NAME2_PROTOCOL *This,
 		      EFI_HANDLE ControllerHandle, EFI_HANDLE ChildHandle,
 		      CHAR8 *Language, CHAR16 **ControllerName)
 {
@@ -120,9 +104,11 @@ vs_cn_controller_name(EFI_COMPONENT_NAME_PROTOCOL *This,
 
 /* ISO 639-2 for Component Name, RFC 4646 for Component Name 2 */
 EFI_COMPONENT_NAME_PROTOCOL vs_efi_component_name = {
-	vs_cn_driver_name, vs_cn_controller_name, (CHAR8 *)"eng",
+	(EFI_COMPONENT_NAME_GET_DRIVER_NAME)vs_cn_driver_name,
+	(EFI_COMPONENT_NAME_GET_CONTROLLER_NAME)vs_cn_controller_name,
+	(CHAR8 *)"eng",
 };
 
 EFI_COMPONENT_NAME2_PROTOCOL vs_efi_component_name2 = {
-	vs_cn2_driver_name, vs_cn2_controller_name, (CHAR8 *)"en",
+	vs_cn_driver_name, vs_cn_controller_name, (CHAR8 *)"en",
 };

@@ -89,4 +89,19 @@ static inline int rig_cmd_in(struct rig *r, uint8_t t, uint16_t l,
 	return rc;
 }
 
+/**
+ * Arm a device fault: a TEST UNIT READY must fail with @p rc, and the
+ * next one, fault cleared, must succeed (the adapter stays usable).
+ */
+static inline void assert_fault_then_recovery(struct rig *r,
+					      enum fake_fault fault, int rc)
+{
+	static const uint8_t tur[6] = { SCSI_OP_TEST_UNIT_READY };
+
+	r->fd.fault = fault;
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), rc);
+	r->fd.fault = FAULT_NONE;
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
+}
+
 #endif /* TEST_HELPERS_H */

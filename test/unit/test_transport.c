@@ -247,11 +247,8 @@ static void test_bad_used_id(void **state)
 	struct rig *r = *state;
 	unsigned resets = r->fd.resets;
 
-	r->fd.fault = FAULT_USED_ID;
-	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_E_DEVICE);
+	assert_fault_then_recovery(r, FAULT_USED_ID, VS_E_DEVICE);
 	assert_int_equal(r->fd.resets, resets + 1);
-	r->fd.fault = FAULT_NONE;
-	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
 }
 
 /** A used length beyond the whole chain: DEVICE error. */
@@ -259,10 +256,7 @@ static void test_bad_used_len(void **state)
 {
 	struct rig *r = *state;
 
-	r->fd.fault = FAULT_USED_LEN;
-	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_E_DEVICE);
-	r->fd.fault = FAULT_NONE;
-	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
+	assert_fault_then_recovery(r, FAULT_USED_LEN, VS_E_DEVICE);
 }
 
 /** QEMU's used length (readable data counted too) is accepted, clamped. */
@@ -298,10 +292,7 @@ static void test_used_idx_jump(void **state)
 {
 	struct rig *r = *state;
 
-	r->fd.fault = FAULT_USED_IDX_JUMP;
-	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_E_DEVICE);
-	r->fd.fault = FAULT_NONE;
-	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
+	assert_fault_then_recovery(r, FAULT_USED_IDX_JUMP, VS_E_DEVICE);
 }
 
 /** vq_add_chain refuses a busy slot, a slot out of range, too long chains. */
