@@ -22,7 +22,7 @@ CORE_SRCS := drivers/lib/log.c \
 	drivers/scsi/virtio_scsi.c drivers/scsi/scsi_command.c \
 	drivers/scsi/scsi_scan.c drivers/scsi/scsi_disk.c
 EFI_SRCS  := efi/driver.c efi/pass_thru.c efi/block_io.c \
-	efi/component_name.c efi/platform_pciio.c efi/libc.c
+	efi/component_name.c efi/disk_info.c efi/platform_pciio.c efi/libc.c
 APP_SRCS  := test/efi/testapp.c efi/libc.c drivers/lib/log.c
 
 WARN      := -Wall -Wextra -Werror
@@ -43,12 +43,14 @@ all: $(DRIVER) $(TESTAPP)
 
 $(BUILD)/efi/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(EFI_CFLAGS) -MMD -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(EFI_CFLAGS) -MMD -c $< -o $@
 
 # Link, then refuse relocations gnu-efi's loader would silently skip:
 # only R_X86_64_RELATIVE is applied.
 $(BUILD)/%.so:
-	$(LD) $(EFI_LDFLAGS) $^ -o $@ -lefi -lgnuefi
+	@echo "  LD      $@"
+	@$(LD) $(EFI_LDFLAGS) $^ -o $@ -lefi -lgnuefi
 	@bad=$$(readelf -rW $@ | awk '/^[0-9a-f]+ /{print $$3}' | grep -v R_X86_64_RELATIVE | sort -u); \
 	if [ -n "$$bad" ]; then echo "$@: unsupported relocations: $$bad"; rm -f $@; exit 1; fi
 
@@ -57,9 +59,11 @@ $(BUILD)/testapp.so: $(addprefix $(BUILD)/efi/,$(APP_SRCS:.c=.o))
 
 # PE subsystem 11: EFI boot service driver; 10: application
 $(DRIVER): $(BUILD)/virtio-scsi.so
-	$(OBJCOPY) $(EFI_SECTIONS) --target=efi-bsdrv-x86_64 $< $@
+	@echo "  PE      $@"
+	@$(OBJCOPY) $(EFI_SECTIONS) --target=efi-bsdrv-x86_64 $< $@
 $(TESTAPP): $(BUILD)/testapp.so
-	$(OBJCOPY) $(EFI_SECTIONS) --target=efi-app-x86_64 $< $@
+	@echo "  PE      $@"
+	@$(OBJCOPY) $(EFI_SECTIONS) --target=efi-app-x86_64 $< $@
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
@@ -76,7 +80,8 @@ UNIT_COMMON := $(CORE_SRCS) test/unit/fake_device.c
 
 $(BUILD)/unit/%: test/unit/%.c $(UNIT_COMMON) test/unit/*.h include/*/*.h
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $< $(UNIT_COMMON) -o $@ -lcmocka
+	@echo "  HOSTCC  $@"
+	@$(HOSTCC) $(HOST_CFLAGS) $< $(UNIT_COMMON) -o $@ -lcmocka
 
 $(BUILD)/mkpattern: tools/mkpattern.c test/common/pattern.h
 	@mkdir -p $(dir $@)

@@ -28,6 +28,7 @@ static void vs_bio_fill_media(struct vs_efi_disk *d)
 	EFI_BLOCK_IO_MEDIA *m = &d->media;
 	struct scsi_disk *sd = &d->disk;
 
+	m->RemovableMedia = sd->removable;
 	m->MediaPresent = sd->present;
 	m->ReadOnly = sd->read_only;
 	m->BlockSize = sd->present ? sd->block_size : 512;
@@ -35,7 +36,47 @@ static void vs_bio_fill_media(struct vs_efi_disk *d)
 	m->IoAlign = VS_EFI_IO_ALIGN;
 	m->LowestAlignedLba = sd->lowest_aligned;
 	m->LogicalBlocksPerPhysicalBlock = 1u << sd->phys_exp;
-	m->OptimalTransferLengthGranularity = 0;
+	m->OptimalTransferLengthGranularity = sd->opt_granularity;
+}
+
+/**
+ * Look for a changed medium before an I/O: on removable units always
+ * (eject, insert), elsewhere when a unit attention said the medium or its
+ * capacity changed.  A change gets a new MediaId and a reinstalled Block
+ * I/O, so the partition and file system drivers above probe again
+ * (UEFI 2.10 §13.9: "the MediaId ... changes whenever the media changes").
+ * @v d		disk
+ * @ret st	EFI_SUCCESS, or a device error
+ */
+static EFI_STATUS vs_bio_refresh(struct vs_efi_disk *d)
+{
+	int rc;
+
+	if (!d->disk.removable && !(d->disk.events & (SCSI_EV_MEDIUM_CHANGED |
+						       SCSI_EV_CAPACITY_CHANGED)))
+		return EFI_SUCCESS;
+	rc = scsi_disk_check_media(&d->disk);
+	if (rc < 0)
+		return vs_efi_status(rc);
+	if (rc == SCSI_MEDIA_CHANGED)
+		vs_efi_disk_media_changed(d);
+	return EFI_SUCCESS;
+}
+
+/**
+ * Publish a new medium: new MediaId, new geometry, Block I/O reinstalled.
+ * @v d		disk
+ */
+void vs_efi_disk_media_changed(struct vs_efi_disk *d)
+{
+	d->media.MediaId++;
+	vs_bio_fill_media(d);
+	VS_EFI_LOG("scsi %u:%u: medium changed: %s, %llu blocks of %u",
+		   d->disk.target, d->disk.lun,
+		   d->media.MediaPresent ? "present" : "none",
+		   (unsigned long long)d->media.LastBlock + 1, d->media.BlockSize);
+	BS->ReinstallProtocolInterface(d->handle, &vs_block_io_guid,
+				       &d->block_io, &d->block_io);
 }
 
 /**
@@ -100,19 +141,28 @@ static EFI_STATUS EFIAPI vs_bio_reset(EFI_BLOCK_IO *This,
 static EFI_STATUS vs_bio_rw(struct vs_efi_disk *d, BOOLEAN write,
 			    UINT32 media_id, EFI_LBA lba, UINTN size, VOID *buf)
 {
-	EFI_STATUS st = vs_bio_check(d, media_id, lba, size, buf);
 	UINT64 blocks;
 	EFI_TPL tpl;
+	EFI_STATUS st;
 	int rc;
 
-	if (EFI_ERROR(st) || size == 0)
-		return st;
-	if (write && d->media.ReadOnly)
-		return EFI_WRITE_PROTECTED;
-	blocks = size / d->media.BlockSize;
 	tpl = BS->RaiseTPL(TPL_CALLBACK);
+	st = vs_bio_refresh(d);
+	if (!EFI_ERROR(st))
+		st = vs_bio_check(d, media_id, lba, size, buf);
+	if (EFI_ERROR(st) || size == 0) {
+		BS->RestoreTPL(tpl);
+		return st;
+	}
+	if (write && d->media.ReadOnly) {
+		BS->RestoreTPL(tpl);
+		return EFI_WRITE_PROTECTED;
+	}
+	blocks = size / d->media.BlockSize;
 	rc = write ? scsi_disk_write(&d->disk, lba, blocks, buf)
 		   : scsi_disk_read(&d->disk, lba, blocks, buf);
+	if (rc == VS_E_PROTECTED || rc == VS_E_NOMEDIA)
+		vs_bio_fill_media(d);	/* the unit told us something new */
 	BS->RestoreTPL(tpl);
 	if (rc != VS_OK)
 		VS_EFI_ERR("scsi %u:%u: %s LBA %llx x %llu failed (%d)",
@@ -145,9 +195,15 @@ static EFI_STATUS EFIAPI vs_bio_flush(EFI_BLOCK_IO *This)
 	EFI_TPL tpl;
 	int rc;
 
-	if (!d->media.MediaPresent)
-		return EFI_NO_MEDIA;
 	tpl = BS->RaiseTPL(TPL_CALLBACK);
+	if (EFI_ERROR(vs_bio_refresh(d)) || !d->media.MediaPresent) {
+		BS->RestoreTPL(tpl);
+		return d->media.MediaPresent ? EFI_DEVICE_ERROR : EFI_NO_MEDIA;
+	}
+	if (d->media.ReadOnly) {
+		BS->RestoreTPL(tpl);
+		return EFI_SUCCESS;	/* nothing can be cached for writing */
+	}
 	rc = scsi_disk_flush(&d->disk);
 	BS->RestoreTPL(tpl);
 	return vs_efi_status(rc);
@@ -174,14 +230,15 @@ EFI_STATUS vs_efi_disk_create(struct vs_efi_ctrl *ctrl, UINTN index,
 		return EFI_OUT_OF_RESOURCES;
 	d->signature = VS_EFI_DISK_SIGNATURE;
 	d->ctrl = ctrl;
-	rc = scsi_disk_open(&d->disk, &ctrl->core, info->target, info->lun);
+	rc = scsi_disk_open(&d->disk, &ctrl->core, info);
 	if (rc != VS_OK && rc != VS_E_NOMEDIA) {
 		st = vs_efi_status(rc);
 		goto err_open;
 	}
 	d->media.MediaId = 1;
-	d->media.RemovableMedia = info->removable;
 	vs_bio_fill_media(d);
+	CopyMem(d->inquiry, info->inquiry, sizeof(d->inquiry));
+	vs_efi_disk_info_init(d);
 	d->block_io = (EFI_BLOCK_IO){
 		.Revision = EFI_BLOCK_IO_PROTOCOL_REVISION3,
 		.Media = &d->media,
@@ -195,7 +252,8 @@ EFI_STATUS vs_efi_disk_create(struct vs_efi_ctrl *ctrl, UINTN index,
 		goto err_path;
 	st = BS->InstallMultipleProtocolInterfaces(&d->handle,
 			&vs_device_path_guid, d->dev_path,
-			&vs_block_io_guid, &d->block_io, NULL);
+			&vs_block_io_guid, &d->block_io,
+			&vs_efi_disk_info_guid, &d->disk_info, NULL);
 	if (EFI_ERROR(st))
 		goto err_install;
 	/* UEFI 2.10 §11.1: a child opens its parent's protocol BY_CHILD */
@@ -205,15 +263,19 @@ EFI_STATUS vs_efi_disk_create(struct vs_efi_ctrl *ctrl, UINTN index,
 	if (EFI_ERROR(st))
 		goto err_open_child;
 	ctrl->disks[index] = d;
-	VS_EFI_LOG("scsi %u:%u: disk, %llu blocks of %u%s", info->target,
-		   info->lun, (unsigned long long)d->media.LastBlock + 1,
-		   d->media.BlockSize, d->media.ReadOnly ? ", read-only" : "");
+	VS_EFI_LOG("scsi %u:%u: %s, %s%llu blocks of %u%s%s", info->target,
+		   info->lun, info->pdt == SCSI_PDT_CDROM ? "CD/DVD" : "disk",
+		   d->media.MediaPresent ? "" : "no medium, ",
+		   (unsigned long long)d->media.LastBlock + 1,
+		   d->media.BlockSize, d->media.ReadOnly ? ", read-only" : "",
+		   d->media.RemovableMedia ? ", removable" : "");
 	return EFI_SUCCESS;
 
 err_open_child:
 	BS->UninstallMultipleProtocolInterfaces(d->handle,
 			&vs_device_path_guid, d->dev_path,
-			&vs_block_io_guid, &d->block_io, NULL);
+			&vs_block_io_guid, &d->block_io,
+			&vs_efi_disk_info_guid, &d->disk_info, NULL);
 err_install:
 	FreePool(d->dev_path);
 err_path:
@@ -239,7 +301,8 @@ EFI_STATUS vs_efi_disk_destroy(struct vs_efi_disk *d, EFI_HANDLE driver_handle)
 	BS->CloseProtocol(ctrl->handle, &vs_pci_io_guid, driver_handle, d->handle);
 	st = BS->UninstallMultipleProtocolInterfaces(d->handle,
 			&vs_device_path_guid, d->dev_path,
-			&vs_block_io_guid, &d->block_io, NULL);
+			&vs_block_io_guid, &d->block_io,
+			&vs_efi_disk_info_guid, &d->disk_info, NULL);
 	if (EFI_ERROR(st)) {
 		BS->OpenProtocol(ctrl->handle, &vs_pci_io_guid, &pci_io,
 				 driver_handle, d->handle,

@@ -114,7 +114,8 @@ static void vs_create_children(struct vs_efi_ctrl *ctrl,
 		VS_EFI_ERR("scan stopped (%d); %u units found", rc,
 			   (unsigned)ctrl->nluns);
 	for (i = 0; i < ctrl->nluns; i++) {
-		if (ctrl->luns[i].pdt != SCSI_PDT_DIRECT_ACCESS)
+		if (ctrl->luns[i].pdt != SCSI_PDT_DIRECT_ACCESS &&
+		    ctrl->luns[i].pdt != SCSI_PDT_CDROM)
 			continue;
 		st = vs_efi_disk_create(ctrl, i, driver_handle);
 		if (EFI_ERROR(st))

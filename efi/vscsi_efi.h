@@ -9,6 +9,7 @@
 #include <efi.h>
 #include <efilib.h>
 #include "spec/virtio.h"
+#include "uefi/disk_info.h"
 #include "uefi/ext_scsi_pass_thru.h"
 #include "vscsi/scsi_disk.h"
 
@@ -60,6 +61,8 @@ struct vs_efi_disk {
 	EFI_DEVICE_PATH *dev_path;
 	EFI_BLOCK_IO block_io;
 	EFI_BLOCK_IO_MEDIA media;
+	EFI_DISK_INFO_PROTOCOL disk_info;
+	UINT8 inquiry[SCSI_INQUIRY_STD_LEN];
 	struct scsi_disk disk;
 };
 
@@ -78,9 +81,14 @@ void vs_efi_pass_thru_init(struct vs_efi_ctrl *ctrl);
 EFI_STATUS vs_efi_scsi_path(struct vs_efi_ctrl *ctrl, UINT8 target,
 			    UINT16 lun, EFI_DEVICE_PATH **path);
 
+/* disk_info.c */
+extern EFI_GUID vs_efi_disk_info_guid;
+void vs_efi_disk_info_init(struct vs_efi_disk *d);
+
 /* block_io.c */
 EFI_STATUS vs_efi_disk_create(struct vs_efi_ctrl *ctrl, UINTN index,
 			      EFI_HANDLE driver_handle);
+void vs_efi_disk_media_changed(struct vs_efi_disk *d);
 EFI_STATUS vs_efi_disk_destroy(struct vs_efi_disk *d, EFI_HANDLE driver_handle);
 struct vs_efi_disk *vs_efi_disk_from_handle(EFI_HANDLE child,
 					    EFI_HANDLE driver_handle);

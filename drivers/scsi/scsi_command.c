@@ -131,6 +131,38 @@ static int scsi_action(const struct vscsi_cmd *cmd)
 }
 
 /**
+ * Remember a UNIT ATTENTION being retried past: the command did not run,
+ * but what it reports (medium or capacity changed, reset) matters to the
+ * caller.
+ * @v cmd	command whose sense data is a UNIT ATTENTION, or not
+ */
+static void scsi_note_unit_attention(struct vscsi_cmd *cmd)
+{
+	uint8_t asc, ascq;
+
+	if (scsi_decode_sense(cmd->sense, cmd->sense_len, &asc, &ascq) ==
+	    SCSI_SK_UNIT_ATTENTION)
+		cmd->unit_attention = (uint16_t)(asc << 8 | ascq);
+}
+
+/**
+ * Map a UNIT ATTENTION (ASC << 8 | ASCQ) to the SCSI_EV_* it means.
+ * @v ua	unit attention, 0 for none
+ * @ret ev	SCSI_EV_* bits
+ */
+unsigned scsi_ua_event(uint16_t ua)
+{
+	switch (ua >> 8) {
+	case 0x00: return 0;
+	case 0x28: return SCSI_EV_MEDIUM_CHANGED;
+	case 0x29: return SCSI_EV_RESET;
+	case 0x2A: return ua == 0x2A09 ? SCSI_EV_CAPACITY_CHANGED : 0;
+	case 0x3F: return ua == 0x3F0E ? SCSI_EV_LUNS_CHANGED : 0;
+	default: return 0;
+	}
+}
+
+/**
  * Run a command under the retry policy.  The caller's sense buffer (if
  * any) receives the last sense data; one on the stack is used otherwise.
  * @v c		adapter
@@ -150,6 +182,7 @@ int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 		cmd->sense = sense;
 		cmd->sense_cap = sizeof(sense);
 	}
+	cmd->unit_attention = 0;
 	for (attempt = 0; attempt < SCSI_MAX_ATTEMPTS || action == SCSI_ACT_WAIT;
 	     attempt++) {
 		rc = vscsi_exec(c, cmd);
@@ -165,6 +198,7 @@ int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 		}
 		if (action != SCSI_ACT_RETRY)
 			break;
+		scsi_note_unit_attention(cmd);
 	}
 	if (cmd->sense == sense)
 		cmd->sense = NULL;

@@ -38,6 +38,7 @@ static int scsi_disk_cmd(struct scsi_disk *d, const uint8_t *cdb,
 	int rc = scsi_command(d->c, &cmd);
 
 	*done = in_len ? cmd.in_done : cmd.out_done;
+	d->events |= scsi_ua_event(cmd.unit_attention);
 	return rc;
 }
 
@@ -98,30 +99,77 @@ static int scsi_read_capacity16(struct scsi_disk *d)
 }
 
 /**
- * Read the disk's geometry: READ CAPACITY(10), then (16) when the disk has
- * more than 2^32 blocks (SBC-3 §5.15: the (10) answer is then all ones).
+ * READ CAPACITY(10) (SBC-3 §5.15); (16) when the answer is all ones.
  * @v d		disk
- * @ret rc	VS_OK, VS_E_NOMEDIA, or another error (d->present cleared)
+ * @ret rc	VS_OK or an error
  */
-int scsi_read_capacity(struct scsi_disk *d)
+static int scsi_read_capacity10(struct scsi_disk *d)
 {
 	uint8_t cdb[10] = { SCSI_OP_READ_CAPACITY_10 };
 	uint8_t data[SCSI_READ_CAPACITY_10_LEN];
 	uint32_t done, last;
 	int rc;
 
-	d->present = false;
-	d->phys_exp = 0;
-	d->lowest_aligned = 0;
 	rc = scsi_disk_cmd(d, cdb, sizeof(cdb), data, sizeof(data), NULL, 0, &done);
 	if (rc != VS_OK)
 		return rc;
 	if (done < sizeof(data))
 		return VS_E_DEVICE;
 	last = get_be32(data);
-	if (last == SCSI_READ_CAPACITY_10_MAX_LBA)
+	if (last == SCSI_READ_CAPACITY_10_MAX_LBA) {
+		/* "use READ CAPACITY(16)": a unit refusing it has no size */
+		if (d->no_rc16)
+			return VS_E_DEVICE;
 		return scsi_read_capacity16(d);
+	}
 	return scsi_disk_set_geometry(d, last, get_be32(data + 4));
+}
+
+/**
+ * Read the disk's geometry.  Block devices get READ CAPACITY(16) first,
+ * for the physical block and alignment fields (SBC-3 §5.16), and (10)
+ * when they refuse it; CD/DVD (MMC) units get (10).
+ * @v d		disk
+ * @ret rc	VS_OK, VS_E_NOMEDIA, or another error (d->present cleared)
+ */
+int scsi_read_capacity(struct scsi_disk *d)
+{
+	int rc;
+
+	d->present = false;
+	d->phys_exp = 0;
+	d->lowest_aligned = 0;
+	if (d->pdt == SCSI_PDT_CDROM)
+		d->no_rc16 = true;
+	if (!d->no_rc16) {
+		rc = scsi_read_capacity16(d);
+		if (rc != VS_E_UNSUPPORTED)
+			return rc;
+		d->no_rc16 = true;
+	}
+	return scsi_read_capacity10(d);
+}
+
+/**
+ * Read the Block Limits VPD page (SBC-3 §6.6.4), when the unit has it:
+ * optimal transfer length granularity and maximum transfer length.
+ * @v d		disk
+ */
+static void scsi_block_limits(struct scsi_disk *d)
+{
+	uint8_t cdb[6] = { SCSI_OP_INQUIRY, SCSI_INQ_EVPD, SCSI_VPD_BLOCK_LIMITS,
+			   0, SCSI_VPD_BLOCK_LIMITS_LEN, 0 };
+	uint8_t page[SCSI_VPD_BLOCK_LIMITS_LEN];
+	uint32_t done;
+
+	if (scsi_disk_cmd(d, cdb, sizeof(cdb), page, sizeof(page), NULL, 0,
+			  &done) != VS_OK || done < 16 ||
+	    page[1] != SCSI_VPD_BLOCK_LIMITS)
+		return;
+	d->opt_granularity = get_be16(page + 6);
+	d->max_transfer_blocks = get_be32(page + 8);
+	if (d->max_transfer_blocks && d->max_transfer_blocks < d->max_blocks)
+		d->max_blocks = d->max_transfer_blocks;
 }
 
 /**
@@ -144,27 +192,72 @@ static bool scsi_write_protected(struct scsi_disk *d)
 }
 
 /**
- * Open a block device: geometry and write protection.
- * @v d		disk to fill
- * @v c		adapter
- * @v target	target
- * @v lun	LUN
- * @ret rc	VS_OK; or VS_E_NOMEDIA (d usable, no medium); or an error
+ * Read what a medium is: geometry, write protection, transfer limits.
+ * @v d		disk
+ * @ret rc	VS_OK, VS_E_NOMEDIA, or an error
  */
-int scsi_disk_open(struct scsi_disk *d, struct vscsi_ctrl *c, uint8_t target,
-		   uint16_t lun)
+static int scsi_disk_probe_medium(struct scsi_disk *d)
 {
-	int rc;
+	int rc = scsi_read_capacity(d);
 
-	vs_memset(d, 0, sizeof(*d));
-	d->c = c;
-	d->target = target;
-	d->lun = lun;
-	rc = scsi_read_capacity(d);
 	if (rc != VS_OK)
 		return rc;
-	d->read_only = scsi_write_protected(d);
+	/* CD/DVD media are read-only to us; disks say so in MODE SENSE */
+	d->read_only = d->pdt == SCSI_PDT_CDROM || scsi_write_protected(d);
+	if (d->pdt == SCSI_PDT_DIRECT_ACCESS)
+		scsi_block_limits(d);
 	return VS_OK;
+}
+
+/**
+ * Open a block device: geometry, write protection, transfer limits.
+ * @v d		disk to fill
+ * @v c		adapter
+ * @v info	the unit, from scsi_inquiry
+ * @ret rc	VS_OK; or VS_E_NOMEDIA (d usable, no medium); or an error
+ */
+int scsi_disk_open(struct scsi_disk *d, struct vscsi_ctrl *c,
+		   const struct scsi_lun_info *info)
+{
+	vs_memset(d, 0, sizeof(*d));
+	d->c = c;
+	d->target = info->target;
+	d->lun = info->lun;
+	d->pdt = info->pdt;
+	d->removable = info->removable;
+	return scsi_disk_probe_medium(d);
+}
+
+/**
+ * Find out whether the medium changed: TEST UNIT READY, then the
+ * geometry again when a medium appeared, went, or the unit reported a
+ * medium or capacity change (SPC-4 UNIT ATTENTION 28h, 2Ah/09h).
+ * @v d		disk
+ * @ret rc	SCSI_MEDIA_SAME, SCSI_MEDIA_CHANGED, or an error
+ */
+int scsi_disk_check_media(struct scsi_disk *d)
+{
+	uint8_t cdb[6] = { SCSI_OP_TEST_UNIT_READY };
+	bool was_present = d->present;
+	uint32_t done;
+	int rc;
+
+	rc = scsi_disk_cmd(d, cdb, sizeof(cdb), NULL, 0, NULL, 0, &done);
+	if (rc == VS_E_NOMEDIA) {
+		d->present = false;
+		d->events &= ~(SCSI_EV_MEDIUM_CHANGED | SCSI_EV_CAPACITY_CHANGED);
+		return was_present ? SCSI_MEDIA_CHANGED : SCSI_MEDIA_SAME;
+	}
+	if (rc != VS_OK)
+		return rc;
+	if (was_present &&
+	    !(d->events & (SCSI_EV_MEDIUM_CHANGED | SCSI_EV_CAPACITY_CHANGED)))
+		return SCSI_MEDIA_SAME;
+	d->events &= ~(SCSI_EV_MEDIUM_CHANGED | SCSI_EV_CAPACITY_CHANGED);
+	rc = scsi_disk_probe_medium(d);
+	if (rc != VS_OK && rc != VS_E_NOMEDIA)
+		return rc;
+	return SCSI_MEDIA_CHANGED;
 }
 
 /**
@@ -225,6 +318,8 @@ static int scsi_disk_rw(struct scsi_disk *d, bool write, uint64_t lba,
 			chunk /= 2;
 			continue;
 		}
+		if (rc == VS_E_PROTECTED)
+			d->read_only = true;
 		if (rc != VS_OK)
 			return rc;
 		if (done != bytes) {

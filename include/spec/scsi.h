@@ -60,6 +60,11 @@
 #define SCSI_PDT_CDROM 0x05
 #define SCSI_PDT_NONE 0x1F
 
+/* SPC-4 §6.6.1: INQUIRY with EVPD; SBC-3 §6.6.4 Block Limits VPD page */
+#define SCSI_INQ_EVPD 0x01
+#define SCSI_VPD_BLOCK_LIMITS 0xB0
+#define SCSI_VPD_BLOCK_LIMITS_LEN 64
+
 /* SPC-4 §6.33 REPORT LUNS: 8-byte header, 8 bytes per LUN */
 #define SCSI_REPORT_LUNS_HEADER 8
 #define SCSI_REPORT_LUNS_ENTRY 8

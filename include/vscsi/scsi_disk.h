@@ -40,15 +40,32 @@ struct scsi_disk {
 	struct vscsi_ctrl *c;
 	uint8_t target;
 	uint16_t lun;
-	bool present;		/**< capacity known */
+	uint8_t pdt;		/**< peripheral device type */
+	bool removable;
+	bool present;		/**< medium there, capacity known */
 	bool read_only;
 	uint32_t block_size;
 	uint64_t last_lba;
 	bool use16;		/**< READ/WRITE(16) needed */
+	bool no_rc16;		/**< READ CAPACITY(16) refused: use (10) */
 	uint32_t max_blocks;	/**< blocks per command */
 	uint32_t phys_exp;	/**< log2 logical blocks per physical */
 	uint64_t lowest_aligned;
+	uint32_t opt_granularity;	/**< Block Limits VPD, in blocks */
+	uint32_t max_transfer_blocks;	/**< Block Limits VPD (0: none) */
+	/** Unit attentions seen since the owner last looked (SCSI_EV_*). */
+	unsigned events;
 };
+
+/** Unit attentions that mean the owner must look again (scsi_disk.events). */
+#define SCSI_EV_MEDIUM_CHANGED 0x1	/* ASC 28h: not ready to ready change */
+#define SCSI_EV_CAPACITY_CHANGED 0x2	/* ASC 2Ah/09h */
+#define SCSI_EV_LUNS_CHANGED 0x4	/* ASC 3Fh/0Eh */
+#define SCSI_EV_RESET 0x8		/* ASC 29h: power on, reset */
+
+/** Results of scsi_disk_check_media. */
+#define SCSI_MEDIA_SAME 0
+#define SCSI_MEDIA_CHANGED 1
 
 /** Called by scsi_scan for every logical unit found. */
 typedef void (*scsi_scan_fn)(void *ctx, const struct scsi_lun_info *info);
@@ -60,7 +77,9 @@ int scsi_report_luns(struct vscsi_ctrl *c, uint8_t target, uint16_t *luns,
 		     unsigned max, unsigned *count);
 int scsi_scan(struct vscsi_ctrl *c, scsi_scan_fn fn, void *ctx);
 int scsi_disk_open(struct scsi_disk *d, struct vscsi_ctrl *c,
-		   uint8_t target, uint16_t lun);
+		   const struct scsi_lun_info *info);
+int scsi_disk_check_media(struct scsi_disk *d);
+unsigned scsi_ua_event(uint16_t unit_attention);
 int scsi_read_capacity(struct scsi_disk *d);
 int scsi_disk_read(struct scsi_disk *d, uint64_t lba, uint64_t blocks,
 		   void *buf);

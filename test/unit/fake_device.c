@@ -461,8 +461,9 @@ void fake_add_disk(struct fake_dev *fd, unsigned t, unsigned l,
 	lu->block_size = block_size;
 	lu->blocks = blocks;
 	/* huge disks are reported, not backed: only the first 4 MiB is */
-	lu->data = calloc(1, blocks * block_size < (4u << 20) ?
-			     blocks * block_size : (4u << 20));
+	lu->data_size = blocks * block_size < (4u << 20) ? blocks * block_size :
+			(4u << 20);
+	lu->data = calloc(1, lu->data_size);
 }
 
 void fake_fini(struct fake_dev *fd)
@@ -585,6 +586,7 @@ static void fake_inquiry(struct fake_lun *lu, uint8_t *buf, uint32_t *len)
 {
 	memset(buf, 0, 36);
 	buf[0] = lu && lu->present ? lu->pdt : 0x7F;	/* PQ 3, PDT 1Fh */
+	buf[1] = lu && lu->removable ? SCSI_INQ_RMB : 0;
 	buf[2] = 6;			/* SPC-4 */
 	buf[4] = 31;
 	memcpy(buf + 8, "FAKE    VIRTIO-SCSI     1.0 ", 28);
@@ -615,8 +617,7 @@ static void fake_rw(struct fake_lun *lu, bool write, uint64_t lba,
 		    struct fake_result *r)
 {
 	uint64_t bytes = (uint64_t)blocks * lu->block_size;
-	uint64_t backed = lu->blocks * lu->block_size < (4u << 20) ?
-			  lu->blocks * lu->block_size : (4u << 20);
+	uint64_t backed = lu->data_size;
 	uint64_t off = lba * lu->block_size, i;
 
 	if (lba > lu->blocks || blocks > lu->blocks - lba) {
@@ -666,7 +667,21 @@ static void fake_scsi(struct fake_dev *fd, unsigned t, unsigned l,
 	}
 	switch (cdb[0]) {
 	case SCSI_OP_INQUIRY:
-		fake_inquiry(lu, buf, &len);
+		if (!(cdb[1] & SCSI_INQ_EVPD)) {
+			fake_inquiry(lu, buf, &len);
+			break;
+		}
+		if (!lu || !lu->present || cdb[2] != SCSI_VPD_BLOCK_LIMITS ||
+		    !lu->vpd_granularity) {
+			fake_sense(r, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0);
+			return;
+		}
+		memset(buf, 0, 64);
+		buf[1] = SCSI_VPD_BLOCK_LIMITS;
+		buf[3] = 0x3C;
+		put_be16(buf + 6, lu->vpd_granularity);
+		put_be32(buf + 8, lu->vpd_max_transfer);
+		len = 64;
 		break;
 	case SCSI_OP_REPORT_LUNS:
 		if (fd->target_no_report_luns[t]) {
@@ -691,9 +706,15 @@ static void fake_scsi(struct fake_dev *fd, unsigned t, unsigned l,
 			len = 8;
 			break;
 		case SCSI_OP_SERVICE_ACTION_IN_16:
+			if (lu->no_rc16) {
+				fake_sense(r, SCSI_SK_ILLEGAL_REQUEST, 0x20, 0);
+				return;
+			}
 			memset(buf, 0, 32);
 			put_be64(buf, lu->blocks - 1);
 			put_be32(buf + 8, lu->block_size);
+			buf[13] = lu->phys_exp;
+			put_be16(buf + 14, lu->lowest_aligned);
 			len = 32;
 			break;
 		case SCSI_OP_MODE_SENSE_6:

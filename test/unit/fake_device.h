@@ -38,12 +38,18 @@ struct fake_lun {
 	uint8_t pdt;
 	uint32_t block_size;
 	uint64_t blocks;	/**< capacity reported */
-	uint8_t *data;		/**< backing store (blocks * block_size) */
+	uint8_t *data;		/**< backing store */
+	uint64_t data_size;	/**< its size: capacity may change, or be huge */
 	bool write_protect;
 	/** Sense to answer the next commands with (key 0: none). */
 	uint8_t sense_key, asc, ascq;
 	unsigned sense_count;	/**< how many commands get it (~0: all) */
 	bool rc16_only;		/**< READ CAPACITY(10) answers all ones */
+	bool no_rc16;		/**< READ CAPACITY(16) is refused */
+	uint16_t vpd_granularity;	/**< Block Limits VPD (0: no page) */
+	uint32_t vpd_max_transfer;
+	bool removable;		/**< INQUIRY RMB */
+	uint32_t phys_exp, lowest_aligned;	/**< READ CAPACITY(16) */
 	unsigned inquiry_len;	/**< bytes of INQUIRY data (0: 36) */
 };
 

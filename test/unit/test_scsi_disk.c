@@ -31,6 +31,15 @@ static void fill_pattern(struct fake_lun *lu, uint64_t sectors)
 		pattern_fill(7, i, lu->data + i * 512);
 }
 
+/** INQUIRY then open, as the glue does. */
+static int open_disk(struct rig *r, struct scsi_disk *d, uint8_t t, uint16_t l)
+{
+	struct scsi_lun_info info;
+	int rc = scsi_inquiry(&r->c, t, l, &info);
+
+	return rc == VS_OK ? scsi_disk_open(d, &r->c, &info) : rc;
+}
+
 /** Discovery: REPORT LUNS per target, absent targets skipped quickly. */
 static void test_scan(void **state)
 {
@@ -97,7 +106,7 @@ static void test_read_pattern(void **state)
 	uint64_t i;
 
 	fill_pattern(&r->fd.lun[0][0], 2048);
-	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_OK);
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
 	assert_int_equal(d.block_size, 512);
 	assert_int_equal(d.last_lba, 2047);
 	assert_false(d.use16);
@@ -122,7 +131,7 @@ static void test_split_max_sectors(void **state)
 	r->fd.max_sectors = 64;
 	fill_pattern(&r->fd.lun[0][0], 2048);
 	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
-	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_OK);
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
 	assert_int_equal(d.max_blocks, 64);
 	r->fd.requests = 0;
 	assert_int_equal(scsi_disk_read(&d, 500, 1000, buf), VS_OK);
@@ -145,7 +154,7 @@ static void test_write_read_back(void **state)
 
 	for (i = 0; i < 300; i++)
 		pattern_fill(9, 100 + i, buf + i * 512);
-	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_OK);
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
 	assert_int_equal(scsi_disk_write(&d, 100, 300, buf), VS_OK);
 	for (i = 0; i < 300; i++)
 		assert_int_equal(pattern_check(9, 100 + i,
@@ -169,7 +178,7 @@ static void test_large_disk(void **state)
 	uint8_t buf[512];
 
 	fake_add_disk(&r->fd, 0, 1, 512, 0x180000000ull);	/* 3 TiB */
-	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 1), VS_OK);
+	assert_int_equal(open_disk(r, &d, 0, 1), VS_OK);
 	assert_int_equal(d.last_lba, 0x17FFFFFFFull);
 	assert_true(d.use16);
 	assert_int_equal(scsi_disk_read(&d, 0x17FFFFFFFull, 1, buf), VS_OK);
@@ -187,7 +196,7 @@ static void test_4k_disk(void **state)
 	uint8_t buf[8192];
 
 	fake_add_disk(&r->fd, 0, 2, 4096, 256);
-	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 2), VS_OK);
+	assert_int_equal(open_disk(r, &d, 0, 2), VS_OK);
 	assert_int_equal(d.block_size, 4096);
 	assert_int_equal(scsi_disk_read(&d, 255, 1, buf), VS_OK);
 	assert_int_equal(get_be16(r->fd.last_cdb + 7), 1);
@@ -204,7 +213,7 @@ static void test_bad_capacity(void **state)
 
 	for (i = 0; i < 4; i++) {
 		r->fd.lun[0][0].block_size = sizes[i];
-		assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_E_DEVICE);
+		assert_int_equal(open_disk(r, &d, 0, 0), VS_E_DEVICE);
 		assert_false(d.present);
 		assert_int_equal(scsi_disk_read(&d, 0, 1, NULL), VS_E_NOMEDIA);
 	}
@@ -218,7 +227,7 @@ static void test_unit_attention(void **state)
 	struct scsi_disk d;
 	uint8_t buf[512];
 
-	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_OK);
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
 	lu->sense_key = SCSI_SK_UNIT_ATTENTION;
 	lu->asc = 0x29;		/* power on, reset */
 	lu->sense_count = 2;
@@ -240,7 +249,7 @@ static void test_becoming_ready(void **state)
 	uint8_t buf[512];
 	uint64_t t0;
 
-	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_OK);
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
 	lu->sense_key = SCSI_SK_NOT_READY;
 	lu->asc = 0x04;
 	lu->ascq = 0x01;
@@ -271,7 +280,7 @@ static void test_hard_errors(void **state)
 	uint8_t buf[512];
 	unsigned i;
 
-	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_OK);
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
 	for (i = 0; i < 4; i++) {
 		lu->sense_key = cases[i].key;
 		lu->asc = cases[i].asc;
@@ -290,7 +299,7 @@ static void test_write_protect(void **state)
 	uint8_t buf[512] = { 0 };
 
 	r->fd.lun[0][0].write_protect = true;
-	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_OK);
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
 	assert_true(d.read_only);
 	r->fd.requests = 0;
 	assert_int_equal(scsi_disk_write(&d, 0, 1, buf), VS_E_PROTECTED);
@@ -304,7 +313,7 @@ static void test_short_transfer(void **state)
 	struct scsi_disk d;
 	uint8_t buf[4096];
 
-	assert_int_equal(scsi_disk_open(&d, &r->c, 0, 0), VS_OK);
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
 	r->fd.fault = FAULT_SHORT;
 	assert_int_equal(scsi_disk_read(&d, 0, 8, buf), VS_E_DEVICE);
 	r->fd.fault = FAULT_NONE;
@@ -329,6 +338,105 @@ static void test_report_luns_bounds(void **state)
 	assert_int_equal(scsi_report_luns(&r->c, 6, luns, 4, &count), VS_E_NOTARGET);
 }
 
+/** READ CAPACITY(16) fields and the Block Limits VPD page are taken. */
+static void test_capacity16_fields(void **state)
+{
+	struct rig *r = *state;
+	struct fake_lun *lu = &r->fd.lun[0][0];
+	struct scsi_disk d;
+
+	lu->phys_exp = 3;
+	lu->lowest_aligned = 1;
+	lu->vpd_granularity = 8;
+	lu->vpd_max_transfer = 128;
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
+	assert_int_equal(d.phys_exp, 3);
+	assert_int_equal(d.lowest_aligned, 1);
+	assert_int_equal(d.opt_granularity, 8);
+	assert_int_equal(d.max_blocks, 128);
+}
+
+/** A unit that refuses READ CAPACITY(16) is read with (10). */
+static void test_capacity10_fallback(void **state)
+{
+	struct rig *r = *state;
+	struct scsi_disk d;
+
+	r->fd.lun[0][0].no_rc16 = true;
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
+	assert_true(d.no_rc16);
+	assert_int_equal(d.last_lba, 2047);
+	/* a (10) answer of all ones with (16) refused: no usable geometry */
+	r->fd.lun[0][0].rc16_only = true;
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_E_DEVICE);
+}
+
+/** A CD: 2048-byte blocks, read-only, removable; media come and go. */
+static void test_cdrom_media(void **state)
+{
+	struct rig *r = *state;
+	struct fake_lun *lu;
+	struct scsi_disk d;
+	uint8_t buf[2048];
+
+	fake_add_disk(&r->fd, 1, 0, 2048, 100);
+	lu = &r->fd.lun[1][0];
+	lu->pdt = SCSI_PDT_CDROM;
+	lu->removable = true;
+	lu->no_rc16 = true;
+	assert_int_equal(open_disk(r, &d, 1, 0), VS_OK);
+	assert_true(d.removable);
+	assert_true(d.read_only);
+	assert_int_equal(d.block_size, 2048);
+	assert_int_equal(scsi_disk_check_media(&d), SCSI_MEDIA_SAME);
+
+	/* eject: NOT READY, MEDIUM NOT PRESENT */
+	lu->sense_key = SCSI_SK_NOT_READY;
+	lu->asc = 0x3A;
+	lu->sense_count = ~0u;
+	assert_int_equal(scsi_disk_check_media(&d), SCSI_MEDIA_CHANGED);
+	assert_false(d.present);
+	assert_int_equal(scsi_disk_check_media(&d), SCSI_MEDIA_SAME);
+	assert_int_equal(scsi_disk_read(&d, 0, 1, buf), VS_E_NOMEDIA);
+
+	/* a new disc: UNIT ATTENTION 28h once, then a new capacity */
+	lu->blocks = 300;
+	lu->sense_key = SCSI_SK_UNIT_ATTENTION;
+	lu->asc = 0x28;
+	lu->sense_count = 1;
+	assert_int_equal(scsi_disk_check_media(&d), SCSI_MEDIA_CHANGED);
+	assert_true(d.present);
+	assert_int_equal(d.last_lba, 299);
+
+	/* swapped while present: the unit attention says so */
+	lu->blocks = 200;
+	lu->sense_count = 1;
+	assert_int_equal(scsi_disk_check_media(&d), SCSI_MEDIA_CHANGED);
+	assert_int_equal(d.last_lba, 199);
+	assert_int_equal(scsi_disk_read(&d, 199, 1, buf), VS_OK);
+}
+
+/** A capacity change reported by UNIT ATTENTION is noted on the disk. */
+static void test_capacity_changed_event(void **state)
+{
+	struct rig *r = *state;
+	struct fake_lun *lu = &r->fd.lun[0][0];
+	struct scsi_disk d;
+	uint8_t buf[512];
+
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
+	lu->blocks = 1024;
+	lu->sense_key = SCSI_SK_UNIT_ATTENTION;
+	lu->asc = 0x2A;
+	lu->ascq = 0x09;
+	lu->sense_count = 1;
+	assert_int_equal(scsi_disk_read(&d, 0, 1, buf), VS_OK);
+	assert_true(d.events & SCSI_EV_CAPACITY_CHANGED);
+	assert_int_equal(scsi_disk_check_media(&d), SCSI_MEDIA_CHANGED);
+	assert_int_equal(d.last_lba, 1023);
+	assert_false(d.events & SCSI_EV_CAPACITY_CHANGED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +455,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_protect, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_short_transfer, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_report_luns_bounds, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_capacity16_fields, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_capacity10_fallback, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_cdrom_media, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_capacity_changed_event, setup_modern, teardown_rig),
 	};
 
 	return cmocka_run_group_tests_name("scsi_disk", tests, NULL, NULL);
