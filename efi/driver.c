@@ -81,6 +81,7 @@ static VOID EFIAPI vs_exit_boot_services(EFI_EVENT Event, VOID *Context)
 	struct vs_efi_ctrl *ctrl = Context;
 
 	(void)Event;
+	ctrl->exited = TRUE;
 	vscsi_halt(&ctrl->core);
 }
 
@@ -123,6 +124,21 @@ static void vs_create_children(struct vs_efi_ctrl *ctrl,
 				   ctrl->luns[i].target, ctrl->luns[i].lun,
 				   (unsigned long)st);
 	}
+}
+
+/**
+ * Remove every child (unwinding a failed Start).
+ * @v ctrl	controller
+ * @v driver_handle	our driver-binding handle
+ */
+static void vs_destroy_children(struct vs_efi_ctrl *ctrl,
+				EFI_HANDLE driver_handle)
+{
+	UINTN i;
+
+	for (i = 0; i < ctrl->nluns; i++)
+		if (ctrl->disks[i])
+			vs_efi_disk_destroy(ctrl->disks[i], driver_handle);
 }
 
 /**
@@ -182,9 +198,15 @@ static EFI_STATUS EFIAPI vs_start(EFI_DRIVER_BINDING_PROTOCOL *This,
 	if (EFI_ERROR(st))
 		goto err_hold;
 	vs_create_children(ctrl, drv);
+	st = vs_efi_hotplug_start(ctrl);
+	if (EFI_ERROR(st))
+		goto err_hotplug;
 	VS_EFI_LOG("controller started, %u units", (unsigned)ctrl->nluns);
 	return EFI_SUCCESS;
 
+err_hotplug:
+	vs_destroy_children(ctrl, drv);
+	BS->CloseProtocol(Controller, &vs_efi_pass_thru_guid, drv, Controller);
 err_hold:
 	BS->UninstallProtocolInterface(Controller, &vs_efi_pass_thru_guid,
 				       &ctrl->pass_thru);
@@ -263,6 +285,7 @@ static EFI_STATUS EFIAPI vs_stop(EFI_DRIVER_BINDING_PROTOCOL *This,
 	for (i = 0; i < ctrl->nluns; i++)
 		if (ctrl->disks[i])
 			return EFI_DEVICE_ERROR;	/* a child is still there */
+	vs_efi_hotplug_stop(ctrl);
 	BS->CloseProtocol(Controller, &vs_efi_pass_thru_guid, drv, Controller);
 	st = BS->UninstallProtocolInterface(Controller, &vs_efi_pass_thru_guid,
 					    &ctrl->pass_thru);
@@ -271,6 +294,7 @@ static EFI_STATUS EFIAPI vs_stop(EFI_DRIVER_BINDING_PROTOCOL *This,
 
 		BS->OpenProtocol(Controller, &vs_efi_pass_thru_guid, &iface, drv,
 				 Controller, EFI_OPEN_PROTOCOL_BY_DRIVER);
+		vs_efi_hotplug_start(ctrl);
 		return st;
 	}
 	BS->CloseEvent(ctrl->exit_boot_event);

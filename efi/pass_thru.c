@@ -163,6 +163,7 @@ vs_pt_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This, UINT8 *Target,
 
 	tpl = BS->RaiseTPL(TPL_CALLBACK);
 	rc = vscsi_exec(&ctrl->core, &cmd);
+	vs_efi_hotplug_kick(ctrl);	/* events are handled once we return */
 	BS->RestoreTPL(tpl);
 
 	switch (rc) {

@@ -46,6 +46,11 @@ struct vs_efi_ctrl {
 	EFI_EXT_SCSI_PASS_THRU_PROTOCOL pass_thru;
 	EFI_EXT_SCSI_PASS_THRU_MODE mode;
 	EFI_EVENT exit_boot_event;
+	EFI_EVENT hotplug_timer;
+	BOOLEAN exited;		/**< ExitBootServices ran: hands off */
+	/** Units a rescan found (target << 16 | LUN), scratch of hotplug.c */
+	UINT32 seen[VS_EFI_MAX_LUNS];
+	UINTN nseen;
 	/** Logical units found by the scan, in (target, LUN) order. */
 	struct scsi_lun_info luns[VS_EFI_MAX_LUNS];
 	UINTN nluns;
@@ -84,6 +89,11 @@ EFI_STATUS vs_efi_scsi_path(struct vs_efi_ctrl *ctrl, UINT8 target,
 /* disk_info.c */
 extern EFI_GUID vs_efi_disk_info_guid;
 void vs_efi_disk_info_init(struct vs_efi_disk *d);
+
+/* hotplug.c */
+EFI_STATUS vs_efi_hotplug_start(struct vs_efi_ctrl *ctrl);
+void vs_efi_hotplug_stop(struct vs_efi_ctrl *ctrl);
+void vs_efi_hotplug_kick(struct vs_efi_ctrl *ctrl);
 
 /* block_io.c */
 EFI_STATUS vs_efi_disk_create(struct vs_efi_ctrl *ctrl, UINTN index,

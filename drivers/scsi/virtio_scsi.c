@@ -60,7 +60,10 @@ void vscsi_encode_lun(uint8_t lun_bytes[8], uint8_t target, uint16_t lun)
  */
 static int vscsi_pick_features(struct vscsi_ctrl *c, uint64_t offered)
 {
-	uint64_t want = 1ull << VIRTIO_SCSI_F_INOUT;
+	/* §5.6.3: bidirectional commands, hot-plug and parameter events */
+	uint64_t want = (1ull << VIRTIO_SCSI_F_INOUT) |
+			(1ull << VIRTIO_SCSI_F_HOTPLUG) |
+			(1ull << VIRTIO_SCSI_F_CHANGE);
 
 	if (c->vp.modern) {
 		/* A modern device without VERSION_1 speaks a legacy dialect */
@@ -615,4 +618,50 @@ int vscsi_tmf(struct vscsi_ctrl *c, uint32_t subtype, uint8_t target,
 		VS_ERR(c->plat, "virtio-scsi: TMF %u answered %u", subtype, response);
 		return VS_E_DEVICE;
 	}
+}
+
+/**
+ * Take one event from the event queue and post its buffer again
+ * (§5.6.6.3).  Events naming a unit we cannot address, and a broken event
+ * ring, come back as "missed", which means: rescan everything.
+ * @v c		adapter
+ * @ret ev	the event
+ * @ret rc	1 for an event, 0 for none, VS_E_DEVICE if the device is gone
+ */
+int vscsi_poll_event(struct vscsi_ctrl *c, struct vscsi_event *ev)
+{
+	struct virtio_scsi_event *raw;
+	uint32_t len, type;
+	uint16_t slot;
+	int rc;
+
+	vs_memset(ev, 0, sizeof(*ev));
+	if (!c->running)
+		return 0;
+	rc = vq_get_used(&c->eventq, &slot, &len);
+	if (rc == 0)
+		return 0;
+	if (rc < 0) {
+		/* the event ring cannot be trusted: start over, rescan */
+		if (vscsi_restart(c) != VS_OK)
+			return VS_E_DEVICE;
+		ev->missed = true;
+		return 1;
+	}
+	raw = &vscsi_shm(c)->event[slot];
+	type = get_le32((uint8_t *)&raw->event);
+	ev->missed = type & VIRTIO_SCSI_T_EVENTS_MISSED;
+	ev->type = type & ~VIRTIO_SCSI_T_EVENTS_MISSED;
+	ev->reason = get_le32((uint8_t *)&raw->reason);
+	if (raw->lun[0] == VIRTIO_SCSI_LUN_BYTE0 && raw->lun[1] <= c->max_target &&
+	    (uint16_t)(((raw->lun[2] & 0x3F) << 8) | raw->lun[3]) <= c->max_lun) {
+		ev->has_lun = true;
+		ev->target = raw->lun[1];
+		ev->lun = ((raw->lun[2] & 0x3F) << 8) | raw->lun[3];
+	} else if (ev->type != VIRTIO_SCSI_T_NO_EVENT) {
+		ev->missed = true;
+	}
+	vscsi_post_event(c, slot);
+	vq_kick(&c->eventq);
+	return 1;
 }

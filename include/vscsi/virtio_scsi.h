@@ -52,6 +52,16 @@ struct vscsi_cmd {
 	uint16_t unit_attention;
 };
 
+/** An event from the event queue (§5.6.6.3), checked. */
+struct vscsi_event {
+	uint32_t type;		/**< VIRTIO_SCSI_T_* without the missed flag */
+	bool missed;		/**< events were dropped: rescan everything */
+	bool has_lun;		/**< target and lun are valid */
+	uint8_t target;
+	uint16_t lun;
+	uint32_t reason;	/**< VIRTIO_SCSI_EVT_RESET_*, or ASC|ASCQ<<8 */
+};
+
 /** Shared memory of one request slot: request header and response. */
 struct vscsi_slot_mem {
 	uint8_t req[VIRTIO_SCSI_REQ_HEAD_SIZE_MAX];
@@ -90,5 +100,6 @@ int vscsi_exec(struct vscsi_ctrl *c, struct vscsi_cmd *cmd);
 int vscsi_tmf(struct vscsi_ctrl *c, uint32_t subtype, uint8_t target,
 	      uint16_t lun);
 void vscsi_encode_lun(uint8_t lun_bytes[8], uint8_t target, uint16_t lun);
+int vscsi_poll_event(struct vscsi_ctrl *c, struct vscsi_event *ev);
 
 #endif /* VSCSI_VIRTIO_SCSI_H */

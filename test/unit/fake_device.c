@@ -862,12 +862,12 @@ void fake_process(struct fake_dev *fd, unsigned qi)
 	a = fake_dev_to_cpu(fd, q->avail, 4 + 2ull * q->size);
 	if (!a)
 		return;
+	if (qi == VIRTIO_SCSI_VQ_EVENT)
+		return;		/* event buffers wait for fake_send_event */
 	while (q->last_avail != a->idx) {
 		uint16_t head = a->ring[q->last_avail % q->size];
 
 		q->last_avail++;
-		if (qi == VIRTIO_SCSI_VQ_EVENT)
-			continue;	/* event buffers are kept, never used */
 		if (!fake_read_chain(fd, q, head, &c)) {
 			free(c.in);
 			continue;
@@ -880,4 +880,44 @@ void fake_process(struct fake_dev *fd, unsigned qi)
 			fake_control(fd, q, &c);
 		free(c.in);
 	}
+}
+
+/**
+ * Deliver an event into the next posted event buffer (§5.6.6.3); with no
+ * buffer posted, the next delivered event carries EVENTS_MISSED.
+ * @v fd	device
+ * @v type	VIRTIO_SCSI_T_*
+ * @v t		target
+ * @v l		LUN
+ * @v reason	reason field
+ * @ret ok	delivered
+ */
+bool fake_send_event(struct fake_dev *fd, uint32_t type, unsigned t,
+		     unsigned l, uint32_t reason)
+{
+	struct fake_queue *q = &fd->q[VIRTIO_SCSI_VQ_EVENT];
+	struct virtq_avail *a;
+	struct fake_chain c;
+	uint8_t ev[16] = { 0 };
+
+	a = fake_dev_to_cpu(fd, q->avail, 4 + 2ull * q->size);
+	if (!a || !(fd->status & VIRTIO_STATUS_DRIVER_OK) || q->last_avail == a->idx) {
+		fd->events_missed = true;
+		return false;
+	}
+	if (!fake_read_chain(fd, q, a->ring[q->last_avail++ % q->size], &c)) {
+		free(c.in);
+		return false;
+	}
+	put_le32(ev, type | (fd->events_missed ? VIRTIO_SCSI_T_EVENTS_MISSED : 0));
+	ev[4] = 1;
+	ev[5] = t;
+	ev[6] = 0x40 | (l >> 8);
+	ev[7] = l & 0xFF;
+	put_le32(ev + 12, reason);
+	fd->events_missed = false;
+	fake_chain_write(&c, 0, ev, sizeof(ev));
+	fake_push_used(fd, q, c.head, sizeof(ev));
+	free(c.in);
+	return true;
 }

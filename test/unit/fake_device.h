@@ -99,6 +99,7 @@ struct fake_dev {
 	enum fake_fault fault;
 	uint8_t tmf_response;		/**< answer to TMFs (0: complete) */
 	bool qemu_used_len;		/**< used len counts readable data too */
+	bool events_missed;		/**< an event found no buffer */
 	/* observations */
 	uint64_t now_us;
 	unsigned notifies[FAKE_QUEUES];
@@ -123,5 +124,7 @@ void fake_add_disk(struct fake_dev *fd, unsigned t, unsigned l,
 unsigned fake_active_maps(const struct fake_dev *fd);
 void *fake_dev_to_cpu(struct fake_dev *fd, uint64_t dev, size_t len);
 void fake_process(struct fake_dev *fd, unsigned q);
+bool fake_send_event(struct fake_dev *fd, uint32_t type, unsigned t,
+		     unsigned l, uint32_t reason);
 
 #endif /* TEST_FAKE_DEVICE_H */

@@ -21,8 +21,9 @@ static void test_init_modern(void **state)
 	assert_int_equal(r->fd.status, VIRTIO_STATUS_ACKNOWLEDGE |
 			 VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
 			 VIRTIO_STATUS_DRIVER_OK);
-	/* only what is implemented: VERSION_1; HOTPLUG is offered, not taken */
-	assert_int_equal(r->fd.driver_features, 1ull << VIRTIO_F_VERSION_1);
+	/* only what is implemented and offered: VERSION_1, HOTPLUG */
+	assert_int_equal(r->fd.driver_features, (1ull << VIRTIO_F_VERSION_1) |
+			 (1ull << VIRTIO_SCSI_F_HOTPLUG));
 	for (i = 0; i < FAKE_QUEUES; i++)
 		assert_true(r->fd.q[i].enabled);
 	assert_int_equal(r->fd.q[VIRTIO_SCSI_VQ_REQUEST].size, VSCSI_REQ_QUEUE_SIZE);
@@ -42,7 +43,7 @@ static void test_init_legacy(void **state)
 	assert_false(r->c.vp.modern);
 	assert_int_equal(r->fd.status, VIRTIO_STATUS_ACKNOWLEDGE |
 			 VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK);
-	assert_int_equal(r->fd.driver_features, 0);
+	assert_int_equal(r->fd.driver_features, 1ull << VIRTIO_SCSI_F_HOTPLUG);
 	assert_int_equal(r->c.reqq.size, 256);	/* a legacy queue cannot shrink */
 	assert_true(r->fd.q[VIRTIO_SCSI_VQ_CONTROL].enabled);
 	assert_true(r->fd.q[VIRTIO_SCSI_VQ_EVENT].enabled);

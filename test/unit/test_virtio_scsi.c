@@ -246,6 +246,46 @@ static void test_halt_and_restart(void **state)
 	assert_true(r->fd.status & VIRTIO_STATUS_DRIVER_OK);
 }
 
+/** Events: decoded, checked, buffers posted again; overflow is "missed". */
+static void test_events(void **state)
+{
+	struct rig *r = *state;
+	struct vscsi_event ev;
+	unsigned i;
+
+	assert_int_equal(vscsi_poll_event(&r->c, &ev), 0);
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 3, 7,
+				    VIRTIO_SCSI_EVT_RESET_RESCAN));
+	assert_int_equal(vscsi_poll_event(&r->c, &ev), 1);
+	assert_int_equal(ev.type, VIRTIO_SCSI_T_TRANSPORT_RESET);
+	assert_true(ev.has_lun);
+	assert_false(ev.missed);
+	assert_int_equal(ev.target, 3);
+	assert_int_equal(ev.lun, 7);
+	assert_int_equal(ev.reason, VIRTIO_SCSI_EVT_RESET_RESCAN);
+	assert_int_equal(vscsi_poll_event(&r->c, &ev), 0);
+
+	/* more events than buffers: the device flags the loss */
+	for (i = 0; i < VSCSI_EVENT_BUFS + 2; i++)
+		fake_send_event(&r->fd, VIRTIO_SCSI_T_PARAM_CHANGE, 0, 0, 0x092A);
+	for (i = 0; i < VSCSI_EVENT_BUFS; i++) {
+		assert_int_equal(vscsi_poll_event(&r->c, &ev), 1);
+		assert_int_equal(ev.type, VIRTIO_SCSI_T_PARAM_CHANGE);
+	}
+	assert_int_equal(vscsi_poll_event(&r->c, &ev), 0);
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_PARAM_CHANGE, 0, 0, 0));
+	assert_int_equal(vscsi_poll_event(&r->c, &ev), 1);
+	assert_true(ev.missed);
+
+	/* a unit we cannot address: treated as missed (rescan) */
+	r->c.max_target = 2;
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 5, 0,
+				    VIRTIO_SCSI_EVT_RESET_REMOVED));
+	assert_int_equal(vscsi_poll_event(&r->c, &ev), 1);
+	assert_true(ev.missed);
+	assert_false(ev.has_lun);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +303,8 @@ int main(void)
 		cmocka_unit_test(test_seg_max),
 		cmocka_unit_test_setup_teardown(test_tmf, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_halt_and_restart, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_events, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_events, setup_legacy, teardown_rig),
 	};
 
 	return cmocka_run_group_tests_name("virtio_scsi", tests, NULL, NULL);
