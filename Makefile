@@ -23,7 +23,8 @@ CORE_SRCS := drivers/lib/log.c \
 	drivers/scsi/scsi_scan.c drivers/scsi/scsi_disk.c
 EFI_SRCS  := efi/driver.c efi/pass_thru.c efi/block_io.c \
 	efi/component_name.c efi/disk_info.c efi/hotplug.c efi/platform_pciio.c efi/libc.c
-APP_SRCS  := test/efi/testapp.c efi/libc.c drivers/lib/log.c
+APP_SRCS  := test/efi/testapp.c test/efi/testlib.c test/efi/basic.c \
+	test/efi/media.c efi/libc.c drivers/lib/log.c
 
 WARN      := -Wall -Wextra -Werror
 EFI_CFLAGS := -std=gnu11 -O2 -g0 $(WARN) -fpic -fshort-wchar \

@@ -64,7 +64,10 @@ static EFI_STATUS vs_bio_refresh(struct vs_efi_disk *d)
 }
 
 /**
- * Publish a new medium: new MediaId, new geometry, Block I/O reinstalled.
+ * Publish a new medium: new MediaId and geometry at once; the Block I/O
+ * is reinstalled (so partition and file system drivers probe again) from
+ * the controller's timer, never inside an I/O: a reinstall there would
+ * restart the very drivers whose read brought us here.
  * @v d		disk
  */
 void vs_efi_disk_media_changed(struct vs_efi_disk *d)
@@ -75,6 +78,24 @@ void vs_efi_disk_media_changed(struct vs_efi_disk *d)
 		   d->disk.target, d->disk.lun,
 		   d->media.MediaPresent ? "present" : "none",
 		   (unsigned long long)d->media.LastBlock + 1, d->media.BlockSize);
+	d->reinstall = TRUE;
+	vs_efi_hotplug_kick(d->ctrl);
+}
+
+/**
+ * Reinstall the Block I/O of a disk whose medium changed (timer context),
+ * when there is a medium: the drivers above then find what is on it.
+ * An eject is not reinstalled: the drivers above keep their handles and
+ * get NO_MEDIA / MEDIA_CHANGED; re-binding them on an empty drive and
+ * again on the next disc crashed Debian's OVMF 2022.11 (#GP executing
+ * freed pool), where one reinstall on the new disc works.
+ * @v d		disk
+ */
+void vs_efi_disk_reinstall(struct vs_efi_disk *d)
+{
+	if (!d->reinstall || !d->media.MediaPresent)
+		return;
+	d->reinstall = FALSE;
 	BS->ReinstallProtocolInterface(d->handle, &vs_block_io_guid,
 				       &d->block_io, &d->block_io);
 }
@@ -161,8 +182,10 @@ static EFI_STATUS vs_bio_rw(struct vs_efi_disk *d, BOOLEAN write,
 	blocks = size / d->media.BlockSize;
 	rc = write ? scsi_disk_write(&d->disk, lba, blocks, buf)
 		   : scsi_disk_read(&d->disk, lba, blocks, buf);
-	if (rc == VS_E_PROTECTED || rc == VS_E_NOMEDIA)
+	if (rc == VS_E_PROTECTED)
 		vs_bio_fill_media(d);	/* the unit told us something new */
+	else if (rc == VS_E_NOMEDIA)
+		vs_efi_disk_media_changed(d);
 	BS->RestoreTPL(tpl);
 	if (rc != VS_OK)
 		VS_EFI_ERR("scsi %u:%u: %s LBA %llx x %llu failed (%d)",

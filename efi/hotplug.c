@@ -6,7 +6,8 @@
  * pass-thru call, which signals the timer), never in the middle of an
  * I/O.  Units that arrive get a Block I/O child, connected so partitions
  * mount; units that leave lose it; a parameter change re-reads the
- * capacity; lost events mean a full rescan.
+ * capacity; lost events mean a full rescan.  The same tick reinstalls the
+ * Block I/O of disks whose medium changed.
  */
 #include "vscsi_efi.h"
 
@@ -217,6 +218,9 @@ static VOID EFIAPI vs_hp_tick(EFI_EVENT event, VOID *context)
 	}
 	if (rescan)
 		vs_hp_rescan(ctrl);
+	for (n = 0; n < ctrl->nluns; n++)
+		if (ctrl->disks[n])
+			vs_efi_disk_reinstall(ctrl->disks[n]);
 }
 
 /**

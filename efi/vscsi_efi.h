@@ -67,6 +67,7 @@ struct vs_efi_disk {
 	EFI_BLOCK_IO block_io;
 	EFI_BLOCK_IO_MEDIA media;
 	EFI_DISK_INFO_PROTOCOL disk_info;
+	BOOLEAN reinstall;	/**< medium changed: reinstall Block I/O */
 	UINT8 inquiry[SCSI_INQUIRY_STD_LEN];
 	struct scsi_disk disk;
 };
@@ -99,6 +100,7 @@ void vs_efi_hotplug_kick(struct vs_efi_ctrl *ctrl);
 EFI_STATUS vs_efi_disk_create(struct vs_efi_ctrl *ctrl, UINTN index,
 			      EFI_HANDLE driver_handle);
 void vs_efi_disk_media_changed(struct vs_efi_disk *d);
+void vs_efi_disk_reinstall(struct vs_efi_disk *d);
 EFI_STATUS vs_efi_disk_destroy(struct vs_efi_disk *d, EFI_HANDLE driver_handle);
 struct vs_efi_disk *vs_efi_disk_from_handle(EFI_HANDLE child,
 					    EFI_HANDLE driver_handle);

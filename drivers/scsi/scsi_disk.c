@@ -253,8 +253,9 @@ int scsi_disk_check_media(struct scsi_disk *d)
 	if (was_present &&
 	    !(d->events & (SCSI_EV_MEDIUM_CHANGED | SCSI_EV_CAPACITY_CHANGED)))
 		return SCSI_MEDIA_SAME;
-	d->events &= ~(SCSI_EV_MEDIUM_CHANGED | SCSI_EV_CAPACITY_CHANGED);
 	rc = scsi_disk_probe_medium(d);
+	/* attentions raised while probing report this same change */
+	d->events &= ~(SCSI_EV_MEDIUM_CHANGED | SCSI_EV_CAPACITY_CHANGED);
 	if (rc != VS_OK && rc != VS_E_NOMEDIA)
 		return rc;
 	return SCSI_MEDIA_CHANGED;
@@ -320,6 +321,8 @@ static int scsi_disk_rw(struct scsi_disk *d, bool write, uint64_t lba,
 		}
 		if (rc == VS_E_PROTECTED)
 			d->read_only = true;
+		if (rc == VS_E_NOMEDIA)
+			d->present = false;	/* ejected under us */
 		if (rc != VS_OK)
 			return rc;
 		if (done != bytes) {

@@ -3,13 +3,18 @@
 #
 # QEMU + OVMF integration tests of the driver.
 #
-# Boots one VM per controller flavour: modern (disable-legacy=on, device
-# 0x1048), legacy (disable-modern=on: device 0x1004 with only the I/O BAR)
-# and transitional (0x1004 with both; the driver must pick modern).  The boot
-# disk is virtio-blk with bootindex=0 and is the only device in the boot
-# order, so OVMF connects nothing else: the virtio-scsi controller stays
-# unowned until the test app (BOOTX64.EFI) loads our driver onto it.
-# After each VM exits, the written disk is checked on the host.
+# Each VM boots from a virtio-blk disk with bootindex=0, the only device in
+# the boot order, so OVMF connects nothing else: the virtio-scsi controller
+# stays unowned until the test app (BOOTX64.EFI) loads our driver onto it.
+# The app's mode (\MODE.TXT) picks its checks; it asks for QEMU monitor
+# commands with "# monitor: CMD" lines, which this script types in.
+#
+#   basic VMs: modern (disable-legacy=on, device 0x1048), legacy
+#     (disable-modern=on: 0x1004 with only the I/O BAR) and transitional
+#     (0x1004 with both; the driver must pick modern); after each, the
+#     written disk is checked on the host.
+#   media VM: CD/DVD with and without medium, eject and change, 4Kn, 512e,
+#     3 TiB, read-only, Disk Info, hot-plug, resize and unplug.
 #
 # Usage: run-tests.sh [BUILD_DIR]     ends with "N passed, N failed"
 set -u
@@ -33,34 +38,115 @@ result() {	# result OK NAME [WHY]
 	fi
 }
 
-make_images() {
-	local token
-	token="virtio-scsi test $(date +%s%N) $RANDOM"
-	printf '%s\n' "$token" > "$work/EXPECT.TXT"
-	make_gpt_fat "$work/esp.img" 64 ef00 \
+# make_esp MODE: the boot disk of a VM running the app in MODE.
+make_esp() {
+	printf '%s\n' "$1" > "$work/MODE.TXT"
+	make_gpt_fat "$work/esp-$1.img" 64 ef00 \
 		"$build/testapp.efi=EFI/BOOT/BOOTX64.EFI" \
 		"$build/virtio-scsi.efi=virtio-scsi.efi" \
-		"$work/EXPECT.TXT=EXPECT.TXT"
+		"$work/EXPECT.TXT=EXPECT.TXT" "$work/MODE.TXT=MODE.TXT"
+}
+
+# make_iso NAME PAD_KIB: an ISO 9660 image whose El Torito EFI boot image
+# is a FAT floppy holding HELLO.TXT, padded so sizes differ.
+make_iso() {
+	local dir=$work/iso-$1
+	mkdir -p "$dir"
+	rm -f "$work/efiboot.img"
+	mformat -C -f 1440 -i "$work/efiboot.img" ::
+	mcopy -i "$work/efiboot.img" "$work/EXPECT.TXT" ::HELLO.TXT
+	cp "$work/efiboot.img" "$dir/efiboot.img"
+	head -c "$(($2 * 1024))" /dev/zero > "$dir/pad.bin"
+	xorriso -as mkisofs -quiet -V "VS$1" -e efiboot.img -no-emul-boot \
+		-o "$work/$1.iso" "$dir" 2>/dev/null
+}
+
+make_images() {
+	printf 'virtio-scsi test %s %s\n' "$(date +%s%N)" "$RANDOM" > "$work/EXPECT.TXT"
+	make_esp basic
+	make_esp media
 	make_gpt_fat "$work/fat.img" 32 0700 "$work/EXPECT.TXT=HELLO.TXT"
 	truncate -s 64M "$work/pattern.img"
 	"$mkpattern" fill "$work/pattern.img" 1 0 131072
 	truncate -s 1M "$work/small.img"
+	# media VM
+	make_iso cd1 64
+	make_iso cd2 1024
+	truncate -s 16M "$work/4k.img"
+	"$mkpattern" fill "$work/4k.img" 1 0 32768
+	truncate -s 8M "$work/512e.img"
+	truncate -s 3T "$work/big.img"
+	truncate -s 1M "$work/ro.img"
+	"$mkpattern" fill "$work/ro.img" 3 0 2048
+	make_gpt_fat "$work/hp.img" 32 0700 "$work/EXPECT.TXT=HELLO.TXT"
 }
 
-# run_vm NAME TRANSPORT DEVICE_OPTIONS: boot, run the app, check that the
-# driver used TRANSPORT (modern/legacy), check the host image.
-run_vm() {
-	local name=$1 want=$2 opts=$3 dir=$work/$1 rc n_ok n_bad
+# monitor_bridge DIR PORT: type the app's "# monitor:" requests into the
+# QEMU monitor listening on PORT (runs in the background).
+monitor_bridge() {
+	local dir=$1 port=$2 i line cmd
+	for i in $(seq 100); do
+		{ exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null && break
+		sleep 0.1
+	done
+	cat <&3 > "$dir/monitor.log" &
+	tail -n +1 -F "$dir/results.log" 2>/dev/null | while IFS= read -r line; do
+		case "$line" in
+		"# monitor: "*)
+			cmd=${line#\# monitor: }
+			cmd=${cmd//@ISO2@/$work/cd2.iso}
+			printf '%s\n' "$cmd" >&3
+			;;
+		*" passed, "*" failed") break ;;
+		esac
+	done
+}
+
+# boot_vm NAME MODE DEVICE_ARGS...: run the app; sets $rc, counts results.
+boot_vm() {
+	local name=$1 mode=$2 dir=$work/$1 port n_ok n_bad bridge
+	shift 2
 	mkdir -p "$dir"
+	: > "$dir/results.log"
+	port=$((20000 + RANDOM % 30000))
+	monitor_bridge "$dir" "$port" &
+	bridge=$!
+	# shellcheck disable=SC2046
+	timeout 900 $QEMU $(qemu_accel) -machine pc -m 512 -smp 1 -nodefaults \
+		-display none -no-reboot -net none $(qemu_firmware) \
+		-monitor "tcp:127.0.0.1:$port,server=on,wait=off" \
+		-drive if=none,id=esp,format=raw,snapshot=on,file="$work/esp-$mode.img" \
+		-device virtio-blk-pci,drive=esp,bootindex=0 \
+		"$@" \
+		-chardev file,id=fwlog,path="$dir/firmware.log" \
+		-device isa-debugcon,iobase=0x402,chardev=fwlog \
+		-chardev file,id=results,path="$dir/results.log" \
+		-device isa-debugcon,iobase=0x403,chardev=results \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-serial file:"$dir/serial.log"
+	rc=$?
+	kill "$bridge" 2>/dev/null
+	pkill -P "$bridge" 2>/dev/null
+	wait "$bridge" 2>/dev/null
+	# isa-debug-exit: status (v << 1) | 1; the app writes 0 on success
+	result "$([ $rc = 1 ] && echo 1)" "$name: VM ran the test app to the end" "exit $rc"
+	sed 's/^/  /' "$dir/results.log"
+	n_ok=$(grep -c '^ok ' "$dir/results.log")
+	n_bad=$(grep -c '^not ok ' "$dir/results.log")
+	passed=$((passed + n_ok))
+	failed=$((failed + n_bad))
+	result "$([ "$n_bad" = 0 ] && [ "$n_ok" -gt 20 ] && echo 1)" \
+		"$name: in-guest checks all passed" "$n_ok ok, $n_bad not ok"
+}
+
+# basic_vm NAME TRANSPORT DEVICE_OPTIONS: 2 targets x 2 LUNs; check the
+# driver used TRANSPORT (modern/legacy) and the written image.
+basic_vm() {
+	local name=$1 want=$2 opts=$3
 	rm -f "$work/write.img"
 	truncate -s 16M "$work/write.img"
 	echo "# $name: virtio-scsi-pci,$opts"
-	# shellcheck disable=SC2046
-	timeout 900 $QEMU $(qemu_accel) -machine pc -m 512 -smp 1 -nodefaults \
-		-display none -no-reboot -net none \
-		$(qemu_firmware) \
-		-drive if=none,id=esp,format=raw,snapshot=on,file="$work/esp.img" \
-		-device virtio-blk-pci,drive=esp,bootindex=0 \
+	boot_vm "$name" basic \
 		-device virtio-scsi-pci,id=scsi0,"$opts" \
 		-drive if=none,id=d00,format=raw,snapshot=on,file="$work/pattern.img" \
 		-device scsi-hd,drive=d00,bus=scsi0.0,scsi-id=0,lun=0 \
@@ -69,28 +155,10 @@ run_vm() {
 		-drive if=none,id=d10,format=raw,snapshot=on,file="$work/fat.img" \
 		-device scsi-hd,drive=d10,bus=scsi0.0,scsi-id=1,lun=0 \
 		-drive if=none,id=d11,format=raw,snapshot=on,file="$work/small.img" \
-		-device scsi-hd,drive=d11,bus=scsi0.0,scsi-id=1,lun=1 \
-		-chardev file,id=fwlog,path="$dir/firmware.log" \
-		-device isa-debugcon,iobase=0x402,chardev=fwlog \
-		-chardev file,id=results,path="$dir/results.log" \
-		-device isa-debugcon,iobase=0x403,chardev=results \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-serial file:"$dir/serial.log"
-	rc=$?
-	# isa-debug-exit: status (v << 1) | 1; the app writes 0 on success
-	result "$([ $rc = 1 ] && echo 1)" "$name: VM ran the test app to the end" "exit $rc"
-	sed 's/^/  /' "$dir/results.log" 2>/dev/null
-	n_ok=$(grep -c '^ok ' "$dir/results.log" 2>/dev/null)
-	n_bad=$(grep -c '^not ok ' "$dir/results.log" 2>/dev/null)
-	passed=$((passed + n_ok))
-	failed=$((failed + n_bad))
-	result "$([ "$n_ok" -gt 40 ] && [ "$n_bad" = 0 ] && echo 1)" \
-		"$name: in-guest checks all passed" "$n_ok ok, $n_bad not ok"
+		-device scsi-hd,drive=d11,bus=scsi0.0,scsi-id=1,lun=1
 
-	# Which transport did our driver use? (its own log line)
-	grep -q "virtio-scsi: virtio-scsi: $want," "$dir/firmware.log"
+	grep -q "virtio-scsi: virtio-scsi: $want," "$work/$name/firmware.log"
 	result "$([ $? = 0 ] && echo 1)" "$name: driver log shows the $want transport"
-
 	# The writes, byte for byte on the host image; the rest untouched
 	"$mkpattern" verify "$work/write.img" 2 0 4096 &&
 	"$mkpattern" verify "$work/write.img" 2 30000 100 &&
@@ -101,13 +169,42 @@ run_vm() {
 	result "$([ $? = 0 ] && echo 1)" "$name: unwritten sectors still zero"
 }
 
+media_vm() {
+	echo "# media: CD/DVD, 4Kn, 512e, 3 TiB, read-only, hot-plug"
+	boot_vm media media \
+		-device virtio-scsi-pci,id=scsi0,disable-legacy=on \
+		-drive if=none,id=cd0,media=cdrom,readonly=on,file="$work/cd1.iso" \
+		-device scsi-cd,drive=cd0,bus=scsi0.0,scsi-id=0,lun=0 \
+		-drive if=none,id=cd1,media=cdrom,readonly=on \
+		-device scsi-cd,drive=cd1,bus=scsi0.0,scsi-id=0,lun=1 \
+		-drive if=none,id=d10,format=raw,snapshot=on,file="$work/4k.img" \
+		-device scsi-hd,drive=d10,bus=scsi0.0,scsi-id=1,lun=0,logical_block_size=4096,physical_block_size=4096 \
+		-drive if=none,id=d11,format=raw,snapshot=on,file="$work/512e.img" \
+		-device scsi-hd,drive=d11,bus=scsi0.0,scsi-id=1,lun=1,logical_block_size=512,physical_block_size=4096 \
+		-drive if=none,id=d20,format=raw,file="$work/big.img" \
+		-device scsi-hd,drive=d20,bus=scsi0.0,scsi-id=2,lun=0 \
+		-drive if=none,id=d21,format=raw,readonly=on,file="$work/ro.img" \
+		-device scsi-hd,drive=d21,bus=scsi0.0,scsi-id=2,lun=1 \
+		-drive if=none,id=hp0,format=raw,snapshot=on,file="$work/hp.img"
+
+	"$mkpattern" verify "$work/big.img" 4 $((0x100000010)) 1
+	result "$([ $? = 0 ] && echo 1)" "media: the write past 2^32 blocks is on the host image"
+	"$mkpattern" verify "$work/ro.img" 3 0 2048
+	result "$([ $? = 0 ] && echo 1)" "media: the read-only image is untouched"
+}
+
 for t in "$build/virtio-scsi.efi" "$build/testapp.efi" "$mkpattern" "$OVMF_CODE"; do
 	[ -e "$t" ] || { echo "missing $t"; echo "0 passed, 1 failed"; exit 1; }
 done
 make_images
-run_vm modern modern disable-legacy=on,disable-modern=off
-run_vm legacy legacy disable-legacy=off,disable-modern=on
-# both interfaces offered: the driver prefers the modern one
-run_vm transitional modern disable-legacy=off,disable-modern=off
+# VMS picks some of the VMs (for debugging), default all
+for vm in ${VMS:-modern legacy transitional media}; do
+	case $vm in
+	modern) basic_vm modern modern disable-legacy=on,disable-modern=off ;;
+	legacy) basic_vm legacy legacy disable-legacy=off,disable-modern=on ;;
+	transitional) basic_vm transitional modern disable-legacy=off,disable-modern=off ;;
+	media) media_vm ;;
+	esac
+done
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * The end-to-end checks of one controller (issue 2): ownership, Ext SCSI
+ * Pass Thru rules, one Block I/O per unit, the pattern disk, writes, the
+ * FAT partition, resets, unload and reload.
+ *
+ * Topology (test/qemu/run-tests.sh builds it):
+ *   target 0 LUN 0  64 MiB, pattern seed 1
+ *   target 0 LUN 1  16 MiB, zeros; written here with seed 2
+ *   target 1 LUN 0  GPT disk, one FAT partition holding HELLO.TXT
+ *   target 1 LUN 1  1 MiB
+ */
+#include "testlib.h"
+
+#define PATTERN_DISK_BLOCKS (64u * 2048)
+#define WRITE_DISK_BLOCKS (16u * 2048)
+#define SMALL_DISK_BLOCKS 2048u
+#define NUM_UNITS 4
+
+/* ------------------------------------------------------------------ */
+/* Ext SCSI Pass Thru                                                  */
+
+static void test_enumeration(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt)
+{
+	static const UINT8 want[NUM_UNITS][2] = { {0, 0}, {0, 1}, {1, 0}, {1, 1} };
+	UINT8 target[TARGET_MAX_BYTES], *tp = target;
+	UINT64 lun = 0;
+	UINTN n = 0, good = 0;
+	EFI_STATUS st;
+
+	SetMem(target, sizeof(target), 0xFF);
+	while (!EFI_ERROR((st = pt->GetNextTargetLun(pt, &tp, &lun))) && n < 64) {
+		if (n < NUM_UNITS && target[0] == want[n][0] && lun == want[n][1])
+			good++;
+		n++;
+	}
+	check(n == NUM_UNITS && good == NUM_UNITS && st == EFI_NOT_FOUND,
+	      "GetNextTargetLun lists 0:0 0:1 1:0 1:1 then NOT_FOUND",
+	      "%u units, %u as expected, last %lx", (unsigned)n, (unsigned)good,
+	      (unsigned long)st);
+
+	SetMem(target, sizeof(target), 0);
+	target[0] = 7;
+	lun = 0;
+	st = pt->GetNextTargetLun(pt, &tp, &lun);
+	check(st == EFI_INVALID_PARAMETER,
+	      "GetNextTargetLun from a unit never returned: INVALID_PARAMETER",
+	      "%lx", (unsigned long)st);
+
+	SetMem(target, sizeof(target), 0xFF);
+	n = 0;
+	good = 0;
+	while (!EFI_ERROR((st = pt->GetNextTarget(pt, &tp))) && n < 8) {
+		good += target[0] == n;
+		n++;
+	}
+	check(n == 2 && good == 2 && st == EFI_NOT_FOUND,
+	      "GetNextTarget lists 0 1 then NOT_FOUND", "%u targets, last %lx",
+	      (unsigned)n, (unsigned long)st);
+	st = pt->GetNextTarget(pt, NULL);
+	check(st == EFI_INVALID_PARAMETER, "GetNextTarget(NULL): INVALID_PARAMETER",
+	      "%lx", (unsigned long)st);
+}
+
+static void test_device_paths(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt)
+{
+	UINT8 target[TARGET_MAX_BYTES] = { 1 }, out[TARGET_MAX_BYTES], *op = out;
+	EFI_DEVICE_PATH *dp = NULL;
+	VENDOR_DEVICE_PATH bogus;
+	UINT64 lun = 0;
+	EFI_STATUS st;
+
+	st = pt->BuildDevicePath(pt, target, 1, &dp);
+	if (check(st == EFI_SUCCESS && dp && DevicePathSubType(dp) == MSG_SCSI_DP &&
+		  ((SCSI_DEVICE_PATH *)dp)->Pun == 1 &&
+		  ((SCSI_DEVICE_PATH *)dp)->Lun == 1,
+		  "BuildDevicePath(1,1) is Scsi(1,1)", "%lx", (unsigned long)st)) {
+		SetMem(out, sizeof(out), 0xAA);
+		st = pt->GetTargetLun(pt, dp, &op, &lun);
+		check(st == EFI_SUCCESS && out[0] == 1 && out[1] == 0 && lun == 1,
+		      "GetTargetLun(BuildDevicePath(1,1)) round-trips",
+		      "%lx target %u lun %lu", (unsigned long)st, out[0],
+		      (unsigned long)lun);
+		FreePool(dp);
+	}
+	target[0] = 0;
+	target[1] = 1;	/* target 256: beyond what virtio-scsi addresses */
+	st = pt->BuildDevicePath(pt, target, 0, &dp);
+	check(st == EFI_NOT_FOUND, "BuildDevicePath(target 256): NOT_FOUND", "%lx",
+	      (unsigned long)st);
+	st = pt->BuildDevicePath(pt, target, 0, NULL);
+	check(st == EFI_INVALID_PARAMETER, "BuildDevicePath(NULL path): INVALID_PARAMETER",
+	      "%lx", (unsigned long)st);
+	ZeroMem(&bogus, sizeof(bogus));
+	bogus.Header.Type = HARDWARE_DEVICE_PATH;
+	bogus.Header.SubType = HW_VENDOR_DP;
+	SetDevicePathNodeLength(&bogus.Header, sizeof(bogus));
+	st = pt->GetTargetLun(pt, &bogus.Header, &op, &lun);
+	check(st == EFI_UNSUPPORTED, "GetTargetLun(vendor node): UNSUPPORTED", "%lx",
+	      (unsigned long)st);
+}
+
+/** Build a packet for a CDB reading into @p buf. */
+static void read_packet(EFI_EXT_SCSI_PASS_THRU_SCSI_REQUEST_PACKET *p,
+			UINT8 *cdb, UINT8 cdb_len, VOID *buf, UINT32 len,
+			VOID *sense, UINT8 sense_len)
+{
+	ZeroMem(p, sizeof(*p));
+	p->Timeout = 10 * 10000000ull;	/* 10 s */
+	p->Cdb = cdb;
+	p->CdbLength = cdb_len;
+	p->InDataBuffer = buf;
+	p->InTransferLength = len;
+	p->SenseData = sense;
+	p->SenseDataLength = sense_len;
+	p->DataDirection = EFI_EXT_SCSI_DATA_DIRECTION_READ;
+}
+
+static void test_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt)
+{
+	UINT8 target[TARGET_MAX_BYTES] = { 0 };
+	UINT8 cdb[16] = { SCSI_OP_INQUIRY, 0, 0, 0, 36, 0 };
+	EFI_EXT_SCSI_PASS_THRU_SCSI_REQUEST_PACKET p;
+	UINT8 *buf = alloc_buf(4096), *sense = buf + 2048;
+	EFI_STATUS st;
+
+	check(pt->Mode->Attributes & EFI_EXT_SCSI_PASS_THRU_ATTRIBUTES_PHYSICAL &&
+	      pt->Mode->Attributes & EFI_EXT_SCSI_PASS_THRU_ATTRIBUTES_LOGICAL,
+	      "Mode attributes PHYSICAL|LOGICAL", "%x", pt->Mode->Attributes);
+
+	read_packet(&p, cdb, 6, buf, 36, sense, 96);
+	st = pt->PassThru(pt, target, 0, &p, NULL);
+	check(st == EFI_SUCCESS && p.HostAdapterStatus == 0 && p.TargetStatus == 0 &&
+	      p.InTransferLength == 36 && (buf[0] & 0x1F) == 0 &&
+	      CompareMem(buf + 8, "QEMU", 4) == 0,
+	      "PassThru INQUIRY 0:0: 36 bytes, direct-access, vendor QEMU",
+	      "%lx ha %x ts %x len %u pdt %x", (unsigned long)st,
+	      p.HostAdapterStatus, p.TargetStatus, p.InTransferLength, buf[0]);
+
+	/* an absent target is a selection timeout (§15.7.2) */
+	target[0] = 5;
+	read_packet(&p, cdb, 6, buf, 36, sense, 96);
+	st = pt->PassThru(pt, target, 0, &p, NULL);
+	check(st == EFI_TIMEOUT &&
+	      p.HostAdapterStatus == EFI_EXT_SCSI_STATUS_HOST_ADAPTER_TIMEOUT_COMMAND,
+	      "PassThru to absent target 5: TIMEOUT, TIMEOUT_COMMAND",
+	      "%lx ha %x", (unsigned long)st, p.HostAdapterStatus);
+	target[0] = 0;
+
+	/* an unknown opcode: executed, CHECK CONDITION, ILLEGAL REQUEST */
+	cdb[0] = 0xFF;
+	read_packet(&p, cdb, 6, buf, 36, sense, 96);
+	st = pt->PassThru(pt, target, 0, &p, NULL);
+	check(st == EFI_SUCCESS && p.TargetStatus == SCSI_STATUS_CHECK_CONDITION &&
+	      p.SenseDataLength >= 14 && (sense[2] & 0xF) == SCSI_SK_ILLEGAL_REQUEST,
+	      "PassThru bad opcode: CHECK CONDITION with ILLEGAL REQUEST sense",
+	      "%lx ts %x sense %u key %x", (unsigned long)st, p.TargetStatus,
+	      p.SenseDataLength, sense[2] & 0xF);
+	cdb[0] = SCSI_OP_INQUIRY;
+
+	read_packet(&p, cdb, 6, buf, 36, sense, 96);
+	st = pt->PassThru(pt, target, 20000, &p, NULL);
+	check(st == EFI_INVALID_PARAMETER, "PassThru LUN 20000: INVALID_PARAMETER",
+	      "%lx", (unsigned long)st);
+	target[1] = 1;
+	st = pt->PassThru(pt, target, 0, &p, NULL);
+	check(st == EFI_INVALID_PARAMETER, "PassThru target 256: INVALID_PARAMETER",
+	      "%lx", (unsigned long)st);
+	target[1] = 0;
+	st = pt->PassThru(pt, target, 0, NULL, NULL);
+	check(st == EFI_INVALID_PARAMETER, "PassThru NULL packet: INVALID_PARAMETER",
+	      "%lx", (unsigned long)st);
+	p.DataDirection = 3;
+	st = pt->PassThru(pt, target, 0, &p, NULL);
+	check(st == EFI_INVALID_PARAMETER, "PassThru direction 3: INVALID_PARAMETER",
+	      "%lx", (unsigned long)st);
+	read_packet(&p, cdb, 6, buf + 1, 36, sense, 96);
+	st = pt->PassThru(pt, target, 0, &p, NULL);
+	check(pt->Mode->IoAlign <= 1 || st == EFI_INVALID_PARAMETER,
+	      "PassThru misaligned buffer: INVALID_PARAMETER", "%lx",
+	      (unsigned long)st);
+	read_packet(&p, cdb, 0, buf, 36, sense, 96);
+	st = pt->PassThru(pt, target, 0, &p, NULL);
+	check(st == EFI_INVALID_PARAMETER, "PassThru CdbLength 0: INVALID_PARAMETER",
+	      "%lx", (unsigned long)st);
+
+	/* more than one request can carry: BAD_BUFFER_SIZE and the limit */
+	cdb[0] = SCSI_OP_READ_16;
+	ZeroMem(cdb + 1, 15);
+	cdb[10] = 0x04;	/* 0x040000 blocks = 128 MiB */
+	read_packet(&p, cdb, 16, buf, 0x8000000, sense, 96);
+	st = pt->PassThru(pt, target, 0, &p, NULL);
+	check(st == EFI_BAD_BUFFER_SIZE && p.InTransferLength > 0 &&
+	      p.InTransferLength < 0x8000000,
+	      "PassThru 128 MiB read: BAD_BUFFER_SIZE with the adapter's limit",
+	      "%lx len %u", (unsigned long)st, p.InTransferLength);
+	note("adapter transfer limit %u bytes", p.InTransferLength);
+
+	st = pt->ResetTargetLun(pt, target, 0);
+	check(st == EFI_SUCCESS, "ResetTargetLun(0,0): LOGICAL UNIT RESET", "%lx",
+	      (unsigned long)st);
+	st = pt->ResetChannel(pt);
+	check(st == EFI_SUCCESS, "ResetChannel: I_T NEXUS RESET per target", "%lx",
+	      (unsigned long)st);
+	target[1] = 1;
+	st = pt->ResetTargetLun(pt, target, 0);
+	check(st == EFI_INVALID_PARAMETER, "ResetTargetLun(target 256): INVALID_PARAMETER",
+	      "%lx", (unsigned long)st);
+	free_buf(buf, 4096);
+}
+
+/* ------------------------------------------------------------------ */
+/* Block I/O                                                           */
+
+static void test_children(EFI_DEVICE_PATH *ctrl_path, EFI_BLOCK_IO **bio)
+{
+	static const UINT64 blocks[NUM_UNITS] = {
+		PATTERN_DISK_BLOCKS, WRITE_DISK_BLOCKS, 0, SMALL_DISK_BLOCKS,
+	};
+	UINTN i, count, total = count_children(ctrl_path);
+
+	check(total == NUM_UNITS, "exactly 4 Block I/O children under the controller",
+	      "%u", (unsigned)total);
+	for (i = 0; i < NUM_UNITS; i++) {
+		char name[64];
+
+		bio[i] = find_block_io(ctrl_path, i / 2, i % 2, &count);
+		vs_snprintf(name, sizeof(name), "one Block I/O on Scsi(%u,%u)%s",
+			     (unsigned)(i / 2), (unsigned)(i % 2),
+			     blocks[i] ? " with its capacity" : "");
+		if (!check(bio[i] && count == 1 &&
+			   (!blocks[i] || (bio[i]->Media->LastBlock + 1 == blocks[i] &&
+					   bio[i]->Media->BlockSize == 512)),
+			   name, "%u handles, last block %lu", (unsigned)count,
+			   bio[i] ? (unsigned long)bio[i]->Media->LastBlock : 0ul))
+			bio[i] = NULL;
+	}
+}
+
+static void test_read_pattern(EFI_BLOCK_IO *bio)
+{
+	const UINTN chunk = 1 << 20, per = chunk / 512;
+	UINT8 *buf = alloc_buf(chunk);
+	UINT64 lba;
+	INT64 bad = -1;
+	EFI_STATUS st = EFI_SUCCESS;
+
+	for (lba = 0; lba < PATTERN_DISK_BLOCKS && bad < 0; lba += per) {
+		SetMem(buf, chunk, 0x5A);
+		st = bio->ReadBlocks(bio, bio->Media->MediaId, lba, chunk, buf);
+		if (EFI_ERROR(st))
+			break;
+		bad = verify_sectors(PATTERN_SEED, lba, buf, per);
+	}
+	check(!EFI_ERROR(st) && bad < 0,
+	      "ReadBlocks: every sector of the 64 MiB disk matches the pattern",
+	      "%lx at LBA %lu, bad sector %ld", (unsigned long)st,
+	      (unsigned long)lba, (long)bad);
+	free_buf(buf, chunk);
+}
+
+static void test_read_odd(EFI_BLOCK_IO *bio)
+{
+	static const struct { UINT64 lba, blocks; } r[] = {
+		{ 0, 1 }, { PATTERN_DISK_BLOCKS - 7, 7 }, { 12345, 2049 },
+		{ 1000, 70000 },	/* above 65535 blocks: split commands */
+	};
+	UINTN bytes = 70000 * 512, i;
+	UINT8 *buf = alloc_buf(bytes);
+	EFI_STATUS st;
+	INT64 bad;
+
+	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		char name[80];
+
+		SetMem(buf, r[i].blocks * 512, 0xA5);
+		st = bio->ReadBlocks(bio, bio->Media->MediaId, r[i].lba,
+				     r[i].blocks * 512, buf);
+		bad = EFI_ERROR(st) ? -2 : verify_sectors(PATTERN_SEED, r[i].lba, buf,
+							   r[i].blocks);
+		vs_snprintf(name, sizeof(name), "ReadBlocks %lu blocks at LBA %lu",
+			     (unsigned long)r[i].blocks, (unsigned long)r[i].lba);
+		check(bad == -1, name, "%lx bad %ld", (unsigned long)st, (long)bad);
+	}
+	free_buf(buf, bytes);
+}
+
+/** §13.9.3/4 parameter rules, MediaId first. */
+static void test_block_params(EFI_BLOCK_IO *bio, BOOLEAN write)
+{
+	EFI_BLOCK_IO_MEDIA *m = bio->Media;
+	UINT8 *buf = alloc_buf(8192);
+	UINT32 id = m->MediaId;
+	const char *op = write ? "WriteBlocks" : "ReadBlocks";
+	char name[100];
+	EFI_STATUS st;
+	EFI_STATUS (EFIAPI *io)(EFI_BLOCK_IO *, UINT32, EFI_LBA, UINTN, VOID *) =
+		write ? bio->WriteBlocks : bio->ReadBlocks;
+#define RULE(cond, text)                                                    \
+	do {                                                                \
+		vs_snprintf(name, sizeof(name), "%s %s", op, text);        \
+		check(cond, name, "%lx", (unsigned long)st);                \
+	} while (0)
+
+	st = io(bio, id + 1, m->LastBlock + 5, 512, buf);
+	RULE(st == EFI_MEDIA_CHANGED, "stale MediaId + bad LBA: MEDIA_CHANGED");
+	st = io(bio, id + 1, 0, 0, buf);
+	RULE(st == EFI_MEDIA_CHANGED, "stale MediaId + size 0: MEDIA_CHANGED");
+	st = io(bio, id + 1, 0, 512, buf + 1);
+	RULE(st == EFI_MEDIA_CHANGED, "stale MediaId + misaligned: MEDIA_CHANGED");
+	st = io(bio, id + 1, 0, 511, buf);
+	RULE(st == EFI_MEDIA_CHANGED, "stale MediaId + bad size: MEDIA_CHANGED");
+	st = io(bio, id, 0, 512, NULL);
+	RULE(st == EFI_INVALID_PARAMETER, "NULL buffer: INVALID_PARAMETER");
+	st = io(bio, id, 0, 0, buf);
+	RULE(st == EFI_SUCCESS, "size 0: SUCCESS");
+	st = io(bio, id, 0, 511, buf);
+	RULE(st == EFI_BAD_BUFFER_SIZE, "size 511: BAD_BUFFER_SIZE");
+	st = io(bio, id, m->LastBlock + 1, 512, buf);
+	RULE(st == EFI_INVALID_PARAMETER, "LBA past the end: INVALID_PARAMETER");
+	st = io(bio, id, m->LastBlock, 1024, buf);
+	RULE(st == EFI_INVALID_PARAMETER, "range past the end: INVALID_PARAMETER");
+	st = io(bio, id, ~0ull, 1024, buf);
+	RULE(st == EFI_INVALID_PARAMETER, "LBA 2^64-1 (wraps): INVALID_PARAMETER");
+	st = io(bio, id, 0, 512, buf + 1);
+	RULE(m->IoAlign <= 1 || st == EFI_INVALID_PARAMETER,
+	     "misaligned buffer: INVALID_PARAMETER");
+#undef RULE
+	free_buf(buf, 8192);
+}
+
+static void test_write(EFI_BLOCK_IO *bio)
+{
+	static const struct { UINT64 lba, blocks; } r[] = {
+		{ 0, 4096 }, { 30000, 100 }, { WRITE_DISK_BLOCKS - 1, 1 },
+	};
+	UINTN bytes = 4096 * 512, i, j;
+	UINT8 *buf = alloc_buf(bytes);
+	EFI_STATUS st;
+	INT64 bad;
+
+	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		char name[80];
+
+		for (j = 0; j < r[i].blocks; j++)
+			pattern_fill(WRITE_SEED, r[i].lba + j, buf + j * 512);
+		st = bio->WriteBlocks(bio, bio->Media->MediaId, r[i].lba,
+				      r[i].blocks * 512, buf);
+		SetMem(buf, bytes, 0);
+		if (!EFI_ERROR(st))
+			st = bio->ReadBlocks(bio, bio->Media->MediaId, r[i].lba,
+					     r[i].blocks * 512, buf);
+		bad = EFI_ERROR(st) ? -2 : verify_sectors(WRITE_SEED, r[i].lba, buf,
+							   r[i].blocks);
+		vs_snprintf(name, sizeof(name),
+			     "WriteBlocks %lu blocks at LBA %lu, read back",
+			     (unsigned long)r[i].blocks, (unsigned long)r[i].lba);
+		check(bad == -1, name, "%lx bad %ld", (unsigned long)st, (long)bad);
+	}
+	st = bio->FlushBlocks(bio);
+	check(st == EFI_SUCCESS, "FlushBlocks: SYNCHRONIZE CACHE", "%lx",
+	      (unsigned long)st);
+	st = bio->Reset(bio, FALSE);
+	check(st == EFI_SUCCESS, "Block I/O Reset", "%lx", (unsigned long)st);
+	free_buf(buf, bytes);
+}
+
+static void test_fat(EFI_DEVICE_PATH *ctrl_path)
+{
+	UINTN got_size = 0, want_size = 0;
+	UINT8 *want = read_boot_file(L"\\EXPECT.TXT", &want_size);
+	UINT8 *got = read_file_under(ctrl_path, 1, 0, L"\\HELLO.TXT", &got_size);
+
+	check(want && got && got_size == want_size &&
+	      CompareMem(got, want, got_size) == 0,
+	      "firmware mounts the FAT partition on Scsi(1,0); HELLO.TXT matches",
+	      "expected %u bytes%s, read %u%s", (unsigned)want_size,
+	      want ? "" : " (missing)", (unsigned)got_size, got ? "" : " (missing)");
+	if (got)
+		FreePool(got);
+	if (want)
+		FreePool(want);
+}
+
+/* ------------------------------------------------------------------ */
+/* Per controller                                                      */
+
+void basic_tests(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv)
+{
+	EFI_DEVICE_PATH *ctrl_path = DevicePathFromHandle(ctrl);
+	EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt;
+	EFI_COMPONENT_NAME2_PROTOCOL *cn;
+	EFI_BLOCK_IO *bio[NUM_UNITS];
+	CHAR16 *name = NULL;
+	EFI_STATUS st;
+	VOID *iface;
+
+	note("controller %04x", dev_id);
+	check(pci_owner(ctrl) == NULL &&
+	      EFI_ERROR(BS->HandleProtocol(ctrl, &pass_thru_guid, &iface)),
+	      "controller unowned before our driver (OVMF kept off)",
+	      "owner %p", pci_owner(ctrl));
+	st = connect(ctrl, *drv);
+	check(st == EFI_SUCCESS, "ConnectController with our driver", "%lx",
+	      (unsigned long)st);
+	check(pci_owner(ctrl) == *drv, "our driver holds the controller's PciIo BY_DRIVER",
+	      "owner %p, ours %p", pci_owner(ctrl), *drv);
+	st = BS->HandleProtocol(ctrl, &pass_thru_guid, (VOID **)&pt);
+	if (!check(st == EFI_SUCCESS, "Ext SCSI Pass Thru on the controller", "%lx",
+		   (unsigned long)st))
+		return;
+	if (!EFI_ERROR(BS->HandleProtocol(*drv, &cn2_guid, (VOID **)&cn)))
+		cn->GetControllerName(cn, ctrl, NULL, (CHAR8 *)"en", &name);
+	check(name && StrCmp(name, L"Virtio SCSI Host Controller") == 0,
+	      "ComponentName2 names the controller", "%p", name);
+
+	test_enumeration(pt);
+	test_device_paths(pt);
+	test_pass_thru(pt);
+	test_children(ctrl_path, bio);
+	if (bio[0]) {
+		test_read_pattern(bio[0]);
+		test_read_odd(bio[0]);
+		test_block_params(bio[0], FALSE);
+	}
+	if (bio[1]) {
+		test_block_params(bio[1], TRUE);
+		test_write(bio[1]);
+	}
+	test_fat(ctrl_path);
+
+	/* Unload gives the controller back; a second load takes it again */
+	st = BS->UnloadImage(*drv);
+	check(st == EFI_SUCCESS && pci_owner(ctrl) == NULL &&
+	      EFI_ERROR(BS->HandleProtocol(ctrl, &pass_thru_guid, &iface)) &&
+	      count_children(ctrl_path) == 0,
+	      "UnloadImage releases the controller and its children",
+	      "%lx owner %p children %u", (unsigned long)st, pci_owner(ctrl),
+	      (unsigned)count_children(ctrl_path));
+	*drv = load_driver();
+	if (!*drv)
+		return;
+	st = connect(ctrl, *drv);
+	test_children(ctrl_path, bio);
+	if (bio[0])
+		test_read_odd(bio[0]);
+}

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Helpers of the integration test app: results, lookups of our handles,
+ * buffers, the data pattern, loading the driver, files, and requests to
+ * the QEMU monitor (through the runner).
+ */
+#include "testlib.h"
+
+EFI_GUID pci_io_guid = EFI_PCI_IO_PROTOCOL_GUID;
+EFI_GUID pass_thru_guid = EFI_EXT_SCSI_PASS_THRU_PROTOCOL_GUID;
+EFI_GUID block_io_guid = BLOCK_IO_PROTOCOL;
+EFI_GUID loaded_image_guid = LOADED_IMAGE_PROTOCOL;
+EFI_GUID fs_guid = SIMPLE_FILE_SYSTEM_PROTOCOL;
+EFI_GUID cn2_guid = EFI_COMPONENT_NAME2_PROTOCOL_GUID;
+
+EFI_HANDLE self;
+EFI_HANDLE boot_device;
+unsigned passed, failed;
+static unsigned check_no;
+
+/* ------------------------------------------------------------------ */
+/* Reporting                                                           */
+
+void port_puts(const char *s)
+{
+	for (; *s; s++) {
+		UINT8 v = (UINT8)*s;
+
+		__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"((UINT16)RESULT_PORT));
+	}
+}
+
+/** Record one check; @p fmt explains a failure. */
+BOOLEAN check(BOOLEAN ok, const char *name, const char *fmt, ...)
+{
+	char line[240], why[160] = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (!ok)
+		vs_vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	check_no++;
+	if (ok) {
+		passed++;
+		vs_snprintf(line, sizeof(line), "ok %u - %s\n", check_no, name);
+	} else {
+		failed++;
+		vs_snprintf(line, sizeof(line), "not ok %u - %s: %s\n", check_no,
+			     name, why);
+	}
+	port_puts(line);
+	Print(L"%a", line);
+	return ok;
+}
+
+/** A comment line in the results. */
+void note(const char *fmt, ...)
+{
+	char line[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vs_vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	port_puts("# ");
+	port_puts(line);
+	port_puts("\n");
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+
+/** Tell whether some agent holds PciIo of @p h BY_DRIVER; its handle. */
+EFI_HANDLE pci_owner(EFI_HANDLE h)
+{
+	EFI_OPEN_PROTOCOL_INFORMATION_ENTRY *e;
+	EFI_HANDLE owner = NULL;
+	UINTN n, i;
+
+	if (EFI_ERROR(BS->OpenProtocolInformation(h, &pci_io_guid, &e, &n)))
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (e[i].Attributes & EFI_OPEN_PROTOCOL_BY_DRIVER)
+			owner = e[i].AgentHandle;
+	FreePool(e);
+	return owner;
+}
+
+/** Find virtio-scsi PCI functions. */
+UINTN find_controllers(EFI_HANDLE *out, UINTN max, UINT16 *ids)
+{
+	EFI_HANDLE *h;
+	UINTN n, i, found = 0;
+	EFI_PCI_IO *io;
+	UINT16 id[2];
+
+	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &pci_io_guid, NULL, &n, &h)))
+		return 0;
+	for (i = 0; i < n && found < max; i++) {
+		if (EFI_ERROR(BS->HandleProtocol(h[i], &pci_io_guid, (VOID **)&io)))
+			continue;
+		io->Pci.Read(io, EfiPciIoWidthUint16, 0, 2, id);
+		if (id[0] == VIRTIO_PCI_VENDOR_ID &&
+		    (id[1] == VIRTIO_PCI_DEVICE_ID_SCSI_MODERN ||
+		     id[1] == VIRTIO_PCI_DEVICE_ID_SCSI_TRANSITIONAL)) {
+			ids[found] = id[1];
+			out[found++] = h[i];
+		}
+	}
+	FreePool(h);
+	return found;
+}
+
+/** Length of a device path without its end node. */
+static UINTN path_len(EFI_DEVICE_PATH *p)
+{
+	return DevicePathSize(p) - END_DEVICE_PATH_LENGTH;
+}
+
+/**
+ * Tell whether @p p is @p ctrl followed by Scsi(pun,lun) (and, with
+ * @p exact, nothing else).
+ */
+SCSI_DEVICE_PATH *scsi_node_under(EFI_DEVICE_PATH *ctrl,
+					 EFI_DEVICE_PATH *p, BOOLEAN exact)
+{
+	UINTN len = path_len(ctrl);
+	EFI_DEVICE_PATH *n;
+
+	if (path_len(p) <= len || CompareMem(ctrl, p, len))
+		return NULL;
+	n = (EFI_DEVICE_PATH *)((UINT8 *)p + len);
+	if (DevicePathType(n) != MESSAGING_DEVICE_PATH ||
+	    DevicePathSubType(n) != MSG_SCSI_DP)
+		return NULL;
+	if (exact && !IsDevicePathEnd(NextDevicePathNode(n)))
+		return NULL;
+	return (SCSI_DEVICE_PATH *)n;
+}
+
+/** Find the Block I/O of unit (pun, lun) under a controller; count them. */
+EFI_BLOCK_IO *find_block_io(EFI_DEVICE_PATH *ctrl, UINT16 pun,
+				   UINT16 lun, UINTN *count)
+{
+	EFI_HANDLE *h;
+	EFI_BLOCK_IO *found = NULL, *bio;
+	EFI_DEVICE_PATH *p;
+	SCSI_DEVICE_PATH *s;
+	UINTN n, i;
+
+	*count = 0;
+	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &block_io_guid, NULL, &n, &h)))
+		return NULL;
+	for (i = 0; i < n; i++) {
+		p = DevicePathFromHandle(h[i]);
+		if (!p || !(s = scsi_node_under(ctrl, p, TRUE)))
+			continue;
+		if (s->Pun != pun || s->Lun != lun)
+			continue;
+		BS->HandleProtocol(h[i], &block_io_guid, (VOID **)&bio);
+		(*count)++;
+		found = bio;
+	}
+	FreePool(h);
+	return found;
+}
+
+/** Count all Block I/O handles right under a controller. */
+UINTN count_children(EFI_DEVICE_PATH *ctrl)
+{
+	EFI_HANDLE *h;
+	EFI_DEVICE_PATH *p;
+	UINTN n, i, count = 0;
+
+	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &block_io_guid, NULL, &n, &h)))
+		return 0;
+	for (i = 0; i < n; i++) {
+		p = DevicePathFromHandle(h[i]);
+		if (p && scsi_node_under(ctrl, p, TRUE))
+			count++;
+	}
+	FreePool(h);
+	return count;
+}
+
+/** Allocate a buffer aligned to 4 KiB. */
+VOID *alloc_buf(UINTN bytes)
+{
+	EFI_PHYSICAL_ADDRESS a;
+
+	if (EFI_ERROR(BS->AllocatePages(AllocateAnyPages, EfiLoaderData,
+					EFI_SIZE_TO_PAGES(bytes), &a)))
+		return NULL;
+	return (VOID *)(UINTN)a;
+}
+
+void free_buf(VOID *p, UINTN bytes)
+{
+	BS->FreePages((EFI_PHYSICAL_ADDRESS)(UINTN)p, EFI_SIZE_TO_PAGES(bytes));
+}
+
+/** Check a buffer of sectors against the pattern; first bad LBA or -1. */
+INT64 verify_sectors(UINT64 seed, UINT64 lba, const UINT8 *buf,
+			    UINTN sectors)
+{
+	UINTN i;
+
+	for (i = 0; i < sectors; i++)
+		if (pattern_check(seed, lba + i, buf + i * PATTERN_SECTOR) >= 0)
+			return (INT64)(lba + i);
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Driver loading                                                      */
+
+EFI_HANDLE load_driver(void)
+{
+	EFI_DEVICE_PATH *path = FileDevicePath(boot_device, L"\\virtio-scsi.efi");
+	EFI_HANDLE img = NULL;
+	EFI_STATUS st;
+
+	st = BS->LoadImage(FALSE, self, path, NULL, 0, &img);
+	FreePool(path);
+	if (!check(!EFI_ERROR(st), "LoadImage virtio-scsi.efi", "%lx",
+		   (unsigned long)st))
+		return NULL;
+	st = BS->StartImage(img, NULL, NULL);
+	if (!check(!EFI_ERROR(st), "StartImage virtio-scsi.efi", "%lx",
+		   (unsigned long)st))
+		return NULL;
+	return img;
+}
+
+EFI_STATUS connect(EFI_HANDLE ctrl, EFI_HANDLE drv)
+{
+	EFI_HANDLE drivers[2] = { drv, NULL };
+
+	return BS->ConnectController(ctrl, drivers, NULL, TRUE);
+}
+
+/* ------------------------------------------------------------------ */
+/* File system                                                         */
+
+/** Read a whole file from a volume into pool memory. */
+UINT8 *read_file(EFI_FILE_HANDLE root, CHAR16 *name, UINTN *size)
+{
+	EFI_FILE_HANDLE f;
+	EFI_FILE_INFO *info;
+	UINT8 *data = NULL;
+
+	if (EFI_ERROR(root->Open(root, &f, name, EFI_FILE_MODE_READ, 0)))
+		return NULL;
+	info = LibFileInfo(f);
+	if (info) {
+		*size = info->FileSize;
+		data = AllocatePool(*size + 1);
+		if (data && EFI_ERROR(f->Read(f, size, data))) {
+			FreePool(data);
+			data = NULL;
+		}
+		FreePool(info);
+	}
+	f->Close(f);
+	return data;
+}
+
+/** Read a file of the boot disk (pool memory, or NULL). */
+UINT8 *read_boot_file(CHAR16 *name, UINTN *size)
+{
+	EFI_FILE_HANDLE root = LibOpenRoot(boot_device);
+	UINT8 *data;
+
+	if (!root)
+		return NULL;
+	data = read_file(root, name, size);
+	root->Close(root);
+	return data;
+}
+
+/**
+ * Read a file from a file system the firmware mounted on unit
+ * (pun, lun) of a controller (directly, or on a partition of it).
+ * @ret data	pool memory, or NULL
+ */
+UINT8 *read_file_under(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun,
+		       CHAR16 *name, UINTN *size)
+{
+	EFI_HANDLE *h;
+	EFI_DEVICE_PATH *p;
+	SCSI_DEVICE_PATH *s;
+	EFI_FILE_HANDLE root;
+	UINT8 *got = NULL;
+	UINTN n, i;
+
+	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &fs_guid, NULL, &n, &h)))
+		return NULL;
+	for (i = 0; i < n && !got; i++) {
+		p = DevicePathFromHandle(h[i]);
+		s = p ? scsi_node_under(ctrl, p, FALSE) : NULL;
+		if (!s || s->Pun != pun || s->Lun != lun)
+			continue;
+		root = LibOpenRoot(h[i]);
+		if (!root)
+			continue;
+		got = read_file(root, name, size);
+		root->Close(root);
+	}
+	FreePool(h);
+	return got;
+}
+
+/**
+ * Ask the runner to type a command into the QEMU monitor.  It happens
+ * some time later: callers poll for its effect.
+ * @v fmt	command
+ */
+void monitor(const char *fmt, ...)
+{
+	char line[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vs_vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	port_puts("# monitor: ");
+	port_puts(line);
+	port_puts("\n");
+}

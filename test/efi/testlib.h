@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Shared declarations of the integration test app.
+ *
+ * Results go to the console and, one line each ("ok N - name" / "not ok
+ * N - name: why"), to I/O port 0x403, a QEMU isa-debugcon of their own;
+ * lines "# monitor: CMD" ask the runner to type CMD into the QEMU
+ * monitor; the exit status goes to isa-debug-exit (port 0xf4).
+ */
+#ifndef TESTLIB_H
+#define TESTLIB_H
+
+#include <efi.h>
+#include <efilib.h>
+#include "uefi/disk_info.h"
+#include "uefi/ext_scsi_pass_thru.h"
+#include "spec/scsi.h"
+#include "spec/virtio.h"
+#include "vscsi/platform.h"
+#include "../common/pattern.h"
+
+#define RESULT_PORT 0x403
+#define EXIT_PORT 0xf4
+
+#define PATTERN_SEED 1
+#define WRITE_SEED 2
+
+extern EFI_GUID pci_io_guid, pass_thru_guid, block_io_guid;
+extern EFI_GUID loaded_image_guid, fs_guid, cn2_guid;
+extern EFI_HANDLE self, boot_device;
+extern unsigned passed, failed;
+
+void port_puts(const char *s);
+BOOLEAN check(BOOLEAN ok, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+EFI_HANDLE pci_owner(EFI_HANDLE h);
+UINTN find_controllers(EFI_HANDLE *out, UINTN max, UINT16 *ids);
+SCSI_DEVICE_PATH *scsi_node_under(EFI_DEVICE_PATH *ctrl, EFI_DEVICE_PATH *p,
+				  BOOLEAN exact);
+EFI_BLOCK_IO *find_block_io(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun,
+			    UINTN *count);
+UINTN count_children(EFI_DEVICE_PATH *ctrl);
+VOID *alloc_buf(UINTN bytes);
+void free_buf(VOID *p, UINTN bytes);
+INT64 verify_sectors(UINT64 seed, UINT64 lba, const UINT8 *buf, UINTN sectors);
+EFI_HANDLE load_driver(void);
+EFI_STATUS connect(EFI_HANDLE ctrl, EFI_HANDLE drv);
+UINT8 *read_file(EFI_FILE_HANDLE root, CHAR16 *name, UINTN *size);
+UINT8 *read_file_under(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun,
+		       CHAR16 *name, UINTN *size);
+UINT8 *read_boot_file(CHAR16 *name, UINTN *size);
+void monitor(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* basic.c */
+void basic_tests(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv);
+/* media.c */
+void media_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv);
+
+#endif /* TESTLIB_H */
