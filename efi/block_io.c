@@ -187,11 +187,23 @@ static EFI_STATUS vs_bio_rw(struct vs_efi_disk *d, BOOLEAN write,
 	else if (rc == VS_E_NOMEDIA)
 		vs_efi_disk_media_changed(d);
 	BS->RestoreTPL(tpl);
+	if (d->disk.events & SCSI_EV_LUNS_CHANGED) {
+		/* REPORTED LUNS DATA HAS CHANGED: the timer rescans */
+		d->disk.events &= ~SCSI_EV_LUNS_CHANGED;
+		d->ctrl->rescan = TRUE;
+		vs_efi_hotplug_kick(d->ctrl);
+	}
 	if (rc != VS_OK)
 		VS_EFI_ERR("scsi %u:%u: %s LBA %llx x %llu failed (%d)",
 			   d->disk.target, d->disk.lun, write ? "write" : "read",
 			   (unsigned long long)lba, (unsigned long long)blocks, rc);
-	return rc == VS_E_INVAL ? EFI_DEVICE_ERROR : vs_efi_status(rc);
+	/* §13.9.3/4 allow no other failure than these for a sent request */
+	switch (rc) {
+	case VS_OK: return EFI_SUCCESS;
+	case VS_E_NOMEDIA: return EFI_NO_MEDIA;
+	case VS_E_PROTECTED: return EFI_WRITE_PROTECTED;
+	default: return EFI_DEVICE_ERROR;
+	}
 }
 
 /** §13.9.3 ReadBlocks(). */

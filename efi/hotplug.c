@@ -216,8 +216,10 @@ static VOID EFIAPI vs_hp_tick(EFI_EVENT event, VOID *context)
 			break;
 		rescan |= vs_hp_event(ctrl, &ev);
 	}
-	if (rescan)
+	if (rescan || ctrl->rescan) {
+		ctrl->rescan = FALSE;
 		vs_hp_rescan(ctrl);
+	}
 	for (n = 0; n < ctrl->nluns; n++)
 		if (ctrl->disks[n])
 			vs_efi_disk_reinstall(ctrl->disks[n]);

@@ -48,6 +48,7 @@ struct vs_efi_ctrl {
 	EFI_EVENT exit_boot_event;
 	EFI_EVENT hotplug_timer;
 	BOOLEAN exited;		/**< ExitBootServices ran: hands off */
+	BOOLEAN rescan;		/**< a unit reported the LUN inventory changed */
 	/** Units a rescan found (target << 16 | LUN), scratch of hotplug.c */
 	UINT32 seen[VS_EFI_MAX_LUNS];
 	UINTN nseen;

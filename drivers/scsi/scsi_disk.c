@@ -323,6 +323,12 @@ static int scsi_disk_rw(struct scsi_disk *d, bool write, uint64_t lba,
 			d->read_only = true;
 		if (rc == VS_E_NOMEDIA)
 			d->present = false;	/* ejected under us */
+		if (rc == VS_E_UNSUPPORTED) {
+			/* a range we checked was refused: the medium shrank
+			 * (or the unit is confused); look at it again */
+			d->events |= SCSI_EV_CAPACITY_CHANGED;
+			rc = VS_E_DEVICE;
+		}
 		if (rc != VS_OK)
 			return rc;
 		if (done != bytes) {

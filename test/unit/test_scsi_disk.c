@@ -437,6 +437,22 @@ static void test_capacity_changed_event(void **state)
 	assert_false(d.events & SCSI_EV_CAPACITY_CHANGED);
 }
 
+/** Capacity that shrinks under a read: DEVICE error, then re-read. */
+static void test_capacity_shrinks(void **state)
+{
+	struct rig *r = *state;
+	struct scsi_disk d;
+	uint8_t buf[512];
+
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
+	r->fd.lun[0][0].blocks = 1000;
+	assert_int_equal(scsi_disk_read(&d, 1500, 1, buf), VS_E_DEVICE);
+	assert_true(d.events & SCSI_EV_CAPACITY_CHANGED);
+	assert_int_equal(scsi_disk_check_media(&d), SCSI_MEDIA_CHANGED);
+	assert_int_equal(d.last_lba, 999);
+	assert_int_equal(scsi_disk_read(&d, 1500, 1, buf), VS_E_INVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,6 +475,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_capacity10_fallback, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_cdrom_media, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_capacity_changed_event, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_capacity_shrinks, setup_modern, teardown_rig),
 	};
 
 	return cmocka_run_group_tests_name("scsi_disk", tests, NULL, NULL);
