@@ -24,7 +24,7 @@ CORE_SRCS := drivers/lib/log.c \
 EFI_SRCS  := efi/driver.c efi/pass_thru.c efi/block_io.c \
 	efi/component_name.c efi/disk_info.c efi/hotplug.c efi/platform_pciio.c efi/libc.c
 APP_SRCS  := test/efi/testapp.c test/efi/testlib.c test/efi/basic.c \
-	test/efi/media.c efi/libc.c drivers/lib/log.c
+	test/efi/media.c test/efi/conform.c efi/libc.c drivers/lib/log.c
 
 WARN      := -Wall -Wextra -Werror
 EFI_CFLAGS := -std=gnu11 -O2 -g0 $(WARN) -fpic -fshort-wchar \

@@ -21,86 +21,6 @@
 /* ------------------------------------------------------------------ */
 /* Ext SCSI Pass Thru                                                  */
 
-static void test_enumeration(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt)
-{
-	static const UINT8 want[NUM_UNITS][2] = { {0, 0}, {0, 1}, {1, 0}, {1, 1} };
-	UINT8 target[TARGET_MAX_BYTES], *tp = target;
-	UINT64 lun = 0;
-	UINTN n = 0, good = 0;
-	EFI_STATUS st;
-
-	SetMem(target, sizeof(target), 0xFF);
-	while (!EFI_ERROR((st = pt->GetNextTargetLun(pt, &tp, &lun))) && n < 64) {
-		if (n < NUM_UNITS && target[0] == want[n][0] && lun == want[n][1])
-			good++;
-		n++;
-	}
-	check(n == NUM_UNITS && good == NUM_UNITS && st == EFI_NOT_FOUND,
-	      "GetNextTargetLun lists 0:0 0:1 1:0 1:1 then NOT_FOUND",
-	      "%u units, %u as expected, last %lx", (unsigned)n, (unsigned)good,
-	      (unsigned long)st);
-
-	SetMem(target, sizeof(target), 0);
-	target[0] = 7;
-	lun = 0;
-	st = pt->GetNextTargetLun(pt, &tp, &lun);
-	check(st == EFI_INVALID_PARAMETER,
-	      "GetNextTargetLun from a unit never returned: INVALID_PARAMETER",
-	      "%lx", (unsigned long)st);
-
-	SetMem(target, sizeof(target), 0xFF);
-	n = 0;
-	good = 0;
-	while (!EFI_ERROR((st = pt->GetNextTarget(pt, &tp))) && n < 8) {
-		good += target[0] == n;
-		n++;
-	}
-	check(n == 2 && good == 2 && st == EFI_NOT_FOUND,
-	      "GetNextTarget lists 0 1 then NOT_FOUND", "%u targets, last %lx",
-	      (unsigned)n, (unsigned long)st);
-	st = pt->GetNextTarget(pt, NULL);
-	check(st == EFI_INVALID_PARAMETER, "GetNextTarget(NULL): INVALID_PARAMETER",
-	      "%lx", (unsigned long)st);
-}
-
-static void test_device_paths(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt)
-{
-	UINT8 target[TARGET_MAX_BYTES] = { 1 }, out[TARGET_MAX_BYTES], *op = out;
-	EFI_DEVICE_PATH *dp = NULL;
-	VENDOR_DEVICE_PATH bogus;
-	UINT64 lun = 0;
-	EFI_STATUS st;
-
-	st = pt->BuildDevicePath(pt, target, 1, &dp);
-	if (check(st == EFI_SUCCESS && dp && DevicePathSubType(dp) == MSG_SCSI_DP &&
-		  ((SCSI_DEVICE_PATH *)dp)->Pun == 1 &&
-		  ((SCSI_DEVICE_PATH *)dp)->Lun == 1,
-		  "BuildDevicePath(1,1) is Scsi(1,1)", "%lx", (unsigned long)st)) {
-		SetMem(out, sizeof(out), 0xAA);
-		st = pt->GetTargetLun(pt, dp, &op, &lun);
-		check(st == EFI_SUCCESS && out[0] == 1 && out[1] == 0 && lun == 1,
-		      "GetTargetLun(BuildDevicePath(1,1)) round-trips",
-		      "%lx target %u lun %lu", (unsigned long)st, out[0],
-		      (unsigned long)lun);
-		FreePool(dp);
-	}
-	target[0] = 0;
-	target[1] = 1;	/* target 256: beyond what virtio-scsi addresses */
-	st = pt->BuildDevicePath(pt, target, 0, &dp);
-	check(st == EFI_NOT_FOUND, "BuildDevicePath(target 256): NOT_FOUND", "%lx",
-	      (unsigned long)st);
-	st = pt->BuildDevicePath(pt, target, 0, NULL);
-	check(st == EFI_INVALID_PARAMETER, "BuildDevicePath(NULL path): INVALID_PARAMETER",
-	      "%lx", (unsigned long)st);
-	ZeroMem(&bogus, sizeof(bogus));
-	bogus.Header.Type = HARDWARE_DEVICE_PATH;
-	bogus.Header.SubType = HW_VENDOR_DP;
-	SetDevicePathNodeLength(&bogus.Header, sizeof(bogus));
-	st = pt->GetTargetLun(pt, &bogus.Header, &op, &lun);
-	check(st == EFI_UNSUPPORTED, "GetTargetLun(vendor node): UNSUPPORTED", "%lx",
-	      (unsigned long)st);
-}
-
 /** Build a packet for a CDB reading into @p buf. */
 static void read_packet(EFI_EXT_SCSI_PASS_THRU_SCSI_REQUEST_PACKET *p,
 			UINT8 *cdb, UINT8 cdb_len, VOID *buf, UINT32 len,
@@ -124,10 +44,6 @@ static void test_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt)
 	EFI_EXT_SCSI_PASS_THRU_SCSI_REQUEST_PACKET p;
 	UINT8 *buf = alloc_buf(4096), *sense = buf + 2048;
 	EFI_STATUS st;
-
-	check(pt->Mode->Attributes & EFI_EXT_SCSI_PASS_THRU_ATTRIBUTES_PHYSICAL &&
-	      pt->Mode->Attributes & EFI_EXT_SCSI_PASS_THRU_ATTRIBUTES_LOGICAL,
-	      "Mode attributes PHYSICAL|LOGICAL", "%x", pt->Mode->Attributes);
 
 	read_packet(&p, cdb, 6, buf, 36, sense, 96);
 	st = pt->PassThru(pt, target, 0, &p, NULL);
@@ -158,32 +74,6 @@ static void test_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt)
 	      "%lx ts %x sense %u key %x", (unsigned long)st, p.TargetStatus,
 	      p.SenseDataLength, sense[2] & 0xF);
 	cdb[0] = SCSI_OP_INQUIRY;
-
-	read_packet(&p, cdb, 6, buf, 36, sense, 96);
-	st = pt->PassThru(pt, target, 20000, &p, NULL);
-	check(st == EFI_INVALID_PARAMETER, "PassThru LUN 20000: INVALID_PARAMETER",
-	      "%lx", (unsigned long)st);
-	target[1] = 1;
-	st = pt->PassThru(pt, target, 0, &p, NULL);
-	check(st == EFI_INVALID_PARAMETER, "PassThru target 256: INVALID_PARAMETER",
-	      "%lx", (unsigned long)st);
-	target[1] = 0;
-	st = pt->PassThru(pt, target, 0, NULL, NULL);
-	check(st == EFI_INVALID_PARAMETER, "PassThru NULL packet: INVALID_PARAMETER",
-	      "%lx", (unsigned long)st);
-	p.DataDirection = 3;
-	st = pt->PassThru(pt, target, 0, &p, NULL);
-	check(st == EFI_INVALID_PARAMETER, "PassThru direction 3: INVALID_PARAMETER",
-	      "%lx", (unsigned long)st);
-	read_packet(&p, cdb, 6, buf + 1, 36, sense, 96);
-	st = pt->PassThru(pt, target, 0, &p, NULL);
-	check(pt->Mode->IoAlign <= 1 || st == EFI_INVALID_PARAMETER,
-	      "PassThru misaligned buffer: INVALID_PARAMETER", "%lx",
-	      (unsigned long)st);
-	read_packet(&p, cdb, 0, buf, 36, sense, 96);
-	st = pt->PassThru(pt, target, 0, &p, NULL);
-	check(st == EFI_INVALID_PARAMETER, "PassThru CdbLength 0: INVALID_PARAMETER",
-	      "%lx", (unsigned long)st);
 
 	/* more than one request can carry: BAD_BUFFER_SIZE and the limit */
 	cdb[0] = SCSI_OP_READ_16;
@@ -286,50 +176,6 @@ static void test_read_odd(EFI_BLOCK_IO *bio)
 	free_buf(buf, bytes);
 }
 
-/** §13.9.3/4 parameter rules, MediaId first. */
-static void test_block_params(EFI_BLOCK_IO *bio, BOOLEAN write)
-{
-	EFI_BLOCK_IO_MEDIA *m = bio->Media;
-	UINT8 *buf = alloc_buf(8192);
-	UINT32 id = m->MediaId;
-	const char *op = write ? "WriteBlocks" : "ReadBlocks";
-	char name[100];
-	EFI_STATUS st;
-	EFI_STATUS (EFIAPI *io)(EFI_BLOCK_IO *, UINT32, EFI_LBA, UINTN, VOID *) =
-		write ? bio->WriteBlocks : bio->ReadBlocks;
-#define RULE(cond, text)                                                    \
-	do {                                                                \
-		vs_snprintf(name, sizeof(name), "%s %s", op, text);        \
-		check(cond, name, "%lx", (unsigned long)st);                \
-	} while (0)
-
-	st = io(bio, id + 1, m->LastBlock + 5, 512, buf);
-	RULE(st == EFI_MEDIA_CHANGED, "stale MediaId + bad LBA: MEDIA_CHANGED");
-	st = io(bio, id + 1, 0, 0, buf);
-	RULE(st == EFI_MEDIA_CHANGED, "stale MediaId + size 0: MEDIA_CHANGED");
-	st = io(bio, id + 1, 0, 512, buf + 1);
-	RULE(st == EFI_MEDIA_CHANGED, "stale MediaId + misaligned: MEDIA_CHANGED");
-	st = io(bio, id + 1, 0, 511, buf);
-	RULE(st == EFI_MEDIA_CHANGED, "stale MediaId + bad size: MEDIA_CHANGED");
-	st = io(bio, id, 0, 512, NULL);
-	RULE(st == EFI_INVALID_PARAMETER, "NULL buffer: INVALID_PARAMETER");
-	st = io(bio, id, 0, 0, buf);
-	RULE(st == EFI_SUCCESS, "size 0: SUCCESS");
-	st = io(bio, id, 0, 511, buf);
-	RULE(st == EFI_BAD_BUFFER_SIZE, "size 511: BAD_BUFFER_SIZE");
-	st = io(bio, id, m->LastBlock + 1, 512, buf);
-	RULE(st == EFI_INVALID_PARAMETER, "LBA past the end: INVALID_PARAMETER");
-	st = io(bio, id, m->LastBlock, 1024, buf);
-	RULE(st == EFI_INVALID_PARAMETER, "range past the end: INVALID_PARAMETER");
-	st = io(bio, id, ~0ull, 1024, buf);
-	RULE(st == EFI_INVALID_PARAMETER, "LBA 2^64-1 (wraps): INVALID_PARAMETER");
-	st = io(bio, id, 0, 512, buf + 1);
-	RULE(m->IoAlign <= 1 || st == EFI_INVALID_PARAMETER,
-	     "misaligned buffer: INVALID_PARAMETER");
-#undef RULE
-	free_buf(buf, 8192);
-}
-
 static void test_write(EFI_BLOCK_IO *bio)
 {
 	static const struct { UINT64 lba, blocks; } r[] = {
@@ -415,17 +261,16 @@ void basic_tests(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv)
 	check(name && StrCmp(name, L"Virtio SCSI Host Controller") == 0,
 	      "ComponentName2 names the controller", "%p", name);
 
-	test_enumeration(pt);
-	test_device_paths(pt);
+	conform_pass_thru(pt, NUM_UNITS);
 	test_pass_thru(pt);
 	test_children(ctrl_path, bio);
 	if (bio[0]) {
 		test_read_pattern(bio[0]);
 		test_read_odd(bio[0]);
-		test_block_params(bio[0], FALSE);
+		conform_block_io(bio[0], FALSE);
 	}
 	if (bio[1]) {
-		test_block_params(bio[1], TRUE);
+		conform_block_io(bio[1], TRUE);
 		test_write(bio[1]);
 	}
 	test_fat(ctrl_path);

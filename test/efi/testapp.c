@@ -8,6 +8,8 @@
  *   basic  the end-to-end checks (basic.c)
  *   media  CD/DVD, 4Kn, >2 TiB, read-only disks, media change, hot-plug
  *          and resize through the QEMU monitor (media.c)
+ *   conform  the §13.9 and §15.7 rules on our driver and, for comparison,
+ *          on the firmware's own stack (conform.c)
  */
 #include "testlib.h"
 
@@ -46,7 +48,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	n = find_controllers(ctrls, 8, ids);
 	check(n >= 1, "a virtio-scsi controller is present", "none");
 	drv = load_driver();
-	for (i = 0; drv && i < n; i++) {
+	if (drv && mode[0] == 'c')
+		conform_tests(ctrls, n, drv);
+	for (i = 0; drv && mode[0] != 'c' && i < n; i++) {
 		if (mode[0] == 'm')
 			media_tests(ctrls[i], &drv);
 		else

@@ -55,6 +55,12 @@ void monitor(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* basic.c */
 void basic_tests(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv);
+/* conform.c */
+void conform_target(const char *name);
+void conform_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt, UINTN units);
+void conform_block_io(EFI_BLOCK_IO *bio, BOOLEAN write);
+void conform_read_only(EFI_BLOCK_IO *bio);
+void conform_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE drv);
 /* media.c */
 void media_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv);
 

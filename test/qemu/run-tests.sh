@@ -65,6 +65,9 @@ make_images() {
 	printf 'virtio-scsi test %s %s\n' "$(date +%s%N)" "$RANDOM" > "$work/EXPECT.TXT"
 	make_esp basic
 	make_esp media
+	make_esp conform
+	truncate -s 8M "$work/conf-rw.img"
+	truncate -s 1M "$work/conf-ro.img"
 	make_gpt_fat "$work/fat.img" 32 0700 "$work/EXPECT.TXT=HELLO.TXT"
 	truncate -s 64M "$work/pattern.img"
 	"$mkpattern" fill "$work/pattern.img" 1 0 131072
@@ -193,17 +196,38 @@ media_vm() {
 	result "$([ $? = 0 ] && echo 1)" "media: the read-only image is untouched"
 }
 
+# conform_vm: the rule checks on our controller and on one the firmware
+# drives itself (its disk is in the boot order), side by side.
+conform_vm() {
+	echo "# conform: UEFI 2.10 §13.9 and §15.7 rules, ours and the firmware's"
+	boot_vm conform conform \
+		-device virtio-scsi-pci,id=scsi0,disable-legacy=on \
+		-drive if=none,id=o0,format=raw,snapshot=on,file="$work/conf-rw.img" \
+		-device scsi-hd,drive=o0,bus=scsi0.0,scsi-id=0,lun=0 \
+		-drive if=none,id=o1,format=raw,readonly=on,file="$work/conf-ro.img" \
+		-device scsi-hd,drive=o1,bus=scsi0.0,scsi-id=0,lun=1 \
+		-device virtio-scsi-pci,id=scsi1,disable-legacy=on \
+		-drive if=none,id=b0,format=raw,snapshot=on,file="$work/conf-rw.img" \
+		-device scsi-hd,drive=b0,bus=scsi1.0,scsi-id=0,lun=0,bootindex=1 \
+		-drive if=none,id=b1,format=raw,readonly=on,file="$work/conf-ro.img" \
+		-device scsi-hd,drive=b1,bus=scsi1.0,scsi-id=0,lun=1
+	echo "# the firmware's stack, same rules (informative):"
+	grep -c '^# builtin: ok' "$work/conform/results.log" | sed 's/^/#   rules kept: /'
+	grep '^# builtin: not ok' "$work/conform/results.log" | sed 's/^# builtin: /#   /'
+}
+
 for t in "$build/virtio-scsi.efi" "$build/testapp.efi" "$mkpattern" "$OVMF_CODE"; do
 	[ -e "$t" ] || { echo "missing $t"; echo "0 passed, 1 failed"; exit 1; }
 done
 make_images
 # VMS picks some of the VMs (for debugging), default all
-for vm in ${VMS:-modern legacy transitional media}; do
+for vm in ${VMS:-modern legacy transitional media conform}; do
 	case $vm in
 	modern) basic_vm modern modern disable-legacy=on,disable-modern=off ;;
 	legacy) basic_vm legacy legacy disable-legacy=off,disable-modern=on ;;
 	transitional) basic_vm transitional modern disable-legacy=off,disable-modern=off ;;
 	media) media_vm ;;
+	conform) conform_vm ;;
 	esac
 done
 echo "$passed passed, $failed failed"

@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Conformance checks: the parameter and return-code rules of UEFI 2.10
+ * §13.9 (Block I/O) and §15.7 (Extended SCSI Pass Thru), one named check
+ * per rule, citing it.  They run against any instance: ours (counted as
+ * checks) and, in the "conform" VM, OVMF's own VirtioScsiDxe + ScsiBus +
+ * ScsiDisk stack on a second controller, reported as "# builtin:" lines
+ * for comparison (not counted: its deviations are not our failures).
+ */
+#include "testlib.h"
+
+/** Whose instance is being checked: results counted, or only shown. */
+static BOOLEAN counted = TRUE;
+static const char *label = "ours";
+
+static void rule(BOOLEAN ok, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/** Report one rule, for our instance as a check, else as a comparison. */
+static void rule(BOOLEAN ok, const char *name, const char *fmt, ...)
+{
+	char why[120] = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (!ok)
+		vs_vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (counted)
+		check(ok, name, "%s", why);
+	else
+		note("%s: %s - %s%s%s", label, ok ? "ok" : "not ok", name,
+		     ok ? "" : ": ", why);
+}
+
+/**
+ * Pick the instance the next rules are about.
+ * @v name	"ours", or another label (results only shown)
+ */
+void conform_target(const char *name)
+{
+	label = name;
+	counted = name[0] == 'o' && name[1] == 'u';
+}
+
+/* ------------------------------------------------------------------ */
+/* §15.7 Extended SCSI Pass Thru                                       */
+
+static void packet(EFI_EXT_SCSI_PASS_THRU_SCSI_REQUEST_PACKET *p, UINT8 *cdb,
+		   UINT8 cdb_len, VOID *buf, UINT32 len, VOID *sense)
+{
+	ZeroMem(p, sizeof(*p));
+	p->Timeout = 10 * 10000000ull;
+	p->Cdb = cdb;
+	p->CdbLength = cdb_len;
+	p->InDataBuffer = buf;
+	p->InTransferLength = len;
+	p->SenseData = sense;
+	p->SenseDataLength = sense ? 96 : 0;
+	p->DataDirection = EFI_EXT_SCSI_DATA_DIRECTION_READ;
+}
+
+/** §15.7.3 GetNextTargetLun and §15.7.8 GetNextTarget. */
+static void conform_enumeration(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt, UINTN units)
+{
+	UINT8 target[TARGET_MAX_BYTES], *tp = target;
+	UINT64 lun = 0;
+	UINTN n = 0;
+	EFI_STATUS st;
+
+	SetMem(target, sizeof(target), 0xFF);
+	while (!EFI_ERROR((st = pt->GetNextTargetLun(pt, &tp, &lun))) && n < 64)
+		n++;
+	rule(n >= units && st == EFI_NOT_FOUND,
+	     "§15.7.3 GetNextTargetLun: all-0xFF starts, NOT_FOUND ends",
+	     "still listing after %u (every address, not only units?), last %lx",
+	     (unsigned)n, (unsigned long)st);
+	SetMem(target, sizeof(target), 0);
+	target[0] = 200;
+	lun = 0;
+	st = pt->GetNextTargetLun(pt, &tp, &lun);
+	rule(st == EFI_INVALID_PARAMETER,
+	     "§15.7.3 GetNextTargetLun: a Target/Lun not returned before: INVALID_PARAMETER",
+	     "%lx", (unsigned long)st);
+	st = pt->GetNextTargetLun(pt, &tp, NULL);
+	rule(st == EFI_INVALID_PARAMETER,
+	     "§15.7.3 GetNextTargetLun: NULL Lun: INVALID_PARAMETER", "%lx",
+	     (unsigned long)st);
+
+	SetMem(target, sizeof(target), 0xFF);
+	n = 0;
+	while (!EFI_ERROR((st = pt->GetNextTarget(pt, &tp))) && n < 64)
+		n++;
+	rule(n >= 1 && st == EFI_NOT_FOUND,
+	     "§15.7.8 GetNextTarget: all-0xFF starts, NOT_FOUND ends",
+	     "%u targets, last %lx", (unsigned)n, (unsigned long)st);
+	SetMem(target, sizeof(target), 0);
+	target[0] = 200;
+	st = pt->GetNextTarget(pt, &tp);
+	rule(st == EFI_INVALID_PARAMETER,
+	     "§15.7.8 GetNextTarget: a Target not returned before: INVALID_PARAMETER",
+	     "%lx", (unsigned long)st);
+}
+
+/** §15.7.4 BuildDevicePath and §15.7.5 GetTargetLun. */
+static void conform_device_paths(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt)
+{
+	UINT8 target[TARGET_MAX_BYTES] = { 0 }, out[TARGET_MAX_BYTES], *op = out;
+	EFI_DEVICE_PATH *dp = NULL;
+	SCSI_DEVICE_PATH far;
+	VENDOR_DEVICE_PATH vendor;
+	UINT64 lun = 0;
+	EFI_STATUS st;
+
+	st = pt->BuildDevicePath(pt, target, 1, &dp);
+	rule(st == EFI_SUCCESS && dp && DevicePathType(dp) == MESSAGING_DEVICE_PATH &&
+	     DevicePathSubType(dp) == MSG_SCSI_DP,
+	     "§15.7.4 BuildDevicePath(0,1): SUCCESS, a SCSI node", "%lx",
+	     (unsigned long)st);
+	if (!EFI_ERROR(st) && dp) {
+		SetMem(out, sizeof(out), 0xAA);
+		st = pt->GetTargetLun(pt, dp, &op, &lun);
+		rule(st == EFI_SUCCESS && out[0] == 0 && lun == 1,
+		     "§15.7.5 GetTargetLun(BuildDevicePath(0,1)) gives 0,1 back",
+		     "%lx %u %lu", (unsigned long)st, out[0], (unsigned long)lun);
+		st = pt->GetTargetLun(pt, dp, &op, NULL);
+		rule(st == EFI_INVALID_PARAMETER,
+		     "§15.7.5 GetTargetLun: NULL Lun: INVALID_PARAMETER", "%lx",
+		     (unsigned long)st);
+		FreePool(dp);
+	}
+	st = pt->BuildDevicePath(pt, target, 0, NULL);
+	rule(st == EFI_INVALID_PARAMETER,
+	     "§15.7.4 BuildDevicePath: NULL DevicePath: INVALID_PARAMETER", "%lx",
+	     (unsigned long)st);
+	SetMem(target, sizeof(target), 0x77);
+	dp = NULL;
+	st = pt->BuildDevicePath(pt, target, 0, &dp);
+	rule(st == EFI_NOT_FOUND,
+	     "§15.7.4 BuildDevicePath: a Target the channel cannot have: NOT_FOUND",
+	     "%lx", (unsigned long)st);
+	if (!EFI_ERROR(st) && dp)
+		FreePool(dp);
+
+	ZeroMem(&vendor, sizeof(vendor));
+	vendor.Header.Type = HARDWARE_DEVICE_PATH;
+	vendor.Header.SubType = HW_VENDOR_DP;
+	SetDevicePathNodeLength(&vendor.Header, sizeof(vendor));
+	st = pt->GetTargetLun(pt, &vendor.Header, &op, &lun);
+	rule(st == EFI_UNSUPPORTED,
+	     "§15.7.5 GetTargetLun: a node type it does not support: UNSUPPORTED",
+	     "%lx", (unsigned long)st);
+	ZeroMem(&far, sizeof(far));
+	far.Header.Type = MESSAGING_DEVICE_PATH;
+	far.Header.SubType = MSG_SCSI_DP;
+	SetDevicePathNodeLength(&far.Header, sizeof(far));
+	far.Pun = 0x7777;
+	st = pt->GetTargetLun(pt, &far.Header, &op, &lun);
+	rule(st == EFI_NOT_FOUND,
+	     "§15.7.5 GetTargetLun: no valid translation: NOT_FOUND", "%lx",
+	     (unsigned long)st);
+}
+
+/** §15.7.2 PassThru, §15.7.6 ResetChannel, §15.7.7 ResetTargetLun. */
+static void conform_pass_thru_calls(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt)
+{
+	UINT8 target[TARGET_MAX_BYTES] = { 0 };
+	UINT8 cdb[16] = { SCSI_OP_INQUIRY, 0, 0, 0, 36, 0 };
+	EFI_EXT_SCSI_PASS_THRU_SCSI_REQUEST_PACKET p;
+	UINT8 *buf = alloc_buf(8192), *sense = buf + 4096;
+	UINT32 align = pt->Mode->IoAlign;
+	EFI_STATUS st;
+
+	rule(pt->Mode->Attributes & (EFI_EXT_SCSI_PASS_THRU_ATTRIBUTES_PHYSICAL |
+				     EFI_EXT_SCSI_PASS_THRU_ATTRIBUTES_LOGICAL),
+	     "§15.7.1 Mode: PHYSICAL or LOGICAL attribute", "%x",
+	     pt->Mode->Attributes);
+	rule(align <= 1 || (align & (align - 1)) == 0,
+	     "§15.7.1 Mode: IoAlign 0, 1 or a power of two", "%u", align);
+
+	packet(&p, cdb, 6, buf, 36, sense);
+	st = pt->PassThru(pt, target, 0, &p, NULL);
+	rule(st == EFI_SUCCESS && p.HostAdapterStatus == 0 && p.TargetStatus == 0 &&
+	     p.InTransferLength == 36,
+	     "§15.7.2 PassThru INQUIRY: SUCCESS, statuses OK, InTransferLength",
+	     "%lx ha %x ts %x len %u", (unsigned long)st, p.HostAdapterStatus,
+	     p.TargetStatus, p.InTransferLength);
+	cdb[0] = 0xFF;
+	packet(&p, cdb, 6, buf, 36, sense);
+	st = pt->PassThru(pt, target, 0, &p, NULL);
+	rule(st == EFI_SUCCESS && p.TargetStatus == SCSI_STATUS_CHECK_CONDITION &&
+	     p.SenseDataLength > 0,
+	     "§15.7.2 PassThru: a CHECK CONDITION is SUCCESS with TargetStatus and sense",
+	     "%lx ts %x sense %u", (unsigned long)st, p.TargetStatus,
+	     p.SenseDataLength);
+	cdb[0] = SCSI_OP_INQUIRY;
+
+	packet(&p, cdb, 6, buf, 36, sense);
+	st = pt->PassThru(pt, NULL, 0, &p, NULL);
+	rule(st == EFI_INVALID_PARAMETER, "§15.7.2 PassThru: NULL Target: INVALID_PARAMETER",
+	     "%lx", (unsigned long)st);
+	SetMem(target, sizeof(target), 0x77);
+	st = pt->PassThru(pt, target, 0, &p, NULL);
+	rule(st == EFI_INVALID_PARAMETER,
+	     "§15.7.2 PassThru: a Target the channel cannot have: INVALID_PARAMETER",
+	     "%lx", (unsigned long)st);
+	ZeroMem(target, sizeof(target));
+	st = pt->PassThru(pt, target, ~0ull, &p, NULL);
+	rule(st == EFI_INVALID_PARAMETER,
+	     "§15.7.2 PassThru: an invalid Lun: INVALID_PARAMETER", "%lx",
+	     (unsigned long)st);
+	p.DataDirection = 3;
+	st = pt->PassThru(pt, target, 0, &p, NULL);
+	rule(st == EFI_INVALID_PARAMETER,
+	     "§15.7.2 PassThru: invalid DataDirection: INVALID_PARAMETER", "%lx",
+	     (unsigned long)st);
+	if (align > 1) {
+		packet(&p, cdb, 6, buf + 1, 36, sense);
+		st = pt->PassThru(pt, target, 0, &p, NULL);
+		rule(st == EFI_INVALID_PARAMETER,
+		     "§15.7.2 PassThru: buffer not on IoAlign: INVALID_PARAMETER",
+		     "%lx", (unsigned long)st);
+	}
+	cdb[0] = SCSI_OP_READ_16;
+	ZeroMem(cdb + 1, 15);
+	cdb[9] = 0x40;	/* 0x40000000 blocks: no adapter moves 512 GiB at once */
+	packet(&p, cdb, 16, buf, 0x80000000u, sense);
+	st = pt->PassThru(pt, target, 0, &p, NULL);
+	rule(st == EFI_BAD_BUFFER_SIZE && p.InTransferLength < 0x80000000u,
+	     "§15.7.2 PassThru: too much data: BAD_BUFFER_SIZE, InTransferLength what fits",
+	     "%lx len %x", (unsigned long)st, p.InTransferLength);
+
+	st = pt->ResetChannel(pt);
+	rule(st == EFI_SUCCESS || st == EFI_UNSUPPORTED,
+	     "§15.7.6 ResetChannel: SUCCESS (or UNSUPPORTED)", "%lx",
+	     (unsigned long)st);
+	st = pt->ResetTargetLun(pt, target, 0);
+	rule(st == EFI_SUCCESS || st == EFI_UNSUPPORTED,
+	     "§15.7.7 ResetTargetLun(0,0): SUCCESS (or UNSUPPORTED)", "%lx",
+	     (unsigned long)st);
+	SetMem(target, sizeof(target), 0x77);
+	st = pt->ResetTargetLun(pt, target, 0);
+	rule(st == EFI_INVALID_PARAMETER || st == EFI_UNSUPPORTED,
+	     "§15.7.7 ResetTargetLun: an invalid Target: INVALID_PARAMETER", "%lx",
+	     (unsigned long)st);
+	free_buf(buf, 8192);
+}
+
+/**
+ * Every §15.7 rule on one pass-thru instance.
+ * @v pt	instance; Target 0 LUN 0 and 1 must exist
+ * @v units	how many units it must list at least
+ */
+void conform_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt, UINTN units)
+{
+	conform_enumeration(pt, units);
+	conform_device_paths(pt);
+	conform_pass_thru_calls(pt);
+}
+
+/* ------------------------------------------------------------------ */
+/* §13.9 Block I/O                                                     */
+
+/**
+ * Every §13.9 parameter rule of ReadBlocks or WriteBlocks, MediaId first.
+ * @v bio	instance
+ * @v write	WriteBlocks (the instance must be writable; LBA 0 is
+ *		written with what it held)
+ */
+void conform_block_io(EFI_BLOCK_IO *bio, BOOLEAN write)
+{
+	EFI_BLOCK_IO_MEDIA *m = bio->Media;
+	UINTN bs = m->BlockSize;
+	UINT8 *buf = alloc_buf(4 * bs + 4096);
+	UINT32 id = m->MediaId;
+	const char *op = write ? "§13.9.4 WriteBlocks" : "§13.9.3 ReadBlocks";
+	char name[120];
+	EFI_STATUS st;
+	EFI_STATUS (EFIAPI *io)(EFI_BLOCK_IO *, UINT32, EFI_LBA, UINTN, VOID *) =
+		write ? bio->WriteBlocks : bio->ReadBlocks;
+#define RULE(cond, text)                                                    \
+	do {                                                                \
+		vs_snprintf(name, sizeof(name), "%s: %s", op, text);        \
+		rule(cond, name, "%lx", (unsigned long)st);                 \
+	} while (0)
+
+	rule(m->IoAlign <= 1 || (m->IoAlign & (m->IoAlign - 1)) == 0,
+	     "§13.9.1 Media: IoAlign 0, 1 or a power of two", "%u", m->IoAlign);
+	rule(m->BlockSize && m->BlockSize % 512 == 0 && m->MediaPresent,
+	     "§13.9.1 Media: BlockSize a multiple of 512, medium present", "%u",
+	     m->BlockSize);
+	/* contents to write back unchanged */
+	bio->ReadBlocks(bio, id, 0, bs, buf);
+
+	st = io(bio, id + 1, m->LastBlock + 5, bs, buf);
+	RULE(st == EFI_MEDIA_CHANGED, "stale MediaId with a bad LBA: MEDIA_CHANGED");
+	st = io(bio, id + 1, 0, 0, buf);
+	RULE(st == EFI_MEDIA_CHANGED, "stale MediaId with BufferSize 0: MEDIA_CHANGED");
+	st = io(bio, id + 1, 0, bs - 1, buf);
+	RULE(st == EFI_MEDIA_CHANGED, "stale MediaId with a bad size: MEDIA_CHANGED");
+	if (m->IoAlign > 1) {
+		st = io(bio, id + 1, 0, bs, buf + 1);
+		RULE(st == EFI_MEDIA_CHANGED, "stale MediaId with a misaligned buffer: MEDIA_CHANGED");
+	}
+	st = io(bio, id, 0, bs, NULL);
+	RULE(st == EFI_INVALID_PARAMETER, "NULL Buffer: INVALID_PARAMETER");
+	st = io(bio, id, 0, 0, buf);
+	RULE(st == EFI_SUCCESS, "BufferSize 0: SUCCESS");
+	st = io(bio, id, 0, bs - 1, buf);
+	RULE(st == EFI_BAD_BUFFER_SIZE, "BufferSize not a multiple of BlockSize: BAD_BUFFER_SIZE");
+	st = io(bio, id, m->LastBlock + 1, bs, buf);
+	RULE(st == EFI_INVALID_PARAMETER, "LBA past LastBlock: INVALID_PARAMETER");
+	st = io(bio, id, m->LastBlock, 2 * bs, buf);
+	RULE(st == EFI_INVALID_PARAMETER, "range past LastBlock: INVALID_PARAMETER");
+	st = io(bio, id, ~0ull, 2 * bs, buf);
+	RULE(st == EFI_INVALID_PARAMETER, "LBA that wraps: INVALID_PARAMETER");
+	if (m->IoAlign > 1) {
+		st = io(bio, id, 0, bs, buf + 1);
+		RULE(st == EFI_INVALID_PARAMETER, "Buffer not on IoAlign: INVALID_PARAMETER");
+	}
+	st = io(bio, id, 0, bs, buf);
+	RULE(st == EFI_SUCCESS, "one valid block: SUCCESS");
+	if (write) {
+		st = bio->FlushBlocks(bio);
+		rule(st == EFI_SUCCESS, "§13.9.5 FlushBlocks: SUCCESS", "%lx",
+		     (unsigned long)st);
+	} else {
+		st = bio->Reset(bio, FALSE);
+		rule(st == EFI_SUCCESS, "§13.9.2 Reset: SUCCESS", "%lx",
+		     (unsigned long)st);
+	}
+#undef RULE
+	free_buf(buf, 4 * bs + 4096);
+}
+
+/**
+ * WriteBlocks on a write-protected medium (§13.9.4: WRITE_PROTECTED),
+ * after the MediaId rule.
+ * @v bio	read-only instance
+ */
+void conform_read_only(EFI_BLOCK_IO *bio)
+{
+	UINT8 *buf = alloc_buf(4096);
+	UINT32 id = bio->Media->MediaId;
+	EFI_STATUS st;
+
+	rule(bio->Media->ReadOnly, "§13.9.1 Media: a write-protected medium is ReadOnly",
+	     "%u", bio->Media->ReadOnly);
+	st = bio->WriteBlocks(bio, id + 1, 0, bio->Media->BlockSize, buf);
+	rule(st == EFI_MEDIA_CHANGED,
+	     "§13.9.4 WriteBlocks: read-only and stale MediaId: MEDIA_CHANGED", "%lx",
+	     (unsigned long)st);
+	st = bio->WriteBlocks(bio, id, 0, bio->Media->BlockSize, buf);
+	rule(st == EFI_WRITE_PROTECTED,
+	     "§13.9.4 WriteBlocks: read-only medium: WRITE_PROTECTED", "%lx",
+	     (unsigned long)st);
+	free_buf(buf, 4096);
+}
+
+/* ------------------------------------------------------------------ */
+/* The "conform" VM                                                    */
+
+/**
+ * Run every rule on each controller: the one the firmware left alone is
+ * ours once connected; one the firmware drove itself is "builtin".
+ * Each has Target 0 LUN 0 writable and LUN 1 read-only.
+ * @v ctrls	virtio-scsi controllers
+ * @v n		how many
+ * @v drv	our driver's image
+ */
+void conform_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE drv)
+{
+	EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt;
+	EFI_BLOCK_IO *rw, *ro;
+	EFI_DEVICE_PATH *path;
+	UINTN i, count_rw, count_ro;
+
+	for (i = 0; i < n; i++) {
+		BOOLEAN ours = pci_owner(ctrls[i]) == NULL;
+
+		path = DevicePathFromHandle(ctrls[i]);
+		if (ours)
+			check(connect(ctrls[i], drv) == EFI_SUCCESS &&
+			      pci_owner(ctrls[i]) == drv,
+			      "conformance: our driver holds its controller", "no");
+		else	/* the firmware connected only its boot unit */
+			BS->ConnectController(ctrls[i], NULL, NULL, TRUE);
+		conform_target(ours ? "ours" : "builtin");
+		note("conformance of %s", ours ? "our driver" :
+		     "the firmware's VirtioScsiDxe + ScsiBus + ScsiDisk");
+		if (EFI_ERROR(BS->HandleProtocol(ctrls[i], &pass_thru_guid,
+						 (VOID **)&pt))) {
+			rule(FALSE, "Ext SCSI Pass Thru on the controller", "none");
+			continue;
+		}
+		conform_pass_thru(pt, 2);
+		rw = find_block_io(path, 0, 0, &count_rw);
+		ro = find_block_io(path, 0, 1, &count_ro);
+		rule(count_rw == 1 && count_ro == 1, "one Block I/O per unit",
+		     "%u and %u", (unsigned)count_rw, (unsigned)count_ro);
+		if (rw) {
+			conform_block_io(rw, FALSE);
+			conform_block_io(rw, TRUE);
+		}
+		if (ro)
+			conform_read_only(ro);
+	}
+	conform_target("ours");
+}
