@@ -24,7 +24,8 @@ CORE_SRCS := drivers/lib/log.c \
 EFI_SRCS  := efi/driver.c efi/pass_thru.c efi/block_io.c \
 	efi/component_name.c efi/disk_info.c efi/hotplug.c efi/platform_pciio.c efi/libc.c
 APP_SRCS  := test/efi/testapp.c test/efi/testlib.c test/efi/basic.c \
-	test/efi/media.c test/efi/conform.c efi/libc.c drivers/lib/log.c
+	test/efi/media.c test/efi/conform.c test/efi/handoff.c efi/libc.c \
+	drivers/lib/log.c drivers/virtio/virtio_pci.c
 
 WARN      := -Wall -Wextra -Werror
 EFI_CFLAGS := -std=gnu11 -O2 -g0 $(WARN) -fpic -fshort-wchar \
@@ -39,8 +40,9 @@ EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym \
 
 DRIVER := $(BUILD)/virtio-scsi.efi
 TESTAPP := $(BUILD)/testapp.efi
+ROM := $(BUILD)/virtio-scsi.rom
 
-all: $(DRIVER) $(TESTAPP)
+all: $(DRIVER) $(TESTAPP) $(ROM)
 
 $(BUILD)/efi/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -86,7 +88,20 @@ $(BUILD)/unit/%: test/unit/%.c $(UNIT_COMMON) test/unit/*.h include/*/*.h
 
 $(BUILD)/mkpattern: tools/mkpattern.c test/common/pattern.h
 	@mkdir -p $(dir $@)
-	$(HOSTCC) -O2 $(WARN) $< -o $@
+	@echo "  HOSTCC  $@"
+	@$(HOSTCC) -O2 $(WARN) $< -o $@
+
+$(BUILD)/mkrom: tools/mkrom.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(HOSTCC) -O2 $(WARN) $< -o $@
+
+# PCI option ROM: vendor 1AF4, devices 1048 and 1004, one EFI image
+$(ROM): $(DRIVER) $(BUILD)/mkrom
+	@$(BUILD)/mkrom -d 1048 -d 1004 -o $@ $(DRIVER)
+
+.PHONY: rom
+rom: $(ROM)
 
 .PHONY: unit check run deps
 unit: $(UNIT_BINS)

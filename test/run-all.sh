@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-2-Clause-Patent
 #
 # Every test: host unit tests (ASan/UBSan) of the core against the fake
-# device, then the QEMU + OVMF integration runs.  Ends with one line
+# device, the option-ROM tool's tests, then the QEMU + OVMF runs.  Ends with one line
 # "N passed, N failed" counting every test case of both.
 set -u
 build=${1:-build}
@@ -27,6 +27,15 @@ for t in "$build"/unit/test_*; do
 	fi
 done
 echo "unit: $passed passed, $failed failed"
+
+echo "== option ROM tool"
+out=$(bash test/tools/test_mkrom.sh "$build" 2>&1)
+echo "$out"
+p=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | tail -1)
+f=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | tail -1)
+[ -n "$p" ] || { p=0; f=1; }
+passed=$((passed + p))
+failed=$((failed + f))
 
 echo "== QEMU + OVMF integration"
 out=$(bash test/qemu/run-tests.sh "$build" 2>&1)

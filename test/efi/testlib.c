@@ -17,6 +17,7 @@ EFI_GUID cn2_guid = EFI_COMPONENT_NAME2_PROTOCOL_GUID;
 EFI_HANDLE self;
 EFI_HANDLE boot_device;
 unsigned passed, failed;
+BOOLEAN boot_services_gone;
 static unsigned check_no;
 
 /* ------------------------------------------------------------------ */
@@ -51,7 +52,8 @@ BOOLEAN check(BOOLEAN ok, const char *name, const char *fmt, ...)
 			     name, why);
 	}
 	port_puts(line);
-	Print(L"%a", line);
+	if (!boot_services_gone)
+		Print(L"%a", line);
 	return ok;
 }
 

@@ -30,6 +30,8 @@ extern EFI_GUID pci_io_guid, pass_thru_guid, block_io_guid;
 extern EFI_GUID loaded_image_guid, fs_guid, cn2_guid;
 extern EFI_HANDLE self, boot_device;
 extern unsigned passed, failed;
+/** Set after ExitBootServices: results go only to the port. */
+extern BOOLEAN boot_services_gone;
 
 void port_puts(const char *s);
 BOOLEAN check(BOOLEAN ok, const char *name, const char *fmt, ...)
@@ -61,6 +63,8 @@ void conform_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt, UINTN units);
 void conform_block_io(EFI_BLOCK_IO *bio, BOOLEAN write);
 void conform_read_only(EFI_BLOCK_IO *bio);
 void conform_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE drv);
+/* handoff.c */
+void rom_tests(void);
 /* media.c */
 void media_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv);
 

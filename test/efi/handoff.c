@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * The firmware-image path (issue 4), as the test app booted *from a disk
+ * behind our driver*: the firmware loaded the driver from the controller's
+ * option ROM, its boot manager found \EFI\BOOT\BOOTX64.EFI on our Block
+ * I/O, and this app then
+ *   - checks who drives its boot controller (our driver, loaded from a
+ *     ROM: its file path is a relative offset range in the ROM),
+ *   - reads more files through the file system on our Block I/O,
+ *   - calls ExitBootServices, like an OS loader, and inspects the
+ *     controller through its registers: device status 0, queues disabled,
+ *     so no DMA outlives the firmware.
+ * The register access after ExitBootServices uses the portable core's
+ * transport (drivers/virtio/virtio_pci.c) on a third platform: plain MMIO
+ * and port I/O at the BAR addresses read before.
+ */
+#include "testlib.h"
+#include "spec/virtio.h"
+#include "vscsi/virtio_pci.h"
+
+#define ROM_FILE_SEED 5
+#define ROM_FILE_SECTORS 2048	/* PATTERN.BIN: 1 MiB */
+
+static EFI_GUID dp_guid = DEVICE_PATH_PROTOCOL;
+static EFI_GUID binding_guid = DRIVER_BINDING_PROTOCOL;
+
+/** A platform of plain register access, usable after ExitBootServices. */
+struct raw_platform {
+	struct vs_platform base;
+	EFI_PCI_IO *pci_io;	/* before ExitBootServices only */
+	uint64_t bar[6];	/* BAR base addresses */
+};
+
+static struct raw_platform *raw(struct vs_platform *p)
+{
+	return (struct raw_platform *)p;
+}
+
+static int raw_pci_read(struct vs_platform *p, uint32_t off, unsigned w,
+			uint32_t *val)
+{
+	EFI_PCI_IO *io = raw(p)->pci_io;
+
+	*val = 0;
+	if (!io)
+		return VS_E_DEVICE;
+	return io->Pci.Read(io, w == 1 ? EfiPciIoWidthUint8 : w == 2 ?
+			    EfiPciIoWidthUint16 : EfiPciIoWidthUint32, off, 1,
+			    val) ? VS_E_DEVICE : VS_OK;
+}
+
+static int raw_bar_read(struct vs_platform *p, bool is_io, unsigned bar,
+			uint32_t off, unsigned w, uint64_t *val)
+{
+	uint64_t a = raw(p)->bar[bar] + off;
+
+	if (is_io) {
+		uint16_t port = (uint16_t)a;
+		uint32_t v = 0;
+
+		if (w == 1) { uint8_t b; __asm__ volatile("inb %1, %0" : "=a"(b) : "Nd"(port)); v = b; }
+		else if (w == 2) { uint16_t h; __asm__ volatile("inw %1, %0" : "=a"(h) : "Nd"(port)); v = h; }
+		else __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+		*val = v;
+		return VS_OK;
+	}
+	switch (w) {
+	case 1: *val = *(volatile uint8_t *)(uintptr_t)a; break;
+	case 2: *val = *(volatile uint16_t *)(uintptr_t)a; break;
+	case 4: *val = *(volatile uint32_t *)(uintptr_t)a; break;
+	default: *val = *(volatile uint64_t *)(uintptr_t)a; break;
+	}
+	return VS_OK;
+}
+
+static int raw_bar_write(struct vs_platform *p, bool is_io, unsigned bar,
+			 uint32_t off, unsigned w, uint64_t val)
+{
+	uint64_t a = raw(p)->bar[bar] + off;
+
+	if (is_io) {
+		uint16_t port = (uint16_t)a;
+
+		if (w == 1) __asm__ volatile("outb %0, %1" : : "a"((uint8_t)val), "Nd"(port));
+		else if (w == 2) __asm__ volatile("outw %0, %1" : : "a"((uint16_t)val), "Nd"(port));
+		else __asm__ volatile("outl %0, %1" : : "a"((uint32_t)val), "Nd"(port));
+		return VS_OK;
+	}
+	switch (w) {
+	case 1: *(volatile uint8_t *)(uintptr_t)a = val; break;
+	case 2: *(volatile uint16_t *)(uintptr_t)a = val; break;
+	case 4: *(volatile uint32_t *)(uintptr_t)a = val; break;
+	default: *(volatile uint64_t *)(uintptr_t)a = val; break;
+	}
+	return VS_OK;
+}
+
+static void raw_delay_us(struct vs_platform *p, unsigned us)
+{
+	volatile unsigned i;
+
+	(void)p;
+	for (i = 0; i < us * 100; i++)
+		;
+}
+
+static const struct vs_platform_ops raw_ops = {
+	.pci_read = raw_pci_read,
+	.bar_read = raw_bar_read,
+	.bar_write = raw_bar_write,
+	.delay_us = raw_delay_us,
+};
+
+/** Read the six BAR base addresses (64-bit BARs take two slots). */
+static void read_bars(struct raw_platform *rp)
+{
+	uint32_t lo, hi;
+	unsigned i;
+
+	for (i = 0; i < 6; i++) {
+		raw_pci_read(&rp->base, PCI_BAR0 + 4 * i, 4, &lo);
+		if (lo & PCI_BAR_IO) {
+			rp->bar[i] = lo & ~3u;
+			continue;
+		}
+		rp->bar[i] = lo & ~0xFu;
+		if ((lo & 6) == 4 && i < 5) {	/* 64-bit memory BAR */
+			raw_pci_read(&rp->base, PCI_BAR0 + 4 * (i + 1), 4, &hi);
+			rp->bar[i] |= (uint64_t)hi << 32;
+			rp->bar[i + 1] = 0;
+			i++;
+		}
+	}
+}
+
+/** Tell whether a device path holds a relative offset range (ROM) node. */
+static BOOLEAN from_rom(EFI_DEVICE_PATH *p)
+{
+	for (; p && !IsDevicePathEnd(p); p = NextDevicePathNode(p))
+		if (DevicePathType(p) == MEDIA_DEVICE_PATH &&
+		    DevicePathSubType(p) == MEDIA_RELATIVE_OFFSET_RANGE_DP)
+			return TRUE;
+	return FALSE;
+}
+
+/** Find the controller handle a device path runs through. */
+static EFI_HANDLE controller_of(EFI_HANDLE dev)
+{
+	EFI_DEVICE_PATH *path = DevicePathFromHandle(dev);
+	EFI_HANDLE h = NULL;
+
+	if (!path || EFI_ERROR(BS->LocateDevicePath(&pci_io_guid, &path, &h)))
+		return NULL;
+	return h;
+}
+
+/** Who drives the controller: our driver, loaded from the option ROM? */
+static void check_owner(EFI_HANDLE ctrl)
+{
+	EFI_HANDLE owner = ctrl ? pci_owner(ctrl) : NULL;
+	EFI_COMPONENT_NAME2_PROTOCOL *cn = NULL;
+	EFI_DRIVER_BINDING_PROTOCOL *db = NULL;
+	EFI_LOADED_IMAGE *li = NULL;
+	CHAR16 *name = NULL;
+
+	if (owner) {
+		BS->HandleProtocol(owner, &cn2_guid, (VOID **)&cn);
+		BS->HandleProtocol(owner, &binding_guid, (VOID **)&db);
+		BS->HandleProtocol(owner, &loaded_image_guid, (VOID **)&li);
+		if (cn)
+			cn->GetDriverName(cn, (CHAR8 *)"en", &name);
+	}
+	check(name && StrCmp(name, L"Virtio SCSI Host Driver") == 0 && db &&
+	      db->Version == 0x11,
+	      "the boot controller is driven by our driver (version 0x11)",
+	      "owner %p", owner);
+	check(li && from_rom(li->FilePath),
+	      "our driver was loaded by the firmware from the option ROM",
+	      "file path %s", li ? "without a ROM offset range" : "unknown");
+}
+
+/** Files on the boot disk, through our Block I/O and the firmware's FAT. */
+static void check_files(void)
+{
+	UINTN size = 0, want_size = 0;
+	UINT8 *data = read_boot_file(L"\\PATTERN.BIN", &size);
+	UINT8 *want = read_boot_file(L"\\EXPECT.TXT", &want_size);
+	UINT8 *got;
+	UINTN got_size = 0;
+
+	check(data && size == ROM_FILE_SECTORS * 512 &&
+	      verify_sectors(ROM_FILE_SEED, 0, data, ROM_FILE_SECTORS) == -1,
+	      "reads PATTERN.BIN (1 MiB) from the boot disk, pattern intact",
+	      "%u bytes", (unsigned)size);
+	got = read_boot_file(L"\\HELLO.TXT", &got_size);
+	check(got && want && got_size == want_size && !CompareMem(got, want, got_size),
+	      "reads HELLO.TXT from the boot disk", "mismatch");
+	if (data)
+		FreePool(data);
+	if (got)
+		FreePool(got);
+	if (want)
+		FreePool(want);
+}
+
+/** ExitBootServices, retried once if the map changed under us. */
+static EFI_STATUS exit_boot_services(void)
+{
+	EFI_MEMORY_DESCRIPTOR *map;
+	UINTN entries, key, dsize;
+	UINT32 dver;
+	EFI_STATUS st = EFI_INVALID_PARAMETER;
+	int tries;
+
+	for (tries = 0; tries < 2 && EFI_ERROR(st); tries++) {
+		map = LibMemoryMap(&entries, &key, &dsize, &dver);
+		if (!map)
+			return EFI_OUT_OF_RESOURCES;
+		st = BS->ExitBootServices(self, key);
+	}
+	return st;
+}
+
+/** The OS handoff: after ExitBootServices, the device must be reset. */
+static void check_handoff(EFI_HANDLE ctrl)
+{
+	struct raw_platform rp = { .base = { .ops = &raw_ops } };
+	struct vp_dev vp;
+	uint8_t before, after;
+	uint64_t enabled = 0, v;
+	EFI_STATUS st;
+	uint16_t q;
+
+	if (EFI_ERROR(BS->HandleProtocol(ctrl, &pci_io_guid, (VOID **)&rp.pci_io)) ||
+	    !check(vp_probe(&vp, &rp.base) == VS_OK,
+		   "the core's transport finds the controller on raw registers",
+		   "no"))
+		return;
+	read_bars(&rp);
+	before = vp_get_status(&vp);
+	note("device status before ExitBootServices: %02x", before);
+	rp.pci_io = NULL;	/* no boot services from here on */
+	st = exit_boot_services();
+	if (EFI_ERROR(st)) {
+		check(FALSE, "ExitBootServices", "%lx", (unsigned long)st);
+		return;
+	}
+	boot_services_gone = TRUE;
+	after = vp_get_status(&vp);
+	for (q = 0; vp.modern && q < 3; q++) {
+		raw_bar_write(&rp.base, vp.common.is_io, vp.common.bar,
+			      vp.common.offset + VIRTIO_PCI_COMMON_Q_SELECT, 2, q);
+		raw_bar_read(&rp.base, vp.common.is_io, vp.common.bar,
+			     vp.common.offset + VIRTIO_PCI_COMMON_Q_ENABLE, 2, &v);
+		enabled |= v << q;
+	}
+	check(before & VIRTIO_STATUS_DRIVER_OK, "before: the device was running (DRIVER_OK)",
+	      "%02x", before);
+	check(after == 0, "after ExitBootServices: device status 0 (reset)", "%02x", after);
+	check(vp.modern && enabled == 0,
+	      "after ExitBootServices: queues 0-2 disabled, no DMA left", "%lx",
+	      (unsigned long)enabled);
+	raw_delay_us(&rp.base, 100000);
+	check(TRUE, "the VM keeps running after the handoff", "%s", "");
+}
+
+void rom_tests(void)
+{
+	EFI_HANDLE ctrl = controller_of(boot_device);
+	EFI_DEVICE_PATH *path = DevicePathFromHandle(boot_device), *n;
+	BOOLEAN scsi = FALSE;
+
+	(void)dp_guid;
+	for (n = path; n && !IsDevicePathEnd(n); n = NextDevicePathNode(n))
+		scsi |= DevicePathType(n) == MESSAGING_DEVICE_PATH &&
+			DevicePathSubType(n) == MSG_SCSI_DP;
+	check(scsi, "the boot manager started us from a Scsi(Pun,Lun) disk",
+	      "boot device path has no SCSI node");
+	check_owner(ctrl);
+	check_files();
+	if (ctrl)
+		check_handoff(ctrl);
+}
