@@ -13,7 +13,7 @@ failed=0
 echo "== host unit tests (ASan, UBSan)"
 for t in "$build"/unit/test_*; do
 	[ -x "$t" ] || continue
-	out=$("$t" 2>&1)
+	out=$(timeout 300 "$t" 2>&1)
 	rc=$?
 	echo "$out" | grep -E '^\[ *(RUN|OK|FAILED|ERROR|PASSED) *\]|error' | grep -v '^\[ RUN'
 	p=$(echo "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p')

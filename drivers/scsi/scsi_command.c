@@ -163,6 +163,51 @@ unsigned scsi_ua_event(uint16_t ua)
 }
 
 /**
+ * Map an action that ends a command to its status.
+ * @v action	SCSI_ACT_* other than RETRY and WAIT, or -1
+ * @v cmd	the command (for the log)
+ * @ret rc	status
+ */
+static int scsi_action_status(int action, const struct vscsi_cmd *cmd,
+			      struct vs_platform *p)
+{
+	switch (action) {
+	case SCSI_ACT_DONE: return VS_OK;
+	case -1: return VS_E_NOTARGET;
+	case SCSI_ACT_NOMEDIA: return VS_E_NOMEDIA;
+	case SCSI_ACT_PROTECT: return VS_E_PROTECTED;
+	case SCSI_ACT_MEDIUM: return VS_E_MEDIUM;
+	case SCSI_ACT_ILLEGAL: return VS_E_UNSUPPORTED;
+	default:
+		VS_DBG(p, "scsi %u:%u op %02x: response %u status %02x",
+		       cmd->target, cmd->lun, cmd->cdb[0], cmd->response,
+		       cmd->status);
+		return VS_E_DEVICE;
+	}
+}
+
+/**
+ * Classify a command that completed once (not retried here): done, an
+ * error to return at once, or worth sending again (SCSI_AGAIN: unit
+ * attention, busy, becoming ready).  A unit attention is noted in
+ * cmd->unit_attention.
+ * @v c		adapter
+ * @v cmd	completed command
+ * @ret rc	VS_OK, SCSI_AGAIN, or an error as scsi_command returns
+ */
+int scsi_classify(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
+{
+	int action = scsi_action(cmd);
+
+	cmd->unit_attention = 0;
+	if (action == SCSI_ACT_RETRY)
+		scsi_note_unit_attention(cmd);
+	if (action == SCSI_ACT_RETRY || action == SCSI_ACT_WAIT)
+		return SCSI_AGAIN;
+	return scsi_action_status(action, cmd, c->plat);
+}
+
+/**
  * Run a command under the retry policy.  The caller's sense buffer (if
  * any) receives the last sense data; one on the stack is used otherwise.
  * @v c		adapter
@@ -200,21 +245,9 @@ int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 			break;
 		scsi_note_unit_attention(cmd);
 	}
+	if (rc == VS_OK)
+		rc = scsi_action_status(action, cmd, c->plat);
 	if (cmd->sense == sense)
 		cmd->sense = NULL;
-	if (rc != VS_OK)
-		return rc;
-	switch (action) {
-	case SCSI_ACT_DONE: return VS_OK;
-	case -1: return VS_E_NOTARGET;
-	case SCSI_ACT_NOMEDIA: return VS_E_NOMEDIA;
-	case SCSI_ACT_PROTECT: return VS_E_PROTECTED;
-	case SCSI_ACT_MEDIUM: return VS_E_MEDIUM;
-	case SCSI_ACT_ILLEGAL: return VS_E_UNSUPPORTED;
-	default:
-		VS_DBG(c->plat, "scsi %u:%u op %02x: response %u status %02x",
-		       cmd->target, cmd->lun, cmd->cdb[0], cmd->response,
-		       cmd->status);
-		return VS_E_DEVICE;
-	}
+	return rc;
 }

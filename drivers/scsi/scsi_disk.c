@@ -287,26 +287,48 @@ static uint8_t scsi_rw_cdb(struct scsi_disk *d, uint8_t *cdb, bool write,
 }
 
 /**
- * Move blocks between memory and the disk, one command per chunk.
+ * Learn from a failed READ or WRITE, and give the status to return.
+ * @v d		disk
+ * @v rc	the command's status
+ * @ret rc	status for the caller
+ */
+static int scsi_rw_error(struct scsi_disk *d, int rc)
+{
+	switch (rc) {
+	case VS_E_PROTECTED:
+		d->read_only = true;
+		return rc;
+	case VS_E_NOMEDIA:
+		d->present = false;	/* ejected under us */
+		return rc;
+	case VS_E_UNSUPPORTED:
+		/* a range we checked was refused: the medium shrank (or the
+		 * unit is confused); look at it again */
+		d->events |= SCSI_EV_CAPACITY_CHANGED;
+		return VS_E_DEVICE;
+	default:
+		return rc;
+	}
+}
+
+/**
+ * Move blocks between memory and the disk one command at a time, under
+ * the full retry policy; the slow path of scsi_disk_rw.
  * @v d		disk
  * @v write	direction
  * @v lba	first block
  * @v blocks	number of blocks
  * @v buf	memory
- * @ret rc	VS_OK, VS_E_INVAL for a range outside the disk, or the
- *		first command's error (later chunks are not attempted)
+ * @ret rc	VS_OK, or the first command's error (later chunks are not
+ *		attempted)
  */
-static int scsi_disk_rw(struct scsi_disk *d, bool write, uint64_t lba,
-			uint64_t blocks, uint8_t *buf)
+static int scsi_disk_rw_sync(struct scsi_disk *d, bool write, uint64_t lba,
+			     uint64_t blocks, uint8_t *buf)
 {
 	uint32_t chunk = d->max_blocks, bytes, done;
 	uint8_t cdb[16], len;
 	int rc;
 
-	if (!d->present)
-		return VS_E_NOMEDIA;
-	if (lba > d->last_lba || blocks > d->last_lba - lba + 1)
-		return VS_E_INVAL;
 	while (blocks) {
 		if (chunk > blocks)
 			chunk = blocks;
@@ -319,18 +341,8 @@ static int scsi_disk_rw(struct scsi_disk *d, bool write, uint64_t lba,
 			chunk /= 2;
 			continue;
 		}
-		if (rc == VS_E_PROTECTED)
-			d->read_only = true;
-		if (rc == VS_E_NOMEDIA)
-			d->present = false;	/* ejected under us */
-		if (rc == VS_E_UNSUPPORTED) {
-			/* a range we checked was refused: the medium shrank
-			 * (or the unit is confused); look at it again */
-			d->events |= SCSI_EV_CAPACITY_CHANGED;
-			rc = VS_E_DEVICE;
-		}
 		if (rc != VS_OK)
-			return rc;
+			return scsi_rw_error(d, rc);
 		if (done != bytes) {
 			VS_ERR(d->c->plat, "scsi %u:%u: %s of %u bytes moved %u",
 			       d->target, d->lun, write ? "write" : "read",
@@ -342,6 +354,145 @@ static int scsi_disk_rw(struct scsi_disk *d, bool write, uint64_t lba,
 		buf += bytes;
 	}
 	return VS_OK;
+}
+
+/** One request of a pipelined transfer. */
+struct scsi_rw_req {
+	struct vscsi_cmd cmd;
+	uint8_t cdb[16];
+	uint8_t sense[VSCSI_SENSE_MAX];
+	uint64_t lba;
+	int slot;
+};
+
+/**
+ * Frame and submit the request for the chunk at @p lba.
+ * @v d		disk
+ * @v r		request to fill
+ * @v write	direction
+ * @v lba	first block of the chunk
+ * @v blocks	blocks in it
+ * @v data	its memory
+ * @ret rc	slot (>= 0) or an error of vscsi_submit
+ */
+static int scsi_rw_submit(struct scsi_disk *d, struct scsi_rw_req *r,
+			  bool write, uint64_t lba, uint32_t blocks,
+			  uint8_t *data)
+{
+	uint32_t bytes = blocks * d->block_size;
+
+	vs_memset(&r->cmd, 0, sizeof(r->cmd));
+	r->cmd.target = d->target;
+	r->cmd.lun = d->lun;
+	r->cmd.cdb = r->cdb;
+	r->cmd.cdb_len = scsi_rw_cdb(d, r->cdb, write, lba, blocks);
+	r->cmd.sense = r->sense;
+	r->cmd.sense_cap = sizeof(r->sense);
+	if (write) {
+		r->cmd.data_out = data;
+		r->cmd.out_len = bytes;
+	} else {
+		r->cmd.data_in = data;
+		r->cmd.in_len = bytes;
+	}
+	r->lba = lba;
+	r->slot = vscsi_submit(d->c, &r->cmd);
+	return r->slot;
+}
+
+/**
+ * Judge a completed request of a pipelined transfer.
+ * @v d		disk
+ * @v r		request
+ * @ret rc	VS_OK, SCSI_AGAIN (redo it on the slow path), or an error
+ */
+static int scsi_rw_outcome(struct scsi_disk *d, struct scsi_rw_req *r)
+{
+	const struct vscsi_cmd *c = &r->cmd;
+	int rc = scsi_classify(d->c, &r->cmd);
+
+	d->events |= scsi_ua_event(r->cmd.unit_attention);
+	if (rc == VS_OK &&
+	    (c->in_len ? c->in_done != c->in_len : c->out_done != c->out_len)) {
+		VS_ERR(d->c->plat, "scsi %u:%u: transfer of %u bytes moved %u",
+		       d->target, d->lun, c->in_len + c->out_len,
+		       c->in_done + c->out_done);
+		return VS_E_DEVICE;
+	}
+	return rc == SCSI_AGAIN ? rc : scsi_rw_error(d, rc);
+}
+
+/**
+ * Move blocks between memory and the disk, several requests in flight:
+ * chunks of at most max_blocks are submitted together from the fixed
+ * slots, one notification per batch, and completed in order.  The first
+ * chunk that does not simply succeed, and everything after it, is done
+ * again by the slow path, where retries and errors are decided; so on an
+ * error no later part of the buffer is reported as moved.
+ * @v d		disk
+ * @v write	direction
+ * @v lba	first block
+ * @v blocks	number of blocks
+ * @v buf	memory
+ * @ret rc	VS_OK, VS_E_INVAL for a range outside the disk, or an error
+ */
+static int scsi_disk_rw(struct scsi_disk *d, bool write, uint64_t lba,
+			uint64_t blocks, uint8_t *buf)
+{
+	struct scsi_rw_req req[VSCSI_REQ_SLOTS], *r;
+	uint64_t next = lba, end, redo = UINT64_MAX, fatal_lba = UINT64_MAX;
+	unsigned nslots = d->c->reqq.slots, head = 0, count = 0;
+	uint32_t chunk;
+	bool batch;
+	int rc, fatal = VS_OK;
+
+	if (!d->present)
+		return VS_E_NOMEDIA;
+	if (lba > d->last_lba || blocks > d->last_lba - lba + 1)
+		return VS_E_INVAL;
+	end = lba + blocks;
+	if (nslots > VSCSI_REQ_SLOTS)
+		nslots = VSCSI_REQ_SLOTS;
+	while (count || (next < end && redo == UINT64_MAX &&
+			 fatal_lba == UINT64_MAX)) {
+		for (batch = false; next < end && count < nslots &&
+		     redo == UINT64_MAX && fatal_lba == UINT64_MAX; batch = true) {
+			chunk = end - next < d->max_blocks ? end - next : d->max_blocks;
+			r = &req[(head + count) % nslots];
+			if (scsi_rw_submit(d, r, write, next, chunk,
+					   buf + (next - lba) * d->block_size) < 0) {
+				redo = next;	/* e.g. mapping in pieces */
+				break;
+			}
+			next += chunk;
+			count++;
+		}
+		if (batch)
+			vscsi_kick(d->c);
+		/* complete the oldest, and whatever else is done already */
+		do {
+			if (!count)
+				break;
+			r = &req[head];
+			head = (head + 1) % nslots;
+			count--;
+			rc = vscsi_complete(d->c, r->slot);
+			if (rc == VS_OK)
+				rc = scsi_rw_outcome(d, r);
+			if (rc == SCSI_AGAIN && r->lba < redo)
+				redo = r->lba;
+			else if (rc < 0 && r->lba < fatal_lba) {
+				fatal = rc;	/* the first chunk that failed */
+				fatal_lba = r->lba;
+			}
+		} while (count && vscsi_done(d->c, req[head].slot));
+	}
+	if (fatal != VS_OK && fatal_lba < redo)
+		return fatal;
+	if (redo == UINT64_MAX)
+		return fatal;
+	return scsi_disk_rw_sync(d, write, redo, end - redo,
+				 buf + (redo - lba) * d->block_size);
 }
 
 /** Read blocks; see scsi_disk_rw. */

@@ -298,59 +298,6 @@ void vscsi_fini(struct vscsi_ctrl *c)
 	c->mem = NULL;
 }
 
-/**
- * Reset the device and set it up again, dropping every request in flight.
- * Used when a request timed out or the ring can no longer be trusted.
- * @v c		adapter
- * @ret rc	VS_OK or an error (the adapter then stays halted)
- */
-int vscsi_restart(struct vscsi_ctrl *c)
-{
-	int rc;
-
-	vscsi_halt(c);
-	c->resets++;
-	vq_rewind(&c->ctrlq);
-	vq_rewind(&c->eventq);
-	vq_rewind(&c->reqq);
-	rc = vscsi_bring_up(c);
-	if (rc != VS_OK)
-		VS_ERR(c->plat, "virtio-scsi: restart failed (%d)", rc);
-	return rc;
-}
-
-/**
- * Wait for one slot's chain to come back.
- * @v c		adapter
- * @v vq	queue
- * @v slot	slot to wait for
- * @v timeout_us	how long
- * @ret rc	VS_OK, VS_E_TIMEOUT, or VS_E_DEVICE for a bad used entry
- *		(after either, the caller restarts the device)
- */
-static int vscsi_wait(struct vscsi_ctrl *c, struct virtqueue *vq,
-		      uint16_t slot, uint64_t timeout_us)
-{
-	uint64_t waited = 0;
-	uint16_t done;
-	uint32_t len;
-	int rc;
-
-	for (;;) {
-		rc = vq_get_used(vq, &done, &len);
-		if (rc < 0)
-			return rc;
-		if (rc > 0 && done == slot)
-			return VS_OK;
-		if (rc > 0)
-			continue;	/* another slot's late completion */
-		if (waited >= timeout_us)
-			return VS_E_TIMEOUT;
-		c->plat->ops->delay_us(c->plat, VSCSI_POLL_US);
-		waited += VSCSI_POLL_US;
-	}
-}
-
 /** Undo the data mappings of a request. */
 static void vscsi_unmap(struct vscsi_ctrl *c, void **tokens, unsigned n)
 {
@@ -497,26 +444,46 @@ static int vscsi_take_response(struct vscsi_ctrl *c, const uint8_t *resp,
 }
 
 /**
- * Execute one SCSI command and wait for it.
- *
- * On VS_OK the command reached the adapter and @p cmd's outcome says what
- * happened (response, status, sense, bytes moved).  A timeout or a bad
- * ring entry resets the device, so no DMA into the caller's buffer is left
- * pending when this returns.
- *
+ * Find a free request slot.
  * @v c		adapter
- * @v cmd	command
- * @ret rc	VS_OK, VS_E_INVAL, VS_E_UNSUPPORTED, VS_E_BADSIZE (in_done /
- *		out_done then say what fits), VS_E_NOMEM, VS_E_TIMEOUT,
- *		VS_E_DEVICE
+ * @ret slot	slot index, or -1
  */
-int vscsi_exec(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
+static int vscsi_find_slot(struct vscsi_ctrl *c)
 {
-	struct vscsi_slot_mem *m = &vscsi_shm(c)->slot[0];
+	unsigned i;
+
+	for (i = 0; i < c->reqq.slots; i++)
+		if (c->slot[i].state == VSCSI_SLOT_FREE)
+			return i;
+	return -1;
+}
+
+/** Count request slots free for vscsi_submit. */
+unsigned vscsi_free_slots(struct vscsi_ctrl *c)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < c->reqq.slots; i++)
+		n += c->slot[i].state == VSCSI_SLOT_FREE;
+	return n;
+}
+
+/**
+ * Frame a command on a free slot and publish it; the device is told at
+ * the next vscsi_kick(), so a batch costs one notification.
+ * @v c		adapter
+ * @v cmd	command; must stay valid until vscsi_complete()
+ * @ret slot	slot index (>= 0), or VS_E_INVAL, VS_E_UNSUPPORTED,
+ *		VS_E_BADSIZE (in_done / out_done say what fits), VS_E_NOMEM,
+ *		VS_E_BUSY, VS_E_DEVICE
+ */
+int vscsi_submit(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
+{
 	struct vq_buf bufs[VQ_MAX_SLOT_DESCS];
-	void *tokens[VQ_MAX_SLOT_DESCS];
-	unsigned nbufs = 0, ntokens = 0, max_bufs = c->reqq.slot_descs;
-	int rc;
+	unsigned nbufs = 0, max_bufs = c->reqq.slot_descs;
+	struct vscsi_slot_mem *m;
+	struct vscsi_slot *s;
+	int rc, i;
 
 	rc = vscsi_check_cmd(c, cmd);
 	if (rc == VS_E_BADSIZE) {
@@ -527,42 +494,219 @@ int vscsi_exec(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 		return rc;
 	if (!c->running && vscsi_restart(c) != VS_OK)
 		return VS_E_DEVICE;
+	i = vscsi_find_slot(c);
+	if (i < 0)
+		return VS_E_BUSY;
+	s = &c->slot[i];
+	m = &vscsi_shm(c)->slot[i];
+	s->ntokens = 0;
 
 	vscsi_frame(c, m->req, cmd);
 	bufs[nbufs++] = (struct vq_buf){ vscsi_dev_addr(c, m->req),
 		VIRTIO_SCSI_REQ_HEAD_SIZE + c->cdb_size, false };
 	/* §2.7.4.2: device-readable buffers precede device-writable ones */
 	rc = vscsi_map_data(c, VS_DMA_TO_DEVICE, (void *)cmd->data_out,
-			    cmd->out_len, bufs, &nbufs, tokens, &ntokens,
+			    cmd->out_len, bufs, &nbufs, s->tokens, &s->ntokens,
 			    max_bufs - 1);
 	if (rc == VS_OK) {
 		bufs[nbufs++] = (struct vq_buf){ vscsi_dev_addr(c, m->resp),
 			VIRTIO_SCSI_RESP_HEAD_SIZE + c->sense_size, true };
 		rc = vscsi_map_data(c, VS_DMA_FROM_DEVICE, cmd->data_in,
-				    cmd->in_len, bufs, &nbufs, tokens, &ntokens,
-				    max_bufs);
+				    cmd->in_len, bufs, &nbufs, s->tokens,
+				    &s->ntokens, max_bufs);
 	}
-	if (rc != VS_OK)
-		goto out_unmap;
-	vs_memset(m->resp, 0, sizeof(m->resp));
-	rc = vq_add_chain(&c->reqq, 0, bufs, nbufs);
-	if (rc != VS_OK)
-		goto out_unmap;
-	vq_kick(&c->reqq);
-	c->requests++;
-
-	rc = vscsi_wait(c, &c->reqq, 0, cmd->timeout_us ? cmd->timeout_us :
-			VSCSI_DEFAULT_TIMEOUT_US);
+	if (rc == VS_OK) {
+		vs_memset(m->resp, 0, sizeof(m->resp));
+		rc = vq_add_chain(&c->reqq, i, bufs, nbufs);
+	}
 	if (rc != VS_OK) {
-		VS_ERR(c->plat, "virtio-scsi: request %s, resetting device",
-		       rc == VS_E_TIMEOUT ? "timed out" : "failed");
-		vscsi_restart(c);	/* no DMA pending before unmapping */
-		goto out_unmap;
+		vscsi_unmap(c, s->tokens, s->ntokens);
+		return rc;
 	}
-	rc = vscsi_take_response(c, m->resp, cmd);
-out_unmap:
-	vscsi_unmap(c, tokens, ntokens);
+	s->state = VSCSI_SLOT_BUSY;
+	s->cmd = cmd;
+	s->timeout_us = cmd->timeout_us ? cmd->timeout_us : VSCSI_DEFAULT_TIMEOUT_US;
+	c->requests++;
+	return i;
+}
+
+/** Notify the device of every request submitted since the last kick. */
+void vscsi_kick(struct vscsi_ctrl *c)
+{
+	vq_kick(&c->reqq);
+}
+
+/**
+ * Finish a slot the device gave back: unmap its data, take its response.
+ * @v c		adapter
+ * @v i		slot
+ * @v rc	VS_OK, or the error that ends it (timeout, broken ring)
+ */
+static void vscsi_finish(struct vscsi_ctrl *c, unsigned i, int rc)
+{
+	struct vscsi_slot *s = &c->slot[i];
+
+	vscsi_unmap(c, s->tokens, s->ntokens);
+	if (rc == VS_OK)
+		rc = vscsi_take_response(c, vscsi_shm(c)->slot[i].resp, s->cmd);
+	s->rc = rc;
+	s->state = VSCSI_SLOT_DONE;
+}
+
+/**
+ * Reset the device and set it up again.  Every request still with the
+ * device fails with @p rc; the reset comes first, so no DMA into a buffer
+ * is pending once it is unmapped.
+ * @v c		adapter
+ * @v rc	what the requests in flight get (VS_E_TIMEOUT, VS_E_DEVICE)
+ * @ret rc	VS_OK, or an error (the adapter then stays halted)
+ */
+static int vscsi_reset_and_fail(struct vscsi_ctrl *c, int fail)
+{
+	unsigned i;
+	int rc;
+
+	vscsi_halt(c);
+	c->resets++;
+	for (i = 0; i < c->reqq.slots; i++)
+		if (c->slot[i].state == VSCSI_SLOT_BUSY)
+			vscsi_finish(c, i, fail);
+	vq_rewind(&c->ctrlq);
+	vq_rewind(&c->eventq);
+	vq_rewind(&c->reqq);
+	rc = vscsi_bring_up(c);
+	if (rc != VS_OK)
+		VS_ERR(c->plat, "virtio-scsi: restart failed (%d)", rc);
 	return rc;
+}
+
+/**
+ * Reset the device and set it up again, dropping every request in flight
+ * (used when the event ring breaks, or the device was halted).
+ * @v c		adapter
+ * @ret rc	VS_OK or an error (the adapter then stays halted)
+ */
+int vscsi_restart(struct vscsi_ctrl *c)
+{
+	return vscsi_reset_and_fail(c, VS_E_DEVICE);
+}
+
+/**
+ * A request timed out or the request ring broke: log, reset, fail all.
+ * @v c		adapter
+ * @v rc	VS_E_TIMEOUT or VS_E_DEVICE
+ */
+static void vscsi_abort_all(struct vscsi_ctrl *c, int rc)
+{
+	VS_ERR(c->plat, "virtio-scsi: request %s, resetting device",
+	       rc == VS_E_TIMEOUT ? "timed out" : "failed");
+	vscsi_reset_and_fail(c, rc);
+}
+
+/**
+ * Wait for a submitted request, taking any other completions that come
+ * first, and free its slot.
+ * @v c		adapter
+ * @v i		slot from vscsi_submit
+ * @ret rc	VS_OK (the command's outcome fields tell the rest),
+ *		VS_E_TIMEOUT, or VS_E_DEVICE
+ */
+int vscsi_complete(struct vscsi_ctrl *c, int i)
+{
+	struct vscsi_slot *s = &c->slot[i];
+	uint64_t waited = 0;
+	uint16_t done;
+	uint32_t len;
+	int rc;
+
+	while (s->state == VSCSI_SLOT_BUSY) {
+		rc = vq_get_used(&c->reqq, &done, &len);
+		if (rc > 0 && done < c->reqq.slots &&
+		    c->slot[done].state == VSCSI_SLOT_BUSY) {
+			vscsi_finish(c, done, VS_OK);
+		} else if (rc < 0) {
+			/* a bad entry: the slot it names, if any, is lost too */
+			if (done < c->reqq.slots &&
+			    c->slot[done].state == VSCSI_SLOT_BUSY)
+				vscsi_finish(c, done, VS_E_DEVICE);
+			vscsi_abort_all(c, VS_E_DEVICE);
+		} else if (rc == 0) {
+			if (waited >= s->timeout_us) {
+				vscsi_abort_all(c, VS_E_TIMEOUT);
+				break;
+			}
+			c->plat->ops->delay_us(c->plat, VSCSI_POLL_US);
+			waited += VSCSI_POLL_US;
+		}
+	}
+	s->state = VSCSI_SLOT_FREE;
+	return s->rc;
+}
+
+/**
+ * Tell whether a submitted request is done, taking completions the
+ * device has posted, without waiting.
+ * @v c		adapter
+ * @v i		slot from vscsi_submit
+ * @ret done	vscsi_complete(i) will not wait
+ */
+bool vscsi_done(struct vscsi_ctrl *c, int i)
+{
+	uint16_t done;
+	uint32_t len;
+	int rc;
+
+	while (c->slot[i].state == VSCSI_SLOT_BUSY) {
+		rc = vq_get_used(&c->reqq, &done, &len);
+		if (rc <= 0)
+			return rc < 0;	/* a broken ring: complete() handles it */
+		if (done < c->reqq.slots && c->slot[done].state == VSCSI_SLOT_BUSY)
+			vscsi_finish(c, done, VS_OK);
+	}
+	return true;
+}
+
+/**
+ * Execute one SCSI command and wait for it.
+ *
+ * On VS_OK the command reached the adapter and @p cmd's outcome says what
+ * happened (response, status, sense, bytes moved).  A timeout or a bad
+ * ring entry resets the device, so no DMA into the caller's buffer is left
+ * pending when this returns.
+ *
+ * @v c		adapter
+ * @v cmd	command
+ * @ret rc	VS_OK, or an error of vscsi_submit or vscsi_complete
+ */
+int vscsi_exec(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
+{
+	int slot = vscsi_submit(c, cmd);
+
+	if (slot < 0)
+		return slot;
+	vscsi_kick(c);
+	return vscsi_complete(c, slot);
+}
+
+/**
+ * Wait for the control queue's one chain to come back.
+ * @v c		adapter
+ * @ret rc	VS_OK, VS_E_TIMEOUT, or VS_E_DEVICE for a bad used entry
+ */
+static int vscsi_wait_ctrl(struct vscsi_ctrl *c)
+{
+	uint64_t waited;
+	uint16_t done;
+	uint32_t len;
+	int rc;
+
+	for (waited = 0; waited < VSCSI_TMF_TIMEOUT_US; waited += VSCSI_POLL_US) {
+		rc = vq_get_used(&c->ctrlq, &done, &len);
+		if (rc != 0)
+			return rc > 0 ? VS_OK : rc;
+		c->plat->ops->delay_us(c->plat, VSCSI_POLL_US);
+	}
+	return VS_E_TIMEOUT;
 }
 
 /**
@@ -599,9 +743,9 @@ int vscsi_tmf(struct vscsi_ctrl *c, uint32_t subtype, uint8_t target,
 	if (rc != VS_OK)
 		return rc;
 	vq_kick(&c->ctrlq);
-	rc = vscsi_wait(c, &c->ctrlq, 0, VSCSI_TMF_TIMEOUT_US);
+	rc = vscsi_wait_ctrl(c);
 	if (rc != VS_OK) {
-		vscsi_restart(c);
+		vscsi_abort_all(c, rc);
 		return rc;
 	}
 	response = s->tmf_resp.response;

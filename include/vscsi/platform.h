@@ -29,6 +29,7 @@ enum vs_status {
 	VS_E_UNSUPPORTED = -6,	/**< request the adapter cannot carry */
 	VS_E_BADSIZE = -7,	/**< transfer larger than the adapter allows */
 	VS_E_NOTARGET = -8,	/**< target or LUN absent (BAD_TARGET) */
+	VS_E_BUSY = -9,		/**< every request slot is in flight */
 };
 
 /** Direction of a DMA mapping, from the device's point of view. */

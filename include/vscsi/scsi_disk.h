@@ -70,7 +70,11 @@ struct scsi_disk {
 /** Called by scsi_scan for every logical unit found. */
 typedef void (*scsi_scan_fn)(void *ctx, const struct scsi_lun_info *info);
 
+/** scsi_classify: the command is worth sending again. */
+#define SCSI_AGAIN 1
+
 int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd);
+int scsi_classify(struct vscsi_ctrl *c, struct vscsi_cmd *cmd);
 int scsi_inquiry(struct vscsi_ctrl *c, uint8_t target, uint16_t lun,
 		 struct scsi_lun_info *info);
 int scsi_report_luns(struct vscsi_ctrl *c, uint8_t target, uint16_t *luns,

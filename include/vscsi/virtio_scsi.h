@@ -68,6 +68,16 @@ struct vscsi_slot_mem {
 	uint8_t resp[VIRTIO_SCSI_RESP_SIZE_MAX];
 };
 
+/** Driver-private state of a request slot. */
+struct vscsi_slot {
+	enum { VSCSI_SLOT_FREE, VSCSI_SLOT_BUSY, VSCSI_SLOT_DONE } state;
+	struct vscsi_cmd *cmd;
+	void *tokens[VQ_MAX_SLOT_DESCS];	/**< data mappings */
+	unsigned ntokens;
+	uint64_t timeout_us;
+	int rc;			/**< outcome once DONE */
+};
+
 /** A virtio-scsi host adapter. */
 struct vscsi_ctrl {
 	struct vs_platform *plat;
@@ -88,6 +98,7 @@ struct vscsi_ctrl {
 	void *mem_token;
 	uint64_t next_id;
 	bool running;		/**< DRIVER_OK set and not reset since */
+	struct vscsi_slot slot[VSCSI_REQ_SLOTS];
 	/* statistics */
 	uint64_t requests, resets;
 };
@@ -97,6 +108,11 @@ void vscsi_halt(struct vscsi_ctrl *c);
 void vscsi_fini(struct vscsi_ctrl *c);
 int vscsi_restart(struct vscsi_ctrl *c);
 int vscsi_exec(struct vscsi_ctrl *c, struct vscsi_cmd *cmd);
+int vscsi_submit(struct vscsi_ctrl *c, struct vscsi_cmd *cmd);
+void vscsi_kick(struct vscsi_ctrl *c);
+int vscsi_complete(struct vscsi_ctrl *c, int slot);
+bool vscsi_done(struct vscsi_ctrl *c, int slot);
+unsigned vscsi_free_slots(struct vscsi_ctrl *c);
 int vscsi_tmf(struct vscsi_ctrl *c, uint32_t subtype, uint8_t target,
 	      uint16_t lun);
 void vscsi_encode_lun(uint8_t lun_bytes[8], uint8_t target, uint16_t lun);

@@ -30,7 +30,7 @@ static void rule(BOOLEAN ok, const char *name, const char *fmt, ...)
 	if (counted)
 		check(ok, name, "%s", why);
 	else
-		note("%s: %s - %s%s%s", label, ok ? "ok" : "not ok", name,
+		note("%s: %s - %s%s%s", label, ok ? "meets" : "misses", name,
 		     ok ? "" : ": ", why);
 }
 

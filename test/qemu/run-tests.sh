@@ -223,8 +223,8 @@ conform_vm() {
 		-drive if=none,id=b1,format=raw,readonly=on,file="$work/conf-ro.img" \
 		-device scsi-hd,drive=b1,bus=scsi1.0,scsi-id=0,lun=1
 	echo "# the firmware's stack, same rules (informative):"
-	grep -c '^# builtin: ok' "$work/conform/results.log" | sed 's/^/#   rules kept: /'
-	grep '^# builtin: not ok' "$work/conform/results.log" | sed 's/^# builtin: /#   /'
+	grep -c '^# builtin: meets' "$work/conform/results.log" | sed 's/^/#   rules kept: /'
+	grep '^# builtin: misses' "$work/conform/results.log" | sed 's/^# builtin: misses/#   misses/'
 }
 
 # rom_vm: the firmware loads our driver from the controller's option ROM

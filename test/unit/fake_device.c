@@ -628,6 +628,10 @@ static void fake_rw(struct fake_lun *lu, bool write, uint64_t lba,
 		fake_sense(r, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0);
 		return;
 	}
+	if (lu->bad_lba && lba <= lu->bad_lba && lu->bad_lba < lba + blocks) {
+		fake_sense(r, SCSI_SK_MEDIUM_ERROR, 0x11, 0);
+		return;
+	}
 	if (write && lu->write_protect) {
 		fake_sense(r, SCSI_SK_DATA_PROTECT, 0x27, 0);
 		return;
@@ -864,6 +868,8 @@ void fake_process(struct fake_dev *fd, unsigned qi)
 		return;
 	if (qi == VIRTIO_SCSI_VQ_EVENT)
 		return;		/* event buffers wait for fake_send_event */
+	if ((uint16_t)(a->idx - q->last_avail) > fd->max_in_flight)
+		fd->max_in_flight = (uint16_t)(a->idx - q->last_avail);
 	while (q->last_avail != a->idx) {
 		uint16_t head = a->ring[q->last_avail % q->size];
 

@@ -46,6 +46,7 @@ struct fake_lun {
 	unsigned sense_count;	/**< how many commands get it (~0: all) */
 	bool rc16_only;		/**< READ CAPACITY(10) answers all ones */
 	bool no_rc16;		/**< READ CAPACITY(16) is refused */
+	uint64_t bad_lba;	/**< reads covering it: MEDIUM ERROR (0: none) */
 	uint16_t vpd_granularity;	/**< Block Limits VPD (0: no page) */
 	uint32_t vpd_max_transfer;
 	bool removable;		/**< INQUIRY RMB */
@@ -113,6 +114,7 @@ struct fake_dev {
 	uint32_t last_req_len, last_resp_len;
 	unsigned last_segments;		/**< data descriptors of the last request */
 	unsigned max_segments;
+	unsigned max_in_flight;		/**< most chains found pending at once */
 	uint16_t last_head;
 	char last_log[200];
 };
