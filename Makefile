@@ -22,9 +22,9 @@ CORE_SRCS := drivers/lib/log.c \
 	drivers/scsi/virtio_scsi.c drivers/scsi/scsi_command.c \
 	drivers/scsi/scsi_scan.c drivers/scsi/scsi_disk.c
 EFI_SRCS  := efi/driver.c efi/pass_thru.c efi/block_io.c \
-	efi/component_name.c efi/disk_info.c efi/hotplug.c efi/platform_pciio.c efi/libc.c
+	efi/component_name.c efi/disk_info.c efi/hotplug.c efi/stats.c efi/platform_pciio.c efi/libc.c
 APP_SRCS  := test/efi/testapp.c test/efi/testlib.c test/efi/basic.c \
-	test/efi/media.c test/efi/conform.c test/efi/handoff.c efi/libc.c \
+	test/efi/media.c test/efi/conform.c test/efi/handoff.c test/efi/bench.c efi/libc.c \
 	drivers/lib/log.c drivers/virtio/virtio_pci.c
 
 WARN      := -Wall -Wextra -Werror
@@ -103,7 +103,7 @@ $(ROM): $(DRIVER) $(BUILD)/mkrom
 .PHONY: rom
 rom: $(ROM)
 
-.PHONY: unit check run deps
+.PHONY: unit check run deps bench
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
@@ -115,6 +115,11 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(BUILD)/mkpattern
 	@test/run-all.sh $(BUILD)
+
+# Figures: our driver against the firmware's stack, same VM (not a test).
+bench: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/mkpattern
+	@tools/run-bench.sh $(BUILD)
 
 # Boot QEMU + OVMF into the Shell, load the driver, show its disks.
 run: deps

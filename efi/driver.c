@@ -184,8 +184,10 @@ static EFI_STATUS EFIAPI vs_start(EFI_DRIVER_BINDING_PROTOCOL *This,
 	if (EFI_ERROR(st))
 		goto err_event;
 	vs_efi_pass_thru_init(ctrl);
-	st = BS->InstallProtocolInterface(&Controller, &vs_efi_pass_thru_guid,
-					  EFI_NATIVE_INTERFACE, &ctrl->pass_thru);
+	vs_efi_stats_init(ctrl);
+	st = BS->InstallMultipleProtocolInterfaces(&Controller,
+			&vs_efi_pass_thru_guid, &ctrl->pass_thru,
+			&vs_efi_stats_guid, &ctrl->stats, NULL);
 	if (EFI_ERROR(st))
 		goto err_install;
 	/*
@@ -208,8 +210,9 @@ err_hotplug:
 	vs_destroy_children(ctrl, drv);
 	BS->CloseProtocol(Controller, &vs_efi_pass_thru_guid, drv, Controller);
 err_hold:
-	BS->UninstallProtocolInterface(Controller, &vs_efi_pass_thru_guid,
-				       &ctrl->pass_thru);
+	BS->UninstallMultipleProtocolInterfaces(Controller,
+			&vs_efi_pass_thru_guid, &ctrl->pass_thru,
+			&vs_efi_stats_guid, &ctrl->stats, NULL);
 err_install:
 	BS->CloseEvent(ctrl->exit_boot_event);
 err_event:
@@ -287,8 +290,9 @@ static EFI_STATUS EFIAPI vs_stop(EFI_DRIVER_BINDING_PROTOCOL *This,
 			return EFI_DEVICE_ERROR;	/* a child is still there */
 	vs_efi_hotplug_stop(ctrl);
 	BS->CloseProtocol(Controller, &vs_efi_pass_thru_guid, drv, Controller);
-	st = BS->UninstallProtocolInterface(Controller, &vs_efi_pass_thru_guid,
-					    &ctrl->pass_thru);
+	st = BS->UninstallMultipleProtocolInterfaces(Controller,
+			&vs_efi_pass_thru_guid, &ctrl->pass_thru,
+			&vs_efi_stats_guid, &ctrl->stats, NULL);
 	if (EFI_ERROR(st)) {
 		VOID *iface;
 

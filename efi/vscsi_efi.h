@@ -11,6 +11,7 @@
 #include "spec/virtio.h"
 #include "uefi/disk_info.h"
 #include "uefi/ext_scsi_pass_thru.h"
+#include "uefi/vscsi_stats.h"
 #include "vscsi/scsi_disk.h"
 
 /** Driver-binding version: above OVMF's virtio drivers (0x10). */
@@ -45,6 +46,7 @@ struct vs_efi_ctrl {
 	struct vscsi_ctrl core;
 	EFI_EXT_SCSI_PASS_THRU_PROTOCOL pass_thru;
 	EFI_EXT_SCSI_PASS_THRU_MODE mode;
+	VSCSI_STATS_PROTOCOL stats;
 	EFI_EVENT exit_boot_event;
 	EFI_EVENT hotplug_timer;
 	BOOLEAN exited;		/**< ExitBootServices ran: hands off */
@@ -82,6 +84,10 @@ extern EFI_GUID vs_efi_pass_thru_guid;
 void vs_efi_platform_init(struct vs_efi_platform *p, EFI_PCI_IO *pci_io);
 void vs_efi_debug_line(const char *line);
 EFI_STATUS vs_efi_status(int rc);
+
+/* stats.c */
+extern EFI_GUID vs_efi_stats_guid;
+void vs_efi_stats_init(struct vs_efi_ctrl *ctrl);
 
 /* pass_thru.c */
 void vs_efi_pass_thru_init(struct vs_efi_ctrl *ctrl);

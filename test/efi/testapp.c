@@ -10,6 +10,7 @@
  *          and resize through the QEMU monitor (media.c)
  *   conform  the §13.9 and §15.7 rules on our driver and, for comparison,
  *          on the firmware's own stack (conform.c)
+ *   bench  figures: our driver against the firmware's stack (bench.c)
  *   rom    booted from a disk behind our driver, which the firmware loaded
  *          from the option ROM; ends with ExitBootServices (handoff.c)
  */
@@ -33,8 +34,8 @@ static void read_mode(char *mode, UINTN size)
 /* Not EFIAPI: gnu-efi's crt0 calls it with the System V convention. */
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
-	EFI_HANDLE ctrls[8], drv;
-	UINT16 ids[8];
+	EFI_HANDLE ctrls[16], drv;
+	UINT16 ids[16];
 	EFI_LOADED_IMAGE *li;
 	UINTN n, i;
 	char line[64], mode[16];
@@ -51,12 +52,14 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		rom_tests();	/* the driver came from the option ROM */
 		goto done;
 	}
-	n = find_controllers(ctrls, 8, ids);
+	n = find_controllers(ctrls, 16, ids);
 	check(n >= 1, "a virtio-scsi controller is present", "none");
 	drv = load_driver();
 	if (drv && mode[0] == 'c')
 		conform_tests(ctrls, n, drv);
-	for (i = 0; drv && mode[0] != 'c' && i < n; i++) {
+	if (drv && mode[0] == 'b' && mode[1] == 'e')
+		bench_tests(ctrls, n, &drv);
+	for (i = 0; drv && mode[0] != 'c' && mode[1] != 'e' && i < n; i++) {
 		if (mode[0] == 'm')
 			media_tests(ctrls[i], &drv);
 		else

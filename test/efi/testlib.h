@@ -15,6 +15,7 @@
 #include <efilib.h>
 #include "uefi/disk_info.h"
 #include "uefi/ext_scsi_pass_thru.h"
+#include "uefi/vscsi_stats.h"
 #include "spec/scsi.h"
 #include "spec/virtio.h"
 #include "vscsi/platform.h"
@@ -63,6 +64,8 @@ void conform_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt, UINTN units);
 void conform_block_io(EFI_BLOCK_IO *bio, BOOLEAN write);
 void conform_read_only(EFI_BLOCK_IO *bio);
 void conform_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE drv);
+/* bench.c */
+void bench_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE *drv);
 /* handoff.c */
 void rom_tests(void);
 /* media.c */

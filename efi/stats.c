@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * The driver's private statistics protocol (uefi/vscsi_stats.h).
+ */
+#include "vscsi_efi.h"
+
+EFI_GUID vs_efi_stats_guid = VSCSI_STATS_PROTOCOL_GUID;
+
+/** GetStats(): the controller's counters. */
+static EFI_STATUS EFIAPI vs_stats_get(VSCSI_STATS_PROTOCOL *This,
+				      VSCSI_STATS *Stats)
+{
+	struct vs_efi_ctrl *ctrl = container_of(This, struct vs_efi_ctrl, stats);
+
+	if (!Stats)
+		return EFI_INVALID_PARAMETER;
+	Stats->Requests = ctrl->core.requests;
+	Stats->Notifications = ctrl->core.reqq.notifications;
+	Stats->Resets = ctrl->core.resets;
+	return EFI_SUCCESS;
+}
+
+/**
+ * Fill a controller's statistics protocol.
+ * @v ctrl	controller
+ */
+void vs_efi_stats_init(struct vs_efi_ctrl *ctrl)
+{
+	ctrl->stats.Revision = 1;
+	ctrl->stats.GetStats = vs_stats_get;
+}

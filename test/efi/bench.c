@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Benchmark (issue 5): our driver against the firmware's built-in stack
+ * (VirtioScsiDxe + ScsiBus + ScsiDisk), in the same VM, on identical
+ * disks.  Figures, not pass/fail: each line "# bench: ..." is a table row
+ * and each "# csv: ..." a CSV row (metric, built-in, ours, ours/built-in).
+ *
+ * Controllers, by PCI device number (test/qemu/run-bench.sh):
+ *   0x10  built-in, 256 MiB disk in the boot order (OVMF connects it)
+ *   0x11  ours, the same disk
+ *   0x12  1 disk, max_target 255   } discovery, connected by the
+ *   0x13  8 targets x 8 LUNs       } built-in stack before we load
+ *   0x14  1 disk, max_target 255   } discovery, connected by ours
+ *   0x15  8 targets x 8 LUNs       }
+ * Time is the TSC, calibrated against Stall in this run.
+ */
+#include "testlib.h"
+
+#define BENCH_PASSES 3
+#define MIB (1024u * 1024u)
+
+static EFI_GUID stats_guid = VSCSI_STATS_PROTOCOL_GUID;
+static UINT64 tsc_per_ms;
+
+static UINT64 rdtsc(void)
+{
+	UINT32 lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (UINT64)hi << 32 | lo;
+}
+
+/** Calibrate the TSC against 100 ms of Stall. */
+static void calibrate(void)
+{
+	UINT64 t0 = rdtsc();
+
+	BS->Stall(100000);
+	tsc_per_ms = (rdtsc() - t0) / 100;
+	note("TSC: %lu ticks per ms", (unsigned long)tsc_per_ms);
+}
+
+static UINT64 elapsed_us(UINT64 t0)
+{
+	return (rdtsc() - t0) * 1000 / tsc_per_ms;
+}
+
+/** PCI device number of a controller (from its device path). */
+static UINTN pci_device(EFI_HANDLE h)
+{
+	EFI_DEVICE_PATH *p = DevicePathFromHandle(h);
+	UINTN dev = ~0ul;
+
+	for (; p && !IsDevicePathEnd(p); p = NextDevicePathNode(p))
+		if (DevicePathType(p) == HARDWARE_DEVICE_PATH &&
+		    DevicePathSubType(p) == HW_PCI_DP)
+			dev = ((PCI_DEVICE_PATH *)p)->Device;
+	return dev;
+}
+
+/** One table row: a figure (x10, one decimal) for each stack. */
+static void row(const char *metric, const char *unit, UINT64 builtin10,
+		UINT64 ours10)
+{
+	UINT64 ratio100 = builtin10 ? ours10 * 100 / builtin10 : 0;
+
+	note("bench: %-34s %8lu.%lu %8lu.%lu  %3lu.%02lux  %s", metric,
+	     (unsigned long)(builtin10 / 10), (unsigned long)(builtin10 % 10),
+	     (unsigned long)(ours10 / 10), (unsigned long)(ours10 % 10),
+	     (unsigned long)(ratio100 / 100), (unsigned long)(ratio100 % 100), unit);
+	note("csv: %s (%s),%lu.%lu,%lu.%lu,%lu.%02lu", metric, unit,
+	     (unsigned long)(builtin10 / 10), (unsigned long)(builtin10 % 10),
+	     (unsigned long)(ours10 / 10), (unsigned long)(ours10 % 10),
+	     (unsigned long)(ratio100 / 100), (unsigned long)(ratio100 % 100));
+}
+
+/** Median of three. */
+static UINT64 median3(UINT64 *v)
+{
+	UINT64 a = v[0], b = v[1], c = v[2];
+
+	if (a > b) { UINT64 t = a; a = b; b = t; }
+	if (b > c) b = c;
+	return a > b ? a : b;
+}
+
+/**
+ * Sequential reads or writes of @p total bytes in calls of @p size.
+ * @ret mibs10	MiB/s x 10, median of BENCH_PASSES (0 on error)
+ */
+static UINT64 seq(EFI_BLOCK_IO *bio, BOOLEAN write, UINTN size, UINT64 total,
+		  VOID *buf)
+{
+	UINT64 v[BENCH_PASSES], lba, us, t0;
+	UINTN pass, per = size / bio->Media->BlockSize;
+	EFI_STATUS st;
+
+	for (pass = 0; pass < BENCH_PASSES; pass++) {
+		t0 = rdtsc();
+		for (lba = 0; lba < total / bio->Media->BlockSize; lba += per) {
+			st = write ? bio->WriteBlocks(bio, bio->Media->MediaId, lba, size, buf)
+				   : bio->ReadBlocks(bio, bio->Media->MediaId, lba, size, buf);
+			if (EFI_ERROR(st))
+				return 0;
+		}
+		us = elapsed_us(t0);
+		v[pass] = us ? total * 10 * 1000000 / MIB / us : 0;
+	}
+	return median3(v);
+}
+
+/** Random 4 KiB reads: calls per second x 10. */
+static UINT64 random_reads(EFI_BLOCK_IO *bio, UINTN calls, VOID *buf)
+{
+	UINT64 x = 12345, blocks = bio->Media->LastBlock + 1 - 8, t0, us;
+	UINTN i;
+
+	t0 = rdtsc();
+	for (i = 0; i < calls; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		if (EFI_ERROR(bio->ReadBlocks(bio, bio->Media->MediaId,
+					      (x >> 20) % blocks & ~7ull, 4096, buf)))
+			return 0;
+	}
+	us = elapsed_us(t0);
+	return us ? (UINT64)calls * 10 * 1000000 / us : 0;
+}
+
+/** Milliseconds x 10 of a ConnectController, children included. */
+static UINT64 discovery(EFI_HANDLE ctrl, EFI_HANDLE drv)
+{
+	EFI_HANDLE drivers[2] = { drv, NULL };
+	UINT64 t0 = rdtsc();
+
+	BS->ConnectController(ctrl, drv ? drivers : NULL, NULL, TRUE);
+	return elapsed_us(t0) / 100;
+}
+
+/** Find the first Block I/O right under a controller. */
+static EFI_BLOCK_IO *first_disk(EFI_HANDLE ctrl)
+{
+	UINTN count;
+
+	return find_block_io(DevicePathFromHandle(ctrl), 0, 0, &count);
+}
+
+void bench_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE *drv)
+{
+	EFI_HANDLE c[6] = { 0 };
+	EFI_BLOCK_IO *b, *o;
+	VSCSI_STATS_PROTOCOL *sp = NULL;
+	VSCSI_STATS s0, s1;
+	static const UINTN sizes[] = { 4096, 65536, MIB, 8 * MIB };
+	static const UINT64 totals[] = { 16 * MIB, 128 * MIB, 256 * MIB, 256 * MIB };
+	UINT64 disc[4];
+	char name[64];
+	VOID *buf;
+	UINTN i;
+
+	calibrate();
+	for (i = 0; i < n; i++)
+		if (pci_device(ctrls[i]) >= 0x10 && pci_device(ctrls[i]) <= 0x15)
+			c[pci_device(ctrls[i]) - 0x10] = ctrls[i];
+	if (!check(c[0] && c[1] && c[2] && c[3] && c[4] && c[5],
+		   "bench: six controllers at 00:10-00:15", "missing"))
+		return;
+	/* the built-in stack's discovery, before our driver is around */
+	BS->UnloadImage(*drv);
+	disc[0] = discovery(c[2], NULL);
+	disc[1] = discovery(c[3], NULL);
+	*drv = load_driver();
+	if (!*drv)
+		return;
+	disc[2] = discovery(c[4], *drv);
+	disc[3] = discovery(c[5], *drv);
+	check(connect(c[1], *drv) == EFI_SUCCESS && pci_owner(c[1]) == *drv,
+	      "bench: our driver holds controller 00:11", "no");
+	check(pci_owner(c[0]) && pci_owner(c[0]) != *drv,
+	      "bench: the firmware's stack holds controller 00:10", "no");
+	b = first_disk(c[0]);
+	o = first_disk(c[1]);
+	buf = alloc_buf(8 * MIB);
+	if (!check(b && o && buf, "bench: a 256 MiB disk on each", "missing"))
+		return;
+	BS->HandleProtocol(c[1], &stats_guid, (VOID **)&sp);
+
+	note("bench: %-34s %10s %10s %7s", "metric", "built-in", "ours", "ratio");
+	for (i = 0; i < 4; i++) {
+		vs_snprintf(name, sizeof(name), "sequential read, %lu KiB per call",
+			    (unsigned long)(sizes[i] / 1024));
+		row(name, "MiB/s", seq(b, FALSE, sizes[i], totals[i], buf),
+		    seq(o, FALSE, sizes[i], totals[i], buf));
+	}
+	row("random 4 KiB reads", "calls/s", random_reads(b, 3000, buf),
+	    random_reads(o, 3000, buf));
+	row("sequential write, 1024 KiB per call", "MiB/s",
+	    seq(b, TRUE, MIB, 64 * MIB, buf), seq(o, TRUE, MIB, 64 * MIB, buf));
+	row("discovery, 1 disk, max_target 255", "ms", disc[0], disc[2]);
+	row("discovery, 8 targets x 8 LUNs", "ms", disc[1], disc[3]);
+	if (sp && !EFI_ERROR(sp->GetStats(sp, &s0))) {
+		seq(o, FALSE, MIB, 64 * MIB, buf);
+		sp->GetStats(sp, &s1);
+		/* per MiB x 10, over BENCH_PASSES x 64 MiB */
+		note("bench: ours, 1 MiB reads: %lu.%lu requests and %lu.%lu "
+		     "notifications per MiB",
+		     (unsigned long)((s1.Requests - s0.Requests) * 10 / (64 * BENCH_PASSES) / 10),
+		     (unsigned long)((s1.Requests - s0.Requests) * 10 / (64 * BENCH_PASSES) % 10),
+		     (unsigned long)((s1.Notifications - s0.Notifications) * 10 / (64 * BENCH_PASSES) / 10),
+		     (unsigned long)((s1.Notifications - s0.Notifications) * 10 / (64 * BENCH_PASSES) % 10));
+	}
+	free_buf(buf, 8 * MIB);
+}
