@@ -16,19 +16,21 @@ OBJCOPY    ?= objcopy
 # DEBUGCON=0 keeps the driver off I/O port 0x402 (QEMU's debug console)
 DEBUGCON   ?= 1
 LOG_LEVEL  ?= 1
+EFI_OPT    ?= -Os
 
 CORE_SRCS := drivers/lib/log.c \
 	drivers/virtio/virtio_pci.c drivers/virtio/virtqueue.c \
 	drivers/scsi/virtio_scsi.c drivers/scsi/scsi_command.c \
 	drivers/scsi/scsi_scan.c drivers/scsi/scsi_disk.c
 EFI_SRCS  := efi/driver.c efi/pass_thru.c efi/block_io.c \
-	efi/component_name.c efi/disk_info.c efi/hotplug.c efi/stats.c efi/platform_pciio.c efi/libc.c
+	efi/component_name.c efi/disk_info.c efi/hotplug.c efi/stats.c \
+	efi/platform_pciio.c efi/uefi_lib.c efi/libc.c efi/libc_mem.c
 APP_SRCS  := test/efi/testapp.c test/efi/testlib.c test/efi/basic.c \
 	test/efi/media.c test/efi/conform.c test/efi/handoff.c test/efi/bench.c efi/libc.c \
 	drivers/lib/log.c drivers/virtio/virtio_pci.c
 
 WARN      := -Wall -Wextra -Werror
-EFI_CFLAGS := -std=gnu11 -O2 -g0 $(WARN) -fpic -fshort-wchar \
+EFI_CFLAGS := -std=gnu11 $(EFI_OPT) -g0 $(WARN) -fpic -fshort-wchar \
 	-fno-stack-protector -ffreestanding -fno-strict-aliasing \
 	-fno-tree-loop-distribute-patterns -mno-red-zone \
 	-DGNU_EFI_USE_MS_ABI -DVS_DEBUGCON=$(DEBUGCON) -DVS_LOG_LEVEL=$(LOG_LEVEL) \
@@ -51,9 +53,13 @@ $(BUILD)/efi/%.o: %.c
 
 # Link, then refuse relocations gnu-efi's loader would silently skip:
 # only R_X86_64_RELATIVE is applied.
+# The driver needs only gnu-efi's relocation code (libgnuefi); the test
+# app uses libefi too (Print, file helpers).
+$(BUILD)/virtio-scsi.so: EFI_LIBS := -lgnuefi
+$(BUILD)/testapp.so: EFI_LIBS := -lefi -lgnuefi
 $(BUILD)/%.so:
 	@echo "  LD      $@"
-	@$(LD) $(EFI_LDFLAGS) $^ -o $@ -lefi -lgnuefi
+	@$(LD) $(EFI_LDFLAGS) $^ -o $@ $(EFI_LIBS)
 	@bad=$$(readelf -rW $@ | awk '/^[0-9a-f]+ /{print $$3}' | grep -v R_X86_64_RELATIVE | sort -u); \
 	if [ -n "$$bad" ]; then echo "$@: unsupported relocations: $$bad"; rm -f $@; exit 1; fi
 
@@ -64,9 +70,11 @@ $(BUILD)/testapp.so: $(addprefix $(BUILD)/efi/,$(APP_SRCS:.c=.o))
 $(DRIVER): $(BUILD)/virtio-scsi.so
 	@echo "  PE      $@"
 	@$(OBJCOPY) $(EFI_SECTIONS) --target=efi-bsdrv-x86_64 $< $@
+	@objdump -h $@ | grep -q '\.reloc' || { echo "$@: no .reloc section"; rm -f $@; exit 1; }
 $(TESTAPP): $(BUILD)/testapp.so
 	@echo "  PE      $@"
 	@$(OBJCOPY) $(EFI_SECTIONS) --target=efi-app-x86_64 $< $@
+	@objdump -h $@ | grep -q '\.reloc' || { echo "$@: no .reloc section"; rm -f $@; exit 1; }
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -362,7 +362,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	EFI_LOADED_IMAGE *loaded;
 	EFI_STATUS st;
 
-	InitializeLib(image, systab);
+	vs_bs = systab->BootServices;
 	st = BS->OpenProtocol(image, &vs_loaded_image_guid, (VOID **)&loaded,
 			      image, NULL, EFI_OPEN_PROTOCOL_GET_PROTOCOL);
 	if (EFI_ERROR(st))

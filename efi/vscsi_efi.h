@@ -24,6 +24,21 @@
 #define VS_EFI_CTRL_SIGNATURE 0x43535356u	/* "VSSC" */
 #define VS_EFI_DISK_SIGNATURE 0x44535356u	/* "VSSD" */
 
+/*
+ * The driver does without libefi (efi/uefi_lib.c): boot services through
+ * our own pointer, and the few helpers it needs.
+ */
+extern EFI_BOOT_SERVICES *vs_bs;
+VOID *vs_efi_alloc(UINTN size);
+void vs_efi_free(VOID *p);
+EFI_DEVICE_PATH *vs_efi_append_node(EFI_DEVICE_PATH *path, EFI_DEVICE_PATH *node);
+#define BS vs_bs
+#define AllocateZeroPool(n) vs_efi_alloc(n)
+#define FreePool(p) vs_efi_free(p)
+#define AppendDevicePathNode(p, n) vs_efi_append_node((p), (n))
+#define ZeroMem(p, n) __builtin_memset((p), 0, (n))
+#define CopyMem(d, s, n) __builtin_memmove((d), (s), (n))
+
 #define container_of(ptr, type, member) \
 	((type *)((UINT8 *)(ptr) - __builtin_offsetof(type, member)))
 

@@ -80,37 +80,29 @@ static int scsi_decode_lun(const uint8_t *e)
 }
 
 /**
- * Ask a target for its LUN list.
+ * Take the LUNs we can address from REPORT LUNS data.
  * @v c		adapter
- * @v target	target (the command goes to its LUN 0)
- * @v luns	array for the LUNs found, ascending as reported
+ * @v target	target (for the log)
+ * @v buf	parameter data
+ * @v len	bytes the device returned
+ * @v luns	array for the LUNs, in the order reported
  * @v max	its size
  * @ret count	LUNs stored
- * @ret rc	VS_OK, VS_E_NOTARGET, VS_E_UNSUPPORTED, or a command error
+ * @ret rc	VS_OK, or VS_E_DEVICE for data shorter than its header
  */
-int scsi_report_luns(struct vscsi_ctrl *c, uint8_t target, uint16_t *luns,
-		     unsigned max, unsigned *count)
+static int scsi_parse_luns(struct vscsi_ctrl *c, uint8_t target,
+			   const uint8_t *buf, uint32_t len, uint16_t *luns,
+			   unsigned max, unsigned *count)
 {
-	uint8_t buf[SCSI_REPORT_LUNS_HEADER +
-		    SCSI_SCAN_MAX_LUNS * SCSI_REPORT_LUNS_ENTRY];
-	uint8_t cdb[12] = { SCSI_OP_REPORT_LUNS };
-	struct vscsi_cmd cmd = {
-		.target = target, .lun = 0, .cdb = cdb, .cdb_len = sizeof(cdb),
-		.data_in = buf, .in_len = sizeof(buf),
-	};
 	uint32_t list_len, avail, i;
-	int rc, lun;
+	int lun;
 
 	*count = 0;
-	put_be32(cdb + 6, sizeof(buf));
-	rc = scsi_command(c, &cmd);
-	if (rc != VS_OK)
-		return rc;
-	if (cmd.in_done < SCSI_REPORT_LUNS_HEADER)
+	if (len < SCSI_REPORT_LUNS_HEADER)
 		return VS_E_DEVICE;
 	/* The list may be longer than what we asked for: use what arrived */
 	list_len = get_be32(buf);
-	avail = (cmd.in_done - SCSI_REPORT_LUNS_HEADER) / SCSI_REPORT_LUNS_ENTRY;
+	avail = (len - SCSI_REPORT_LUNS_HEADER) / SCSI_REPORT_LUNS_ENTRY;
 	if (list_len / SCSI_REPORT_LUNS_ENTRY < avail)
 		avail = list_len / SCSI_REPORT_LUNS_ENTRY;
 	if (list_len / SCSI_REPORT_LUNS_ENTRY > avail)
@@ -126,20 +118,96 @@ int scsi_report_luns(struct vscsi_ctrl *c, uint8_t target, uint16_t *luns,
 	return VS_OK;
 }
 
+/** REPORT LUNS for one target, as a command ready to send. */
+struct scsi_rl_req {
+	struct vscsi_cmd cmd;
+	uint8_t cdb[12];
+	uint8_t sense[VSCSI_SENSE_MAX];
+	uint8_t buf[SCSI_REPORT_LUNS_HEADER +
+		    SCSI_SCAN_MAX_LUNS * SCSI_REPORT_LUNS_ENTRY];
+	int rc;
+};
+
+/** Frame REPORT LUNS (SPC-4 §6.33) to LUN 0 of @p target. */
+static void scsi_rl_frame(struct scsi_rl_req *r, uint8_t target)
+{
+	vs_memset(&r->cmd, 0, sizeof(r->cmd));
+	vs_memset(r->cdb, 0, sizeof(r->cdb));
+	r->cdb[0] = SCSI_OP_REPORT_LUNS;
+	put_be32(r->cdb + 6, sizeof(r->buf));
+	r->cmd.target = target;
+	r->cmd.cdb = r->cdb;
+	r->cmd.cdb_len = sizeof(r->cdb);
+	r->cmd.data_in = r->buf;
+	r->cmd.in_len = sizeof(r->buf);
+	r->cmd.sense = r->sense;
+	r->cmd.sense_cap = sizeof(r->sense);
+}
+
 /**
- * Find the logical units of one target.
+ * Ask a target for its LUN list.
+ * @v c		adapter
+ * @v target	target (the command goes to its LUN 0)
+ * @v luns	array for the LUNs found, ascending as reported
+ * @v max	its size
+ * @ret count	LUNs stored
+ * @ret rc	VS_OK, VS_E_NOTARGET, VS_E_UNSUPPORTED, or a command error
+ */
+int scsi_report_luns(struct vscsi_ctrl *c, uint8_t target, uint16_t *luns,
+		     unsigned max, unsigned *count)
+{
+	struct scsi_rl_req r;
+	int rc;
+
+	*count = 0;
+	scsi_rl_frame(&r, target);
+	rc = scsi_command(c, &r.cmd);
+	if (rc != VS_OK)
+		return rc;
+	return scsi_parse_luns(c, target, r.buf, r.cmd.in_done, luns, max, count);
+}
+
+/**
+ * Confirm LUNs with INQUIRY and report the units found.
+ * @v c		adapter
+ * @v target	target
+ * @v luns	LUNs
+ * @v count	how many
+ * @v fn	called for each unit
+ * @v ctx	passed to fn
+ * @ret rc	VS_OK, or VS_E_TIMEOUT when the adapter stopped answering
+ */
+static int scsi_probe_luns(struct vscsi_ctrl *c, uint8_t target,
+			   const uint16_t *luns, unsigned count,
+			   scsi_scan_fn fn, void *ctx)
+{
+	struct scsi_lun_info info;
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < count; i++) {
+		rc = scsi_inquiry(c, target, luns[i], &info);
+		if (rc == VS_OK)
+			fn(ctx, &info);
+		else if (rc == VS_E_TIMEOUT)
+			return rc;
+	}
+	return VS_OK;
+}
+
+/**
+ * Find the logical units of one target, on the slow path: REPORT LUNS
+ * under the retry policy, or INQUIRY probes when it has none.
  * @v c		adapter
  * @v target	target
  * @v fn	called for each unit
  * @v ctx	passed to fn
- * @ret rc	VS_OK (also for an absent target) or VS_E_TIMEOUT/VS_E_DEVICE
- *		when the adapter failed
+ * @ret rc	VS_OK (also for an absent target) or VS_E_TIMEOUT
  */
 static int scsi_scan_target(struct vscsi_ctrl *c, uint8_t target,
 			    scsi_scan_fn fn, void *ctx)
 {
 	uint16_t luns[SCSI_SCAN_MAX_LUNS];
-	struct scsi_lun_info info;
 	unsigned count, i;
 	int rc;
 
@@ -155,32 +223,56 @@ static int scsi_scan_target(struct vscsi_ctrl *c, uint8_t target,
 		for (i = 0; i < count; i++)
 			luns[i] = i;
 	}
-	for (i = 0; i < count; i++) {
-		rc = scsi_inquiry(c, target, luns[i], &info);
-		if (rc == VS_OK)
-			fn(ctx, &info);
-		else if (rc == VS_E_TIMEOUT)
-			return rc;
-	}
-	return VS_OK;
+	return scsi_probe_luns(c, target, luns, count, fn, ctx);
 }
 
 /**
- * Find every logical unit behind the adapter, target by target.
+ * Find every logical unit behind the adapter.  REPORT LUNS goes to a
+ * batch of targets at once (one request slot each, one notification), so
+ * the many absent targets answer BAD_TARGET together; a target whose
+ * answer is not a plain list is scanned again on the slow path.
  * @v c		adapter
- * @v fn	called for each unit
+ * @v fn	called for each unit, in (target, LUN) order of the reports
  * @v ctx	passed to fn
  * @ret rc	VS_OK, or the error that stopped the scan
  */
 int scsi_scan(struct vscsi_ctrl *c, scsi_scan_fn fn, void *ctx)
 {
-	uint32_t target;
+	struct scsi_rl_req req[VSCSI_REQ_SLOTS];
+	uint16_t luns[SCSI_SCAN_MAX_LUNS];
+	unsigned nslots = c->reqq.slots < VSCSI_REQ_SLOTS ? c->reqq.slots :
+			  VSCSI_REQ_SLOTS, n, i, count;
+	int slot[VSCSI_REQ_SLOTS];
+	uint32_t first;
 	int rc;
 
-	for (target = 0; target <= c->max_target; target++) {
-		rc = scsi_scan_target(c, target, fn, ctx);
-		if (rc != VS_OK)
-			return rc;
+	for (first = 0; first <= c->max_target; first += n) {
+		n = c->max_target + 1 - first < nslots ? c->max_target + 1 - first :
+		    nslots;
+		for (i = 0; i < n; i++) {
+			scsi_rl_frame(&req[i], first + i);
+			slot[i] = vscsi_submit(c, &req[i].cmd);
+		}
+		vscsi_kick(c);
+		for (i = 0; i < n; i++) {
+			rc = slot[i] < 0 ? slot[i] : vscsi_complete(c, slot[i]);
+			req[i].rc = rc == VS_OK ? scsi_classify(c, &req[i].cmd) : rc;
+		}
+		for (i = 0; i < n; i++) {
+			rc = req[i].rc;
+			if (rc == VS_OK)
+				rc = scsi_parse_luns(c, first + i, req[i].buf,
+						     req[i].cmd.in_done, luns,
+						     SCSI_SCAN_MAX_LUNS, &count);
+			if (rc == VS_OK)
+				rc = scsi_probe_luns(c, first + i, luns, count, fn, ctx);
+			else if (rc == VS_E_NOTARGET)
+				rc = VS_OK;
+			else if (rc != VS_E_TIMEOUT)
+				rc = scsi_scan_target(c, first + i, fn, ctx);
+			if (rc == VS_E_TIMEOUT)
+				return rc;
+		}
 	}
 	return VS_OK;
 }

@@ -31,6 +31,15 @@ static void read_mode(char *mode, UINTN size)
 	FreePool(data);
 }
 
+static BOOLEAN is_mode(const char *mode, const char *name)
+{
+	while (*mode && *mode == *name) {
+		mode++;
+		name++;
+	}
+	return *mode == *name;
+}
+
 /* Not EFIAPI: gnu-efi's crt0 calls it with the System V convention. */
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
@@ -48,23 +57,24 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	read_mode(mode, sizeof(mode));
 	note("virtio-scsi integration test app, mode %s", mode);
 
-	if (mode[0] == 'r') {
+	if (is_mode(mode, "rom")) {
 		rom_tests();	/* the driver came from the option ROM */
 		goto done;
 	}
 	n = find_controllers(ctrls, 16, ids);
 	check(n >= 1, "a virtio-scsi controller is present", "none");
 	drv = load_driver();
-	if (drv && mode[0] == 'c')
+	if (drv && is_mode(mode, "conform"))
 		conform_tests(ctrls, n, drv);
-	if (drv && mode[0] == 'b' && mode[1] == 'e')
+	else if (drv && is_mode(mode, "bench"))
 		bench_tests(ctrls, n, &drv);
-	for (i = 0; drv && mode[0] != 'c' && mode[1] != 'e' && i < n; i++) {
-		if (mode[0] == 'm')
-			media_tests(ctrls[i], &drv);
-		else
-			basic_tests(ctrls[i], ids[i], &drv);
-	}
+	else
+		for (i = 0; drv && i < n; i++) {
+			if (is_mode(mode, "media"))
+				media_tests(ctrls[i], &drv);
+			else
+				basic_tests(ctrls[i], ids[i], &drv);
+		}
 
 done:
 	vs_snprintf(line, sizeof(line), "%u passed, %u failed\n", passed, failed);

@@ -128,7 +128,7 @@ boot_vm() {
 	monitor_bridge "$dir" "$port" &
 	bridge=$!
 	# shellcheck disable=SC2046
-	timeout 900 $QEMU $(qemu_accel) -machine pc -m 512 -smp 1 -nodefaults \
+	timeout 600 $QEMU $(qemu_accel) -machine pc -m 512 -smp 1 -nodefaults \
 		-display none -no-reboot -net none $(qemu_firmware) \
 		-monitor "tcp:127.0.0.1:$port,server=on,wait=off" \
 		"${esp[@]}" "$@" \
