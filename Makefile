@@ -16,7 +16,7 @@ OBJCOPY    ?= objcopy
 # DEBUGCON=0 keeps the driver off I/O port 0x402 (QEMU's debug console)
 DEBUGCON   ?= 1
 LOG_LEVEL  ?= 1
-EFI_OPT    ?= -Os
+EFI_OPT    ?= -O2
 
 CORE_SRCS := drivers/lib/log.c \
 	drivers/virtio/virtio_pci.c drivers/virtio/virtqueue.c \

@@ -127,14 +127,40 @@ static UINT64 random_reads(EFI_BLOCK_IO *bio, UINTN calls, VOID *buf)
 	return us ? (UINT64)calls * 10 * 1000000 / us : 0;
 }
 
-/** Milliseconds x 10 of a ConnectController, children included. */
-static UINT64 discovery(EFI_HANDLE ctrl, EFI_HANDLE drv)
+/**
+ * Discovery time (ms x 10): from ConnectController until every Block I/O
+ * child is installed, without the partition and file system drivers a
+ * recursive connect would also run (those cost the same on both stacks).
+ * Ours makes the children in its own Start.  The built-in stack takes
+ * three drivers on the controller (VirtioPciDeviceDxe, VirtioScsiDxe,
+ * ScsiBus: one non-recursive connect binds them all, ScsiBus makes a
+ * child per unit), then ScsiDisk on each child.
+ * @v ctrl	controller
+ * @v drv	our image, or NULL for the built-in stack
+ * @v units	children expected
+ */
+static UINT64 discovery(EFI_HANDLE ctrl, EFI_HANDLE drv, UINTN units)
 {
-	EFI_HANDLE drivers[2] = { drv, NULL };
-	UINT64 t0 = rdtsc();
+	EFI_HANDLE drivers[2] = { drv, NULL }, *h;
+	EFI_DEVICE_PATH *path = DevicePathFromHandle(ctrl), *p;
+	UINT64 t0 = rdtsc(), us;
+	UINTN n, i;
 
-	BS->ConnectController(ctrl, drv ? drivers : NULL, NULL, TRUE);
-	return elapsed_us(t0) / 100;
+	BS->ConnectController(ctrl, drv ? drivers : NULL, NULL, FALSE);
+	if (!drv && !EFI_ERROR(BS->LocateHandleBuffer(AllHandles, NULL, NULL,
+						      &n, &h))) {
+		for (i = 0; i < n; i++) {
+			p = DevicePathFromHandle(h[i]);
+			if (p && scsi_node_under(path, p, TRUE))
+				BS->ConnectController(h[i], NULL, NULL, FALSE);
+		}
+		FreePool(h);
+	}
+	us = elapsed_us(t0);
+	check(count_children(path) == units, drv ? "bench: ours found every unit" :
+	      "bench: the built-in stack found every unit", "%u of %u",
+	      (unsigned)count_children(path), (unsigned)units);
+	return us / 100;
 }
 
 /** Find the first Block I/O right under a controller. */
@@ -167,13 +193,13 @@ void bench_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE *drv)
 		return;
 	/* the built-in stack's discovery, before our driver is around */
 	BS->UnloadImage(*drv);
-	disc[0] = discovery(c[2], NULL);
-	disc[1] = discovery(c[3], NULL);
+	disc[0] = discovery(c[2], NULL, 1);
+	disc[1] = discovery(c[3], NULL, 64);
 	*drv = load_driver();
 	if (!*drv)
 		return;
-	disc[2] = discovery(c[4], *drv);
-	disc[3] = discovery(c[5], *drv);
+	disc[2] = discovery(c[4], *drv, 1);
+	disc[3] = discovery(c[5], *drv, 64);
 	check(connect(c[1], *drv) == EFI_SUCCESS && pci_owner(c[1]) == *drv,
 	      "bench: our driver holds controller 00:11", "no");
 	check(pci_owner(c[0]) && pci_owner(c[0]) != *drv,
