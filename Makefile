@@ -26,7 +26,7 @@ EFI_SRCS  := efi/driver.c efi/pass_thru.c efi/block_io.c \
 	efi/component_name.c efi/disk_info.c efi/hotplug.c efi/stats.c \
 	efi/platform_pciio.c efi/uefi_lib.c efi/libc.c efi/libc_mem.c
 APP_SRCS  := test/efi/testapp.c test/efi/testlib.c test/efi/basic.c \
-	test/efi/media.c test/efi/conform.c test/efi/handoff.c test/efi/bench.c efi/libc.c \
+	test/efi/media.c test/efi/conform.c test/efi/handoff.c test/efi/bench.c test/efi/faults.c efi/libc.c \
 	drivers/lib/log.c drivers/virtio/virtio_pci.c
 
 WARN      := -Wall -Wextra -Werror
@@ -94,6 +94,35 @@ $(BUILD)/unit/%: test/unit/%.c $(UNIT_COMMON) test/unit/*.h include/*/*.h
 	@echo "  HOSTCC  $@"
 	@$(HOSTCC) $(HOST_CFLAGS) $< $(UNIT_COMMON) -o $@ -lcmocka
 
+# The same tests without sanitizers, for valgrind
+VG_BINS := $(addprefix $(BUILD)/unit-vg/,$(UNIT_TESTS))
+$(BUILD)/unit-vg/%: test/unit/%.c $(UNIT_COMMON) test/unit/*.h include/*/*.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -Iinclude -Itest/unit $< $(UNIT_COMMON) -o $@ -lcmocka
+
+# ---------------------------------------------------------------- fuzzers
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+CHECK_FUZZ_SECONDS ?= 20
+FUZZERS := fuzz_device fuzz_scsi_data
+FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
+# short device timeouts: a hostile device that never answers costs
+# microseconds of virtual time per poll
+FUZZ_CFLAGS := -g -O1 -Iinclude -Itest/unit -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -DVSCSI_DEFAULT_TIMEOUT_US=2000 \
+	-DVSCSI_TMF_TIMEOUT_US=2000
+
+$(BUILD)/fuzz/%: test/fuzz/%.c $(UNIT_COMMON) test/unit/*.h include/*/*.h
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(UNIT_COMMON) -o $@
+
+# Run each fuzzer for FUZZ_SECONDS on a copy of its seed corpus.
+.PHONY: fuzz
+fuzz: $(FUZZ_BINS)
+	@test/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZERS)
+
 $(BUILD)/mkpattern: tools/mkpattern.c test/common/pattern.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
@@ -121,8 +150,8 @@ deps:
 
 # Every test; the last line is "N passed, N failed".
 check: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(BUILD)/mkpattern
-	@test/run-all.sh $(BUILD)
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(VG_BINS) $(FUZZ_BINS) $(BUILD)/mkpattern
+	@FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) test/run-all.sh $(BUILD)
 
 # Figures: our driver against the firmware's stack, same VM (not a test).
 bench: deps

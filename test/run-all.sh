@@ -28,23 +28,36 @@ for t in "$build"/unit/test_*; do
 done
 echo "unit: $passed passed, $failed failed"
 
-echo "== option ROM tool"
-out=$(bash test/tools/test_mkrom.sh "$build" 2>&1)
-echo "$out"
-p=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | tail -1)
-f=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | tail -1)
-[ -n "$p" ] || { p=0; f=1; }
-passed=$((passed + p))
-failed=$((failed + f))
+# count_run LABEL COMMAND...: run a script that ends "N passed, N failed"
+count_run() {
+	local label=$1 out p f
+	shift
+	echo "== $label"
+	out=$("$@" 2>&1)
+	echo "$out" | grep -v '^  ok '
+	p=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | tail -1)
+	f=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | tail -1)
+	[ -n "$p" ] || { p=0; f=1; }
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
 
-echo "== QEMU + OVMF integration"
-out=$(bash test/qemu/run-tests.sh "$build" 2>&1)
-echo "$out" | grep -v '^  ok '
-p=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | tail -1)
-f=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | tail -1)
-[ -n "$p" ] || { p=0; f=1; }
-passed=$((passed + p))
-failed=$((failed + f))
+echo "== host unit tests under valgrind"
+for t in "$build"/unit-vg/test_*; do
+	[ -x "$t" ] || continue
+	if timeout 600 valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite "$t" > "$t.log" 2>&1; then
+		passed=$((passed + 1)); echo "ok - valgrind: $(basename "$t") clean"
+	else
+		failed=$((failed + 1)); echo "not ok - valgrind: $(basename "$t")"
+		tail -30 "$t.log"
+	fi
+done
+
+count_run "fuzzers (${FUZZ_SECONDS:-20} s each)" test/fuzz/run.sh "$build" "${FUZZ_SECONDS:-20}" fuzz_device fuzz_scsi_data
+
+count_run "option ROM tool" bash test/tools/test_mkrom.sh "$build"
+count_run "QEMU + OVMF integration" bash test/qemu/run-tests.sh "$build"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

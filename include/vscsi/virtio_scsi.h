@@ -22,9 +22,13 @@
 #define VSCSI_CDB_MIN 16	/* READ(16) and READ CAPACITY(16) must fit */
 #define VSCSI_SENSE_MAX 96
 /** Timeout used when a caller gives none (UEFI "wait forever"). */
+#ifndef VSCSI_DEFAULT_TIMEOUT_US
 #define VSCSI_DEFAULT_TIMEOUT_US (60ull * 1000 * 1000)
+#endif
 /** Timeout of task management functions. */
+#ifndef VSCSI_TMF_TIMEOUT_US
 #define VSCSI_TMF_TIMEOUT_US (10ull * 1000 * 1000)
+#endif
 /** Largest data transfer of one request we ever ask for. */
 #define VSCSI_MAX_TRANSFER (32u << 20)
 

@@ -66,6 +66,8 @@ void conform_read_only(EFI_BLOCK_IO *bio);
 void conform_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE drv);
 /* bench.c */
 void bench_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE *drv);
+/* faults.c */
+void fault_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv);
 /* handoff.c */
 void rom_tests(void);
 /* media.c */

@@ -66,6 +66,24 @@ make_images() {
 	make_esp basic
 	make_esp media
 	make_esp conform
+	make_esp faults
+	for i in 0 1; do
+		truncate -s 8M "$work/faults$i.img"
+		"$mkpattern" fill "$work/faults$i.img" 1 0 16384
+	done
+	cat > "$work/blkdebug.conf" <<'CONF'
+[inject-error]
+event = "read_aio"
+errno = "5"
+sector = "100"
+once = "off"
+
+[inject-error]
+event = "write_aio"
+errno = "5"
+sector = "200"
+once = "off"
+CONF
 	# mode rom: the boot disk sits behind our driver, with more files
 	printf 'rom\n' > "$work/MODE.TXT"
 	truncate -s 1M "$work/PATTERN.BIN"
@@ -227,6 +245,21 @@ conform_vm() {
 	grep '^# builtin: misses' "$work/conform/results.log" | sed 's/^# builtin: misses/#   misses/'
 }
 
+# faults_vm: EIO injected by blkdebug on reads and writes of one disk, a
+# throttled disk slower than a request's timeout.
+faults_vm() {
+	echo "# faults: blkdebug EIO, throttled disk"
+	boot_vm faults faults \
+		-device virtio-scsi-pci,id=scsi0,disable-legacy=on \
+		-drive if=none,id=f0,format=raw,file="blkdebug:$work/blkdebug.conf:$work/faults0.img" \
+		-device scsi-hd,drive=f0,bus=scsi0.0,scsi-id=0,lun=0 \
+		-drive if=none,id=f1,format=raw,file="$work/faults1.img",throttling.bps-total=16384 \
+		-device scsi-hd,drive=f1,bus=scsi0.0,scsi-id=0,lun=1
+	"$mkpattern" verify "$work/faults0.img" 2 300 1 &&
+	"$mkpattern" verify "$work/faults0.img" 1 200 1
+	result "$([ $? = 0 ] && echo 1)" "faults: the good write landed, the failed one left the disk as it was"
+}
+
 # rom_vm: the firmware loads our driver from the controller's option ROM
 # and boots BOOTX64.EFI from the disk behind it, no Shell, no file load.
 rom_vm() {
@@ -242,7 +275,7 @@ for t in "$build/virtio-scsi.efi" "$build/virtio-scsi.rom" "$build/testapp.efi" 
 done
 make_images
 # VMS picks some of the VMs (for debugging), default all
-for vm in ${VMS:-modern legacy transitional media conform rom}; do
+for vm in ${VMS:-modern legacy transitional media conform faults rom}; do
 	case $vm in
 	modern) basic_vm modern modern disable-legacy=on,disable-modern=off ;;
 	legacy) basic_vm legacy legacy disable-legacy=off,disable-modern=on ;;
@@ -250,6 +283,7 @@ for vm in ${VMS:-modern legacy transitional media conform rom}; do
 	media) media_vm ;;
 	conform) conform_vm ;;
 	rom) rom_vm ;;
+	faults) faults_vm ;;
 	esac
 done
 echo "$passed passed, $failed failed"

@@ -32,6 +32,25 @@ static struct fake_dev *fake_of(struct vs_platform *p)
 }
 
 /* ------------------------------------------------------------------ */
+/* Fuzzing input                                                       */
+
+/** Next byte of the fuzzing input (0 once it is used up). */
+uint8_t fake_fuzz_byte(struct fake_dev *fd)
+{
+	return fd->fuzz_pos < fd->fuzz_len ? fd->fuzz[fd->fuzz_pos++] : 0;
+}
+
+/** Next 32 bits of the fuzzing input, little-endian. */
+uint32_t fake_fuzz_u32(struct fake_dev *fd)
+{
+	uint32_t v = fake_fuzz_byte(fd);
+
+	v |= (uint32_t)fake_fuzz_byte(fd) << 8;
+	v |= (uint32_t)fake_fuzz_byte(fd) << 16;
+	return v | (uint32_t)fake_fuzz_byte(fd) << 24;
+}
+
+/* ------------------------------------------------------------------ */
 /* DMA                                                                 */
 
 /** Translate a device address range to CPU memory, or NULL. */
@@ -663,6 +682,16 @@ static void fake_scsi(struct fake_dev *fd, unsigned t, unsigned l,
 	uint32_t len = 0;
 
 	memset(r, 0, sizeof(*r));
+	if (fd->fuzz_data && fake_fuzz_byte(fd) < 32) {
+		/* a CHECK CONDITION with whatever sense the input says */
+		unsigned i, n = fake_fuzz_byte(fd) % sizeof(r->sense);
+
+		r->status = SCSI_STATUS_CHECK_CONDITION;
+		for (i = 0; i < n; i++)
+			r->sense[i] = fake_fuzz_byte(fd);
+		r->sense_len = n;
+		return;
+	}
 	if (lu && lu->present && lu->sense_count) {
 		if (lu->sense_count != ~0u)
 			lu->sense_count--;
@@ -742,6 +771,14 @@ static void fake_scsi(struct fake_dev *fd, unsigned t, unsigned l,
 			return;
 		}
 	}
+	if (fd->fuzz_data) {
+		/* INQUIRY, REPORT LUNS, capacity, mode data: the input's */
+		unsigned i;
+
+		len = fake_fuzz_byte(fd) % (sizeof(buf) / 8) * 8 + fake_fuzz_byte(fd) % 8;
+		for (i = 0; i < len; i++)
+			buf[i] = fake_fuzz_byte(fd);
+	}
 	r->data_in = len < din_len ? len : din_len;
 	memcpy(din, buf, r->data_in);
 }
@@ -805,6 +842,18 @@ static void fake_request(struct fake_dev *fd, struct fake_queue *q,
 	resp[10] = r.status;
 	resp[11] = r.response;
 	memcpy(resp + VIRTIO_SCSI_RESP_HEAD_SIZE, r.sense, sizeof(r.sense));
+	if (fd->fuzz_device) {
+		uint8_t what = fake_fuzz_byte(fd);
+
+		if (what & 1)
+			put_le32(resp, fake_fuzz_u32(fd));		/* sense_len */
+		if (what & 2)
+			put_le32(resp + 4, fake_fuzz_u32(fd));	/* residual */
+		if (what & 4)
+			resp[10] = fake_fuzz_byte(fd);		/* status */
+		if (what & 8)
+			resp[11] = fake_fuzz_byte(fd);		/* response */
+	}
 	switch (fd->fault) {
 	case FAULT_SENSE_LEN: put_le32(resp, fd->sense_size + 1); break;
 	case FAULT_RESIDUAL: put_le32(resp + 4, din_len + dout_len + 1); break;
@@ -817,6 +866,21 @@ static void fake_request(struct fake_dev *fd, struct fake_queue *q,
 
 	used_len = fd->qemu_used_len ? resp_len + r.data_in + r.data_out :
 		   resp_len + r.data_in;
+	if (fd->fuzz_device) {
+		uint8_t what = fake_fuzz_byte(fd);
+
+		if (what & 1) {
+			fake_push_used(fd, q, fake_fuzz_u32(fd) & 0xFFFF,
+				       what & 2 ? fake_fuzz_u32(fd) : used_len);
+			return;
+		}
+		if (what & 4)
+			q->used_idx += fake_fuzz_byte(fd);	/* jump */
+		if (what & 8)
+			return;					/* lose it */
+		if (what & 16)
+			used_len = fake_fuzz_u32(fd);
+	}
 	switch (fd->fault) {
 	case FAULT_USED_ID: fake_push_used(fd, q, c->head + 1, used_len); break;
 	case FAULT_USED_LEN:

@@ -101,6 +101,11 @@ struct fake_dev {
 	uint8_t tmf_response;		/**< answer to TMFs (0: complete) */
 	bool qemu_used_len;		/**< used len counts readable data too */
 	bool events_missed;		/**< an event found no buffer */
+	/* fuzzing: bytes that decide what a hostile device writes */
+	const uint8_t *fuzz;
+	size_t fuzz_len, fuzz_pos;
+	bool fuzz_device;		/**< fuzz response fields and used ring */
+	bool fuzz_data;			/**< fuzz SCSI data-in and sense */
 	/* observations */
 	uint64_t now_us;
 	unsigned notifies[FAKE_QUEUES];
@@ -120,6 +125,8 @@ struct fake_dev {
 };
 
 void fake_init(struct fake_dev *fd, bool modern);
+uint8_t fake_fuzz_byte(struct fake_dev *fd);
+uint32_t fake_fuzz_u32(struct fake_dev *fd);
 void fake_fini(struct fake_dev *fd);
 void fake_add_disk(struct fake_dev *fd, unsigned t, unsigned l,
 		   uint32_t block_size, uint64_t blocks);

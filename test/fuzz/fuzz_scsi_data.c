@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * libFuzzer harness over what the targets say: the transport behaves,
+ * but INQUIRY, REPORT LUNS, READ CAPACITY (10)/(16), MODE SENSE and Block
+ * Limits data, and CHECK CONDITION sense, come from the input.  The SCSI
+ * layer must parse it without reading or writing out of bounds, and a
+ * geometry it accepts must be sane.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "fake_device.h"
+#include "vscsi/scsi_disk.h"
+
+struct fuzz_ctx {
+	struct vscsi_ctrl *c;
+	unsigned units;
+};
+
+static void fuzz_unit(void *ctx, const struct scsi_lun_info *info)
+{
+	struct fuzz_ctx *f = ctx;
+	struct scsi_disk d;
+	static uint8_t buf[64 * 1024];
+
+	if (++f->units > 8)
+		return;
+	if (scsi_disk_open(&d, f->c, info) != VS_OK)
+		return;
+	/* what was accepted must be usable */
+	if (d.block_size < 512 || d.block_size > 65536 ||
+	    (d.block_size & (d.block_size - 1)) || d.max_blocks == 0)
+		abort();
+	if (d.block_size <= sizeof(buf))
+		scsi_disk_read(&d, d.last_lba, 1, buf);
+	scsi_disk_check_media(&d);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct fake_dev fd;
+	static struct vscsi_ctrl c;
+	struct fuzz_ctx f = { &c, 0 };
+
+	fake_init(&fd, true);
+	fd.plat.log_level = -1;
+	fd.max_target = 2;
+	fake_add_disk(&fd, 0, 0, 512, 64);
+	fake_add_disk(&fd, 1, 0, 512, 64);
+	fd.fuzz = data;
+	fd.fuzz_len = size;
+	if (vscsi_init(&c, &fd.plat) == VS_OK) {
+		fd.fuzz_data = true;
+		scsi_scan(&c, fuzz_unit, &f);
+		vscsi_fini(&c);
+	}
+	if (fake_active_maps(&fd) != 0 || fd.dma_errors)
+		abort();
+	fake_fini(&fd);
+	return 0;
+}
