@@ -8,7 +8,7 @@
 
 static EFI_GUID vs_pci_io_guid = EFI_PCI_IO_PROTOCOL_GUID;
 
-static CHAR16 vs_driver_name[] = L"Virtio SCSI Host Driver";
+static CHAR16 vs_driver_name[] = L"VirtIO-SCSI Polled Driver";
 static CHAR16 vs_controller_name[] = L"Virtio SCSI Host Controller";
 
 /** Tell whether Language is in a ';'-separated list (or is one code). */

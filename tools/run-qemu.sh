@@ -23,7 +23,7 @@ echo "== virtio-scsi: loading the driver from fs0:"
 fs0:
 load fs0:\virtio-scsi.efi
 map -r
-echo "== drivers (ours: Virtio SCSI Host Driver)"
+echo "== drivers (ours: VirtIO-SCSI Polled Driver)"
 drivers
 echo "== block devices and file systems"
 map -b

@@ -171,7 +171,7 @@ static void check_owner(EFI_HANDLE ctrl)
 		if (cn)
 			cn->GetDriverName(cn, (CHAR8 *)"en", &name);
 	}
-	check(name && StrCmp(name, L"Virtio SCSI Host Driver") == 0 && db &&
+	check(name && StrCmp(name, L"VirtIO-SCSI Polled Driver") == 0 && db &&
 	      db->Version == 0x11,
 	      "the boot controller is driven by our driver (version 0x11)",
 	      "owner %p", owner);
