@@ -82,7 +82,7 @@ static VOID EFIAPI vs_exit_boot_services(EFI_EVENT Event, VOID *Context)
 
 	(void)Event;
 	ctrl->exited = TRUE;
-	vscsi_halt(&ctrl->core);
+	vscsi_stop(&ctrl->core);
 }
 
 /** Scan callback: remember one unit. */

@@ -285,6 +285,17 @@ void vscsi_halt(struct vscsi_ctrl *c)
 }
 
 /**
+ * Reset the device for good (the OS is taking over, ExitBootServices):
+ * unlike vscsi_halt, no later request sets it up again.
+ * @v c		adapter
+ */
+void vscsi_stop(struct vscsi_ctrl *c)
+{
+	c->stopped = true;
+	vscsi_halt(c);
+}
+
+/**
  * Reset the device and free everything; the reverse of vscsi_init.
  * @v c		adapter
  */
@@ -567,6 +578,8 @@ static int vscsi_reset_and_fail(struct vscsi_ctrl *c, int fail)
 	int rc;
 
 	vscsi_halt(c);
+	if (c->stopped)
+		return VS_E_DEVICE;
 	c->resets++;
 	for (i = 0; i < c->reqq.slots; i++)
 		if (c->slot[i].state == VSCSI_SLOT_BUSY)

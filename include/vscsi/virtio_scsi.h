@@ -102,6 +102,7 @@ struct vscsi_ctrl {
 	void *mem_token;
 	uint64_t next_id;
 	bool running;		/**< DRIVER_OK set and not reset since */
+	bool stopped;		/**< vscsi_stop: never set up again */
 	struct vscsi_slot slot[VSCSI_REQ_SLOTS];
 	/* statistics */
 	uint64_t requests, resets;
@@ -109,6 +110,7 @@ struct vscsi_ctrl {
 
 int vscsi_init(struct vscsi_ctrl *c, struct vs_platform *plat);
 void vscsi_halt(struct vscsi_ctrl *c);
+void vscsi_stop(struct vscsi_ctrl *c);
 void vscsi_fini(struct vscsi_ctrl *c);
 int vscsi_restart(struct vscsi_ctrl *c);
 int vscsi_exec(struct vscsi_ctrl *c, struct vscsi_cmd *cmd);

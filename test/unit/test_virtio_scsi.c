@@ -286,6 +286,21 @@ static void test_events(void **state)
 	assert_false(ev.has_lun);
 }
 
+/** After vscsi_stop (ExitBootServices) nothing sets the device up again. */
+static void test_stop_for_good(void **state)
+{
+	struct rig *r = *state;
+	uint8_t tur[6] = { SCSI_OP_TEST_UNIT_READY };
+
+	vscsi_stop(&r->c);
+	assert_int_equal(r->fd.status, 0);
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_E_DEVICE);
+	assert_int_equal(vscsi_tmf(&r->c, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, 0, 0),
+			 VS_E_DEVICE);
+	assert_int_equal(r->fd.status, 0);
+	assert_int_equal(r->fd.requests, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -305,6 +320,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_halt_and_restart, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_events, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_events, setup_legacy, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_stop_for_good, setup_modern, teardown_rig),
 	};
 
 	return cmocka_run_group_tests_name("virtio_scsi", tests, NULL, NULL);
