@@ -12,7 +12,7 @@
 #include "vscsi/virtqueue.h"
 
 /** Request slots on the request queue (requests in flight at most). */
-#define VSCSI_REQ_SLOTS 4
+#define VSCSI_REQ_SLOTS 8
 /** Largest request queue we set up (modern devices may be shrunk to it). */
 #define VSCSI_REQ_QUEUE_SIZE 128
 /** Event buffers kept posted on the event queue (§5.6.5). */
