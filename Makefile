@@ -113,7 +113,7 @@ FUZZ_CFLAGS := -g -O1 -Iinclude -Itest/unit -fsanitize=fuzzer,address,undefined 
 	-fno-sanitize-recover=all -DVSCSI_DEFAULT_TIMEOUT_US=2000 \
 	-DVSCSI_TMF_TIMEOUT_US=2000
 
-$(BUILD)/fuzz/%: test/fuzz/%.c $(UNIT_COMMON) test/unit/*.h include/*/*.h
+$(BUILD)/fuzz/%: test/fuzz/%.c test/fuzz/fuzz.h $(UNIT_COMMON) test/unit/*.h include/*/*.h
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(UNIT_COMMON) -o $@

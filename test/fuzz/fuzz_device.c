@@ -9,41 +9,13 @@
  * sanitizers and the checks below catch a wild write, a leak of DMA
  * mappings, or a device buffer given back while still mapped.
  */
-#include <stdlib.h>
-#include <string.h>
-#include "fake_device.h"
-#include "vscsi/scsi_disk.h"
-
-struct fuzz_ctx {
-	struct fake_dev *fd;
-	struct vscsi_ctrl *c;
-	unsigned units;
-};
-
-static void fuzz_unit(void *ctx, const struct scsi_lun_info *info)
-{
-	struct fuzz_ctx *f = ctx;
-	struct scsi_disk d;
-	static uint8_t buf[64 * 1024];
-
-	if (++f->units > 8)
-		return;
-	if (scsi_disk_open(&d, f->c, info) != VS_OK)
-		return;
-	scsi_disk_read(&d, 0, d.block_size <= sizeof(buf) ? 1 : 0, buf);
-	if (d.last_lba >= 16 && 16 * (uint64_t)d.block_size <= sizeof(buf)) {
-		scsi_disk_read(&d, d.last_lba - 15, 16, buf);
-		scsi_disk_write(&d, 1, 8, buf);
-	}
-	scsi_disk_check_media(&d);
-	scsi_disk_flush(&d);
-}
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fake_dev fd;
 	static struct vscsi_ctrl c;
-	struct fuzz_ctx f = { &fd, &c, 0 };
+	struct fuzz_ctx f = { &c, 0 };
 	struct vscsi_event ev;
 	unsigned i;
 

@@ -7,34 +7,7 @@
  * layer must parse it without reading or writing out of bounds, and a
  * geometry it accepts must be sane.
  */
-#include <stdlib.h>
-#include <string.h>
-#include "fake_device.h"
-#include "vscsi/scsi_disk.h"
-
-struct fuzz_ctx {
-	struct vscsi_ctrl *c;
-	unsigned units;
-};
-
-static void fuzz_unit(void *ctx, const struct scsi_lun_info *info)
-{
-	struct fuzz_ctx *f = ctx;
-	struct scsi_disk d;
-	static uint8_t buf[64 * 1024];
-
-	if (++f->units > 8)
-		return;
-	if (scsi_disk_open(&d, f->c, info) != VS_OK)
-		return;
-	/* what was accepted must be usable */
-	if (d.block_size < 512 || d.block_size > 65536 ||
-	    (d.block_size & (d.block_size - 1)) || d.max_blocks == 0)
-		abort();
-	if (d.block_size <= sizeof(buf))
-		scsi_disk_read(&d, d.last_lba, 1, buf);
-	scsi_disk_check_media(&d);
-}
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
