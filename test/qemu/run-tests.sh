@@ -260,6 +260,24 @@ faults_vm() {
 	result "$([ $? = 0 ] && echo 1)" "faults: the good write landed, the failed one left the disk as it was"
 }
 
+# shell_vm: the user's path, `make run`: the UEFI Shell loads the driver
+# from the boot disk (startup.nsh), remaps, lists drivers, reads a file
+# from a FAT partition behind the driver.
+shell_vm() {
+	local log=$work/shell.log
+	echo "# shell: load from the UEFI Shell (tools/run-qemu.sh)"
+	timeout 300 "$top/tools/run-qemu.sh" "$build" < /dev/null 2>&1 |
+		sed 's/\x1b\[[0-9;=]*[a-zA-Z]//g' | tr -d '\r' > "$log"
+	grep -q "Image 'FS0:.virtio-scsi.efi' loaded at .* - Success" "$log"
+	result "$([ $? = 0 ] && echo 1)" "shell: load fs0:\\virtio-scsi.efi succeeds"
+	grep -q "00000011 B .* VirtIO-SCSI Polled Driver" "$log"
+	result "$([ $? = 0 ] && echo 1)" "shell: drivers lists ours, version 11, managing a device"
+	grep -q "FS1: .*" "$log" && grep -q "Pci(0x3,0x0)/Scsi(0x1,0x0)/HD(1,GPT" "$log"
+	result "$([ $? = 0 ] && echo 1)" "shell: map shows a file system on Scsi(1,0) behind our driver"
+	grep -q "Hello from a disk behind the virtio-scsi UEFI driver." "$log"
+	result "$([ $? = 0 ] && echo 1)" "shell: type fs1:\\HELLO.TXT prints the file"
+}
+
 # rom_vm: the firmware loads our driver from the controller's option ROM
 # and boots BOOTX64.EFI from the disk behind it, no Shell, no file load.
 rom_vm() {
@@ -275,7 +293,7 @@ for t in "$build/virtio-scsi.efi" "$build/virtio-scsi.rom" "$build/testapp.efi" 
 done
 make_images
 # VMS picks some of the VMs (for debugging), default all
-for vm in ${VMS:-modern legacy transitional media conform faults rom}; do
+for vm in ${VMS:-modern legacy transitional media conform faults rom shell}; do
 	case $vm in
 	modern) basic_vm modern modern disable-legacy=on,disable-modern=off ;;
 	legacy) basic_vm legacy legacy disable-legacy=off,disable-modern=on ;;
@@ -284,6 +302,7 @@ for vm in ${VMS:-modern legacy transitional media conform faults rom}; do
 	conform) conform_vm ;;
 	rom) rom_vm ;;
 	faults) faults_vm ;;
+	shell) shell_vm ;;
 	esac
 done
 echo "$passed passed, $failed failed"
