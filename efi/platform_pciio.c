@@ -47,6 +47,15 @@ static int vs_efi_pci_read(struct vs_platform *p, uint32_t offset,
 	       EFI_SUCCESS ? VS_OK : VS_E_DEVICE;
 }
 
+static int vs_efi_pci_write(struct vs_platform *p, uint32_t offset,
+			    unsigned width, uint32_t val)
+{
+	EFI_PCI_IO *io = vs_efi_plat(p)->pci_io;
+
+	return io->Pci.Write(io, vs_efi_width(width), offset, 1, &val) ==
+	       EFI_SUCCESS ? VS_OK : VS_E_DEVICE;
+}
+
 static int vs_efi_bar_read(struct vs_platform *p, bool is_io, unsigned bar,
 			   uint32_t offset, unsigned width, uint64_t *val)
 {
@@ -174,6 +183,7 @@ static void vs_efi_log(struct vs_platform *p, const char *line)
 
 static const struct vs_platform_ops vs_efi_platform_ops = {
 	.pci_read = vs_efi_pci_read,
+	.pci_write = vs_efi_pci_write,
 	.bar_read = vs_efi_bar_read,
 	.bar_write = vs_efi_bar_write,
 	.dma_alloc = vs_efi_dma_alloc,

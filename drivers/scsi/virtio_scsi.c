@@ -787,9 +787,9 @@ int vscsi_tmf(struct vscsi_ctrl *c, uint32_t subtype, uint8_t target,
  */
 int vscsi_poll_event(struct vscsi_ctrl *c, struct vscsi_event *ev)
 {
-	struct virtio_scsi_event *raw;
+	struct virtio_scsi_event raw;
 	uint32_t len, type;
-	uint16_t slot;
+	uint16_t slot, lun;
 	int rc;
 
 	vs_memset(ev, 0, sizeof(*ev));
@@ -805,16 +805,18 @@ int vscsi_poll_event(struct vscsi_ctrl *c, struct vscsi_event *ev)
 		ev->missed = true;
 		return 1;
 	}
-	raw = &vscsi_shm(c)->event[slot];
-	type = get_le32((uint8_t *)&raw->event);
+	/* one copy out of shared memory: what is checked is what is used */
+	vs_memcpy(&raw, &vscsi_shm(c)->event[slot], sizeof(raw));
+	type = get_le32((uint8_t *)&raw.event);
 	ev->missed = type & VIRTIO_SCSI_T_EVENTS_MISSED;
 	ev->type = type & ~VIRTIO_SCSI_T_EVENTS_MISSED;
-	ev->reason = get_le32((uint8_t *)&raw->reason);
-	if (raw->lun[0] == VIRTIO_SCSI_LUN_BYTE0 && raw->lun[1] <= c->max_target &&
-	    (uint16_t)(((raw->lun[2] & 0x3F) << 8) | raw->lun[3]) <= c->max_lun) {
+	ev->reason = get_le32((uint8_t *)&raw.reason);
+	lun = ((raw.lun[2] & 0x3F) << 8) | raw.lun[3];
+	if (raw.lun[0] == VIRTIO_SCSI_LUN_BYTE0 && raw.lun[1] <= c->max_target &&
+	    lun <= c->max_lun) {
 		ev->has_lun = true;
-		ev->target = raw->lun[1];
-		ev->lun = ((raw->lun[2] & 0x3F) << 8) | raw->lun[3];
+		ev->target = raw.lun[1];
+		ev->lun = lun;
 	} else if (ev->type != VIRTIO_SCSI_T_NO_EVENT) {
 		ev->missed = true;
 	}

@@ -215,20 +215,28 @@ void vp_add_status(struct vp_dev *vp, uint8_t bits)
 
 /**
  * Reset the device and wait until it reads back 0 (§4.1.4.3.2), so it
- * no longer touches any memory it was given.
+ * no longer touches any memory it was given.  A device that does not
+ * reset in time loses bus mastering instead: either way no DMA is left
+ * when this returns, and memory it was given may be freed.
  * @v vp	device
+ * @ret rc	VS_OK, or VS_E_TIMEOUT when bus mastering had to be cut
  */
-void vp_reset(struct vp_dev *vp)
+int vp_reset(struct vp_dev *vp)
 {
 	unsigned waited;
+	uint32_t cmd;
 
 	vp_set_status(vp, 0);
 	for (waited = 0; waited < VP_RESET_TIMEOUT_US; waited += VP_RESET_POLL_US) {
 		if (vp_get_status(vp) == 0)
-			return;
+			return VS_OK;
 		vp->plat->ops->delay_us(vp->plat, VP_RESET_POLL_US);
 	}
-	VS_ERR(vp->plat, "virtio-pci: reset did not complete");
+	VS_ERR(vp->plat, "virtio-pci: reset did not complete, bus mastering off");
+	cmd = vp_pci_read(vp, PCI_COMMAND, 2);
+	vp->plat->ops->pci_write(vp->plat, PCI_COMMAND, 2,
+				 cmd & ~PCI_COMMAND_BUS_MASTER);
+	return VS_E_TIMEOUT;
 }
 
 /**

@@ -34,6 +34,8 @@
 /* PCI 3.0 configuration header fields used by the transport. */
 #define PCI_VENDOR_ID 0x00
 #define PCI_DEVICE_ID 0x02
+#define PCI_COMMAND 0x04
+#define PCI_COMMAND_BUS_MASTER 0x0004
 #define PCI_STATUS 0x06
 #define PCI_STATUS_CAP_LIST 0x0010
 #define PCI_REVISION_ID 0x08

@@ -52,6 +52,9 @@ struct vs_platform_ops {
 	 */
 	int (*pci_read)(struct vs_platform *p, uint32_t offset, unsigned width,
 			uint32_t *val);
+	/** Write PCI configuration space; parameters as pci_read. */
+	int (*pci_write)(struct vs_platform *p, uint32_t offset, unsigned width,
+			 uint32_t val);
 	/**
 	 * Read a BAR.
 	 * @v p		platform

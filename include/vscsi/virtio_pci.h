@@ -39,7 +39,7 @@ struct vp_queue_addr {
 };
 
 int vp_probe(struct vp_dev *vp, struct vs_platform *plat);
-void vp_reset(struct vp_dev *vp);
+int vp_reset(struct vp_dev *vp);
 uint8_t vp_get_status(struct vp_dev *vp);
 void vp_set_status(struct vp_dev *vp, uint8_t status);
 void vp_add_status(struct vp_dev *vp, uint8_t bits);

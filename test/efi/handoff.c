@@ -50,6 +50,18 @@ static int raw_pci_read(struct vs_platform *p, uint32_t off, unsigned w,
 			    val) ? VS_E_DEVICE : VS_OK;
 }
 
+static int raw_pci_write(struct vs_platform *p, uint32_t off, unsigned w,
+			 uint32_t val)
+{
+	EFI_PCI_IO *io = raw(p)->pci_io;
+
+	if (!io)
+		return VS_E_DEVICE;
+	return io->Pci.Write(io, w == 1 ? EfiPciIoWidthUint8 : w == 2 ?
+			     EfiPciIoWidthUint16 : EfiPciIoWidthUint32, off, 1,
+			     &val) ? VS_E_DEVICE : VS_OK;
+}
+
 static int raw_bar_read(struct vs_platform *p, bool is_io, unsigned bar,
 			uint32_t off, unsigned w, uint64_t *val)
 {
@@ -107,6 +119,7 @@ static void raw_delay_us(struct vs_platform *p, unsigned us)
 
 static const struct vs_platform_ops raw_ops = {
 	.pci_read = raw_pci_read,
+	.pci_write = raw_pci_write,
 	.bar_read = raw_bar_read,
 	.bar_write = raw_bar_write,
 	.delay_us = raw_delay_us,

@@ -327,7 +327,5 @@ void monitor(const char *fmt, ...)
 	va_start(ap, fmt);
 	vs_vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	port_puts("# monitor: ");
-	port_puts(line);
-	port_puts("\n");
+	note("monitor: %s", line);
 }

@@ -232,6 +232,8 @@ static uint64_t fake_common_read(struct fake_dev *fd, uint32_t off)
 
 static void fake_status_write(struct fake_dev *fd, uint8_t v)
 {
+	if (v == 0 && fd->reset_stuck)
+		return;		/* ignores the reset: status stays as it was */
 	if (v == 0) {
 		fake_reset(fd);
 		return;
@@ -328,6 +330,17 @@ static int fake_pci_read(struct vs_platform *p, uint32_t off, unsigned w,
 	return VS_OK;
 }
 
+static int fake_pci_write(struct vs_platform *p, uint32_t off, unsigned w,
+			  uint32_t val)
+{
+	struct fake_dev *fd = fake_of(p);
+	unsigned i;
+
+	for (i = 0; i < w && off + i < sizeof(fd->pci); i++)
+		fd->pci[off + i] = val >> (8 * i);
+	return VS_OK;
+}
+
 static int fake_bar_read(struct vs_platform *p, bool is_io, unsigned bar,
 			 uint32_t off, unsigned w, uint64_t *val)
 {
@@ -397,6 +410,7 @@ static void fake_log(struct vs_platform *p, const char *line)
 
 static const struct vs_platform_ops fake_ops = {
 	.pci_read = fake_pci_read,
+	.pci_write = fake_pci_write,
 	.bar_read = fake_bar_read,
 	.bar_write = fake_bar_write,
 	.dma_alloc = fake_dma_alloc,

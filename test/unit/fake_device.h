@@ -78,6 +78,7 @@ struct fake_dev {
 	uint32_t dfselect, gfselect;
 	uint8_t status;
 	bool refuse_features;		/**< FEATURES_OK does not stick */
+	bool reset_stuck;		/**< writing status 0 does nothing */
 	uint16_t queue_select;
 	struct fake_queue q[FAKE_QUEUES];
 	/* virtio_scsi_config */

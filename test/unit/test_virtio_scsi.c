@@ -301,6 +301,20 @@ static void test_stop_for_good(void **state)
 	assert_int_equal(r->fd.requests, 0);
 }
 
+/** A device that will not reset loses bus mastering before any free. */
+static void test_reset_stuck(void **state)
+{
+	struct rig *r = *state;
+	uint16_t cmd;
+
+	r->fd.pci[PCI_COMMAND] |= PCI_COMMAND_BUS_MASTER;
+	r->fd.reset_stuck = true;
+	vscsi_fini(&r->c);
+	cmd = r->fd.pci[PCI_COMMAND] | r->fd.pci[PCI_COMMAND + 1] << 8;
+	assert_false(cmd & PCI_COMMAND_BUS_MASTER);
+	assert_true(r->fd.status & VIRTIO_STATUS_DRIVER_OK);	/* it ignored us */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +335,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_events, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_events, setup_legacy, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_stop_for_good, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_reset_stuck, setup_modern, teardown_rig),
 	};
 
 	return cmocka_run_group_tests_name("virtio_scsi", tests, NULL, NULL);
