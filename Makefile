@@ -21,9 +21,10 @@ EFI_OPT    ?= -O2
 CORE_SRCS := drivers/lib/log.c \
 	drivers/virtio/virtio_pci.c drivers/virtio/virtqueue.c \
 	drivers/scsi/virtio_scsi.c drivers/scsi/scsi_command.c \
-	drivers/scsi/scsi_scan.c drivers/scsi/scsi_disk.c
+	drivers/scsi/scsi_scan.c drivers/scsi/scsi_disk.c \
+	drivers/scsi/scsi_inventory.c
 EFI_SRCS  := efi/driver.c efi/pass_thru.c efi/block_io.c \
-	efi/component_name.c efi/disk_info.c efi/hotplug.c efi/stats.c \
+	efi/component_name.c efi/disk_info.c efi/device_path.c efi/stats.c \
 	efi/platform_pciio.c efi/uefi_lib.c efi/libc.c efi/libc_mem.c
 APP_SRCS  := test/efi/testapp.c test/efi/testlib.c test/efi/basic.c \
 	test/efi/media.c test/efi/conform.c test/efi/handoff.c test/efi/bench.c test/efi/faults.c efi/libc.c \
@@ -85,7 +86,7 @@ clean:
 # ---------------------------------------------------------------- host tests
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude -Itest/unit \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-UNIT_TESTS := test_transport test_virtio_scsi test_scsi_disk
+UNIT_TESTS := test_transport test_virtio_scsi test_scsi_disk test_inventory
 UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 UNIT_COMMON := $(CORE_SRCS) test/unit/fake_device.c
 

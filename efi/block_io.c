@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /**
  * @file
- * EFI_BLOCK_IO_PROTOCOL (UEFI 2.10 §13.9) on one child handle per
- * direct-access logical unit, with device path controller + Scsi(Pun,Lun).
+ * EFI_BLOCK_IO_PROTOCOL (UEFI 2.10 §13.9) on one child handle per block
+ * unit (disk or CD/DVD), with device path controller + Scsi(Pun,Lun).
+ * One disk, a leaf: its controller (driver.c) decides when a child is
+ * made, retired and freed.  A child whose unit went away keeps answering,
+ * without a medium, and never reaches the core again.
  *
  * Parameter checks follow §13.9 in the order the UEFI test suite expects:
  * media presence and MediaId first (a stale MediaId is reported even when
@@ -20,20 +23,26 @@ static struct vs_efi_disk *vs_bio_disk(EFI_BLOCK_IO *This)
 }
 
 /**
- * Copy the disk's geometry into the Block I/O media (§13.9.1).
+ * Copy the disk's geometry into the Block I/O media (§13.9.1); a unit
+ * that went away has no medium.
  * @v d		disk
  */
 static void vs_bio_fill_media(struct vs_efi_disk *d)
 {
 	EFI_BLOCK_IO_MEDIA *m = &d->media;
-	struct scsi_disk *sd = &d->disk;
+	struct scsi_disk *sd = d->unit ? &d->unit->disk : NULL;
+	BOOLEAN present = sd && sd->present;
 
-	m->RemovableMedia = sd->removable;
-	m->MediaPresent = sd->present;
-	m->ReadOnly = sd->read_only;
-	m->BlockSize = sd->present ? sd->block_size : 512;
-	m->LastBlock = sd->present ? sd->last_lba : 0;
+	m->MediaPresent = present;
 	m->IoAlign = VS_EFI_IO_ALIGN;
+	if (!sd) {
+		m->LastBlock = 0;
+		return;		/* the rest stays as it was */
+	}
+	m->RemovableMedia = sd->removable;
+	m->ReadOnly = sd->read_only;
+	m->BlockSize = present ? sd->block_size : 512;
+	m->LastBlock = present ? sd->last_lba : 0;
 	m->LowestAlignedLba = sd->lowest_aligned;
 	m->LogicalBlocksPerPhysicalBlock = 1u << sd->phys_exp;
 	m->OptimalTransferLengthGranularity = sd->opt_granularity;
@@ -42,31 +51,28 @@ static void vs_bio_fill_media(struct vs_efi_disk *d)
 /**
  * Look for a changed medium before an I/O: on removable units always
  * (eject, insert), elsewhere when a unit attention said the medium or its
- * capacity changed.  A change gets a new MediaId and a reinstalled Block
- * I/O, so the partition and file system drivers above probe again
- * (UEFI 2.10 §13.9: "the MediaId ... changes whenever the media changes").
- * @v d		disk
+ * capacity changed.  The inventory tells the controller of a change,
+ * which calls vs_efi_disk_media_changed.
+ * @v d		disk, its unit present
  * @ret st	EFI_SUCCESS, or a device error
  */
 static EFI_STATUS vs_bio_refresh(struct vs_efi_disk *d)
 {
+	struct scsi_disk *sd = &d->unit->disk;
 	int rc;
 
-	if (!d->disk.removable && !(d->disk.events & (SCSI_EV_MEDIUM_CHANGED |
-						       SCSI_EV_CAPACITY_CHANGED)))
+	if (!sd->removable && !(sd->events & (SCSI_EV_MEDIUM_CHANGED |
+					       SCSI_EV_CAPACITY_CHANGED)))
 		return EFI_SUCCESS;
-	rc = scsi_disk_check_media(&d->disk);
-	if (rc < 0)
-		return vs_efi_status(rc);
-	if (rc == SCSI_MEDIA_CHANGED)
-		vs_efi_disk_media_changed(d);
-	return EFI_SUCCESS;
+	rc = scsi_inv_check_media(&d->ctrl->inv, d->unit);
+	return rc < 0 ? vs_efi_status(rc) : EFI_SUCCESS;
 }
 
 /**
- * Publish a new medium: new MediaId and geometry at once; the Block I/O
- * is reinstalled (so partition and file system drivers probe again) from
- * the controller's timer, never inside an I/O: a reinstall there would
+ * Publish a new medium: new MediaId and geometry at once (UEFI 2.10
+ * §13.9: "the MediaId ... changes whenever the media changes"); the Block
+ * I/O is reinstalled (so partition and file system drivers probe again)
+ * by the controller's timer, never inside an I/O: a reinstall there would
  * restart the very drivers whose read brought us here.
  * @v d		disk
  */
@@ -75,11 +81,50 @@ void vs_efi_disk_media_changed(struct vs_efi_disk *d)
 	d->media.MediaId++;
 	vs_bio_fill_media(d);
 	VS_EFI_LOG("scsi %u:%u: medium changed: %s, %llu blocks of %u",
-		   d->disk.target, d->disk.lun,
-		   d->media.MediaPresent ? "present" : "none",
+		   d->target, d->lun, d->media.MediaPresent ? "present" : "none",
 		   (unsigned long long)d->media.LastBlock + 1, d->media.BlockSize);
 	d->reinstall = TRUE;
-	vs_efi_hotplug_kick(d->ctrl);
+	BS->SignalEvent(d->ctrl->timer);
+}
+
+/**
+ * The unit went away: from now on the disk has no medium (new MediaId,
+ * EFI_NO_MEDIA for every call) and never reaches the core again.  The
+ * controller's timer disconnects and uninstalls it later.
+ * @v d		disk
+ */
+void vs_efi_disk_gone(struct vs_efi_disk *d)
+{
+	d->unit = NULL;
+	d->reinstall = FALSE;
+	d->connect = FALSE;
+	d->gone_ticks = 0;
+	d->media.MediaId++;
+	vs_bio_fill_media(d);
+	VS_EFI_LOG("scsi %u:%u: gone, no medium from now on", d->target, d->lun);
+}
+
+/**
+ * Tell whether a driver still manages the disk: anything that opened its
+ * Block I/O BY_DRIVER or EXCLUSIVE (DiskIo, partitions).
+ * @v d		disk
+ * @ret busy	TRUE while such a consumer holds it
+ */
+BOOLEAN vs_efi_disk_in_use(struct vs_efi_disk *d)
+{
+	EFI_OPEN_PROTOCOL_INFORMATION_ENTRY *info;
+	BOOLEAN busy = FALSE;
+	UINTN n, i;
+
+	if (EFI_ERROR(BS->OpenProtocolInformation(d->handle, &vs_block_io_guid,
+						  &info, &n)))
+		return FALSE;
+	for (i = 0; i < n; i++)
+		if (info[i].Attributes & (EFI_OPEN_PROTOCOL_BY_DRIVER |
+					  EFI_OPEN_PROTOCOL_EXCLUSIVE))
+			busy = TRUE;
+	FreePool(info);
+	return busy;
 }
 
 /**
@@ -139,12 +184,13 @@ static EFI_STATUS EFIAPI vs_bio_reset(EFI_BLOCK_IO *This,
 {
 	struct vs_efi_disk *d = vs_bio_disk(This);
 	EFI_TPL tpl;
-	int rc;
+	int rc = VS_E_NOTARGET;
 
 	(void)ExtendedVerification;
 	tpl = BS->RaiseTPL(TPL_CALLBACK);
-	rc = vscsi_tmf(&d->ctrl->core, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET,
-		       d->disk.target, d->disk.lun);
+	if (d->unit)
+		rc = vscsi_tmf(&d->ctrl->core, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET,
+			       d->target, d->lun);
 	BS->RestoreTPL(tpl);
 	return rc == VS_OK ? EFI_SUCCESS : EFI_DEVICE_ERROR;
 }
@@ -162,13 +208,14 @@ static EFI_STATUS EFIAPI vs_bio_reset(EFI_BLOCK_IO *This,
 static EFI_STATUS vs_bio_rw(struct vs_efi_disk *d, BOOLEAN write,
 			    UINT32 media_id, EFI_LBA lba, UINTN size, VOID *buf)
 {
+	struct scsi_disk *sd;
 	UINT64 blocks;
 	EFI_TPL tpl;
 	EFI_STATUS st;
 	int rc;
 
 	tpl = BS->RaiseTPL(TPL_CALLBACK);
-	st = vs_bio_refresh(d);
+	st = d->unit ? vs_bio_refresh(d) : EFI_SUCCESS;
 	if (!EFI_ERROR(st))
 		st = vs_bio_check(d, media_id, lba, size, buf);
 	if (EFI_ERROR(st) || size == 0) {
@@ -179,23 +226,21 @@ static EFI_STATUS vs_bio_rw(struct vs_efi_disk *d, BOOLEAN write,
 		BS->RestoreTPL(tpl);
 		return EFI_WRITE_PROTECTED;
 	}
+	/* a medium is present, so the unit is still there (vs_bio_check) */
+	sd = &d->unit->disk;
 	blocks = size / d->media.BlockSize;
-	rc = write ? scsi_disk_write(&d->disk, lba, blocks, buf)
-		   : scsi_disk_read(&d->disk, lba, blocks, buf);
+	rc = write ? scsi_disk_write(sd, lba, blocks, buf)
+		   : scsi_disk_read(sd, lba, blocks, buf);
 	if (rc == VS_E_PROTECTED)
 		vs_bio_fill_media(d);	/* the unit told us something new */
 	else if (rc == VS_E_NOMEDIA)
 		vs_efi_disk_media_changed(d);
+	else if (rc == VS_E_NOTARGET)
+		scsi_inv_request_rescan(&d->ctrl->inv);	/* it went away */
 	BS->RestoreTPL(tpl);
-	if (d->disk.events & SCSI_EV_LUNS_CHANGED) {
-		/* REPORTED LUNS DATA HAS CHANGED: the timer rescans */
-		d->disk.events &= ~SCSI_EV_LUNS_CHANGED;
-		d->ctrl->rescan = TRUE;
-		vs_efi_hotplug_kick(d->ctrl);
-	}
 	if (rc != VS_OK)
 		VS_EFI_ERR("scsi %u:%u: %s LBA %llx x %llu failed (%d)",
-			   d->disk.target, d->disk.lun, write ? "write" : "read",
+			   d->target, d->lun, write ? "write" : "read",
 			   (unsigned long long)lba, (unsigned long long)blocks, rc);
 	/* §13.9.3/4 allow no other failure than these for a sent request */
 	switch (rc) {
@@ -228,51 +273,45 @@ static EFI_STATUS EFIAPI vs_bio_flush(EFI_BLOCK_IO *This)
 {
 	struct vs_efi_disk *d = vs_bio_disk(This);
 	EFI_TPL tpl;
-	int rc;
+	EFI_STATUS st;
 
 	tpl = BS->RaiseTPL(TPL_CALLBACK);
-	if (EFI_ERROR(vs_bio_refresh(d)) || !d->media.MediaPresent) {
-		BS->RestoreTPL(tpl);
-		return d->media.MediaPresent ? EFI_DEVICE_ERROR : EFI_NO_MEDIA;
-	}
-	if (d->media.ReadOnly) {
-		BS->RestoreTPL(tpl);
-		return EFI_SUCCESS;	/* nothing can be cached for writing */
-	}
-	rc = scsi_disk_flush(&d->disk);
+	st = d->unit ? vs_bio_refresh(d) : EFI_SUCCESS;
+	if (!EFI_ERROR(st) && !d->media.MediaPresent)
+		st = EFI_NO_MEDIA;
+	/* a read-only medium has nothing cached for writing */
+	if (!EFI_ERROR(st) && !d->media.ReadOnly)
+		st = vs_efi_status(scsi_disk_flush(&d->unit->disk));
 	BS->RestoreTPL(tpl);
-	return vs_efi_status(rc);
+	return st;
 }
 
 /**
- * Create the Block I/O child of a unit found by the scan.
+ * Create the Block I/O child of a listed unit with a disk.
  * @v ctrl	controller
- * @v index	index in ctrl->luns
- * @v driver_handle	our driver-binding handle
+ * @v u		the unit
  * @ret st	EFI_SUCCESS, or an error (nothing left behind)
+ * @ret d	the child, or NULL
  */
-EFI_STATUS vs_efi_disk_create(struct vs_efi_ctrl *ctrl, UINTN index,
-			      EFI_HANDLE driver_handle)
+struct vs_efi_disk *vs_efi_disk_create(struct vs_efi_ctrl *ctrl,
+				       struct scsi_unit *u, EFI_STATUS *st)
 {
-	const struct scsi_lun_info *info = &ctrl->luns[index];
 	struct vs_efi_disk *d;
 	VOID *pci_io;
-	EFI_STATUS st;
-	int rc;
 
 	d = AllocateZeroPool(sizeof(*d));
-	if (!d)
-		return EFI_OUT_OF_RESOURCES;
+	if (!d) {
+		*st = EFI_OUT_OF_RESOURCES;
+		return NULL;
+	}
 	d->signature = VS_EFI_DISK_SIGNATURE;
 	d->ctrl = ctrl;
-	rc = scsi_disk_open(&d->disk, &ctrl->core, info);
-	if (rc != VS_OK && rc != VS_E_NOMEDIA) {
-		st = vs_efi_status(rc);
-		goto err_open;
-	}
+	d->unit = u;
+	d->target = u->info.target;
+	d->lun = u->info.lun;
 	d->media.MediaId = 1;
 	vs_bio_fill_media(d);
-	CopyMem(d->inquiry, info->inquiry, sizeof(d->inquiry));
+	CopyMem(d->inquiry, u->info.inquiry, sizeof(d->inquiry));
 	vs_efi_disk_info_init(d);
 	d->block_io = (EFI_BLOCK_IO){
 		.Revision = EFI_BLOCK_IO_PROTOCOL_REVISION3,
@@ -282,29 +321,28 @@ EFI_STATUS vs_efi_disk_create(struct vs_efi_ctrl *ctrl, UINTN index,
 		.WriteBlocks = vs_bio_write,
 		.FlushBlocks = vs_bio_flush,
 	};
-	st = vs_efi_scsi_path(ctrl, info->target, info->lun, &d->dev_path);
-	if (EFI_ERROR(st))
+	*st = vs_efi_scsi_path(ctrl->dev_path, d->target, d->lun, &d->dev_path);
+	if (EFI_ERROR(*st))
 		goto err_path;
-	st = BS->InstallMultipleProtocolInterfaces(&d->handle,
+	*st = BS->InstallMultipleProtocolInterfaces(&d->handle,
 			&vs_device_path_guid, d->dev_path,
 			&vs_block_io_guid, &d->block_io,
 			&vs_efi_disk_info_guid, &d->disk_info, NULL);
-	if (EFI_ERROR(st))
+	if (EFI_ERROR(*st))
 		goto err_install;
 	/* UEFI 2.10 §11.1: a child opens its parent's protocol BY_CHILD */
-	st = BS->OpenProtocol(ctrl->handle, &vs_pci_io_guid, &pci_io,
-			      driver_handle, d->handle,
-			      EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER);
-	if (EFI_ERROR(st))
+	*st = BS->OpenProtocol(ctrl->handle, &vs_pci_io_guid, &pci_io,
+			       ctrl->driver, d->handle,
+			       EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER);
+	if (EFI_ERROR(*st))
 		goto err_open_child;
-	ctrl->disks[index] = d;
-	VS_EFI_LOG("scsi %u:%u: %s, %s%llu blocks of %u%s%s", info->target,
-		   info->lun, info->pdt == SCSI_PDT_CDROM ? "CD/DVD" : "disk",
+	VS_EFI_LOG("scsi %u:%u: %s, %s%llu blocks of %u%s%s", d->target, d->lun,
+		   u->info.pdt == SCSI_PDT_CDROM ? "CD/DVD" : "disk",
 		   d->media.MediaPresent ? "" : "no medium, ",
 		   (unsigned long long)d->media.LastBlock + 1,
 		   d->media.BlockSize, d->media.ReadOnly ? ", read-only" : "",
 		   d->media.RemovableMedia ? ", removable" : "");
-	return EFI_SUCCESS;
+	return d;
 
 err_open_child:
 	BS->UninstallMultipleProtocolInterfaces(d->handle,
@@ -314,43 +352,50 @@ err_open_child:
 err_install:
 	FreePool(d->dev_path);
 err_path:
-err_open:
 	FreePool(d);
-	return st;
+	return NULL;
 }
 
 /**
- * Remove a Block I/O child; the reverse of vs_efi_disk_create.
+ * Uninstall a Block I/O child's handle; the reverse of vs_efi_disk_create
+ * but for the memory (vs_efi_disk_free), which callers that found the
+ * handle through a protocol pointer may still read for a while.
  * @v d		disk
- * @v driver_handle	our driver-binding handle
  * @ret st	EFI_SUCCESS, or an error if a consumer would not let go
  *		(the child then stays as it was)
  */
-EFI_STATUS vs_efi_disk_destroy(struct vs_efi_disk *d, EFI_HANDLE driver_handle)
+EFI_STATUS vs_efi_disk_destroy(struct vs_efi_disk *d)
 {
 	struct vs_efi_ctrl *ctrl = d->ctrl;
 	VOID *pci_io;
 	EFI_STATUS st;
-	UINTN i;
 
-	BS->CloseProtocol(ctrl->handle, &vs_pci_io_guid, driver_handle, d->handle);
+	BS->CloseProtocol(ctrl->handle, &vs_pci_io_guid, ctrl->driver, d->handle);
 	st = BS->UninstallMultipleProtocolInterfaces(d->handle,
 			&vs_device_path_guid, d->dev_path,
 			&vs_block_io_guid, &d->block_io,
 			&vs_efi_disk_info_guid, &d->disk_info, NULL);
 	if (EFI_ERROR(st)) {
 		BS->OpenProtocol(ctrl->handle, &vs_pci_io_guid, &pci_io,
-				 driver_handle, d->handle,
+				 ctrl->driver, d->handle,
 				 EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER);
 		return st;
 	}
-	for (i = 0; i < ctrl->nluns; i++)
-		if (ctrl->disks[i] == d)
-			ctrl->disks[i] = NULL;
+	d->unit = NULL;
+	d->media.MediaPresent = FALSE;
+	d->signature = VS_EFI_DEAD_SIGNATURE;
+	return EFI_SUCCESS;
+}
+
+/**
+ * Free an uninstalled child.
+ * @v d		disk, after vs_efi_disk_destroy
+ */
+void vs_efi_disk_free(struct vs_efi_disk *d)
+{
 	FreePool(d->dev_path);
 	d->signature = 0;
 	FreePool(d);
-	return EFI_SUCCESS;
 }
 
 /**

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /**
  * @file
- * Driver entry, driver binding (UEFI 2.10 §11.1), image unload and the
- * ExitBootServices reset.
+ * Driver entry, driver binding (UEFI 2.10 §11.1), image unload, the
+ * ExitBootServices reset, and each controller's life: its unit inventory,
+ * its Block I/O children, and the one deferred-work mechanism (a timer at
+ * TPL_CALLBACK with a pending-work mask) through which the children
+ * follow the inventory.
  */
 #include "vscsi_efi.h"
 
@@ -85,65 +88,248 @@ static VOID EFIAPI vs_exit_boot_services(EFI_EVENT Event, VOID *Context)
 	vscsi_stop(&ctrl->core);
 }
 
-/** Scan callback: remember one unit. */
-static void vs_record_lun(void *ctx, const struct scsi_lun_info *info)
-{
-	struct vs_efi_ctrl *ctrl = ctx;
+/* ------------------------------------------------------------------ */
+/* The children: one Block I/O per block unit of the inventory          */
 
-	if (ctrl->nluns >= VS_EFI_MAX_LUNS) {
-		VS_EFI_ERR("more than %u units, ignoring %u:%u", VS_EFI_MAX_LUNS,
-			   info->target, info->lun);
-		return;
-	}
-	ctrl->luns[ctrl->nluns++] = *info;
+/** Timer period, in 100 ns units: 100 ms. */
+#define VS_TICK_PERIOD 1000000
+/**
+ * Ticks an uninstalled child's memory is kept (3 s).  Firmware code that
+ * found the handle just before (the Shell's `map`, walking every handle's
+ * device path) may still read its protocols; they then see a disk
+ * without medium instead of freed pool.
+ */
+#define VS_RETIRED_TICKS 30
+
+/** Inventory callback: a unit appeared; its child is made by the timer. */
+static void vs_unit_added(struct scsi_inventory *inv, struct scsi_unit *u)
+{
+	struct vs_efi_ctrl *ctrl = inv->ctx;
+
+	(void)u;
+	ctrl->pending |= VS_WORK_CHILDREN;
 }
 
 /**
- * Find the units and give each direct-access one a Block I/O child.
- * @v ctrl	controller
- * @v driver_handle	our driver-binding handle
+ * Inventory callback: a unit went away.  Its child has no medium from now
+ * on; the timer disconnects it, uninstalls it once nothing holds it, and
+ * then gives the unit back.
  */
-static void vs_create_children(struct vs_efi_ctrl *ctrl,
-			       EFI_HANDLE driver_handle)
+static void vs_unit_removed(struct scsi_inventory *inv, struct scsi_unit *u)
 {
+	struct vs_efi_ctrl *ctrl = inv->ctx;
+	struct vs_efi_disk *d = u->owner;
+
+	u->owner = NULL;
+	scsi_inv_release(inv, u);
+	if (d) {
+		vs_efi_disk_gone(d);
+		ctrl->pending |= VS_WORK_CHILDREN;
+	}
+}
+
+/** Inventory callback: a medium or capacity changed. */
+static void vs_unit_changed(struct scsi_inventory *inv, struct scsi_unit *u)
+{
+	struct vs_efi_ctrl *ctrl = inv->ctx;
+
+	if (u->owner) {
+		vs_efi_disk_media_changed(u->owner);
+		ctrl->pending |= VS_WORK_CHILDREN;
+	}
+}
+
+static const struct scsi_inventory_ops vs_inventory_ops = {
+	.added = vs_unit_added,
+	.removed = vs_unit_removed,
+	.changed = vs_unit_changed,
+};
+
+/**
+ * Give every listed block unit that has none a Block I/O child.
+ * @v ctrl	controller
+ * @v connect	connect drivers to the new children (hot-plug; at Start the
+ *		firmware's ConnectController does it)
+ * @ret again	TRUE when a child must be tried again later (the path of a
+ *		leaving child with the same address is still installed)
+ */
+static BOOLEAN vs_create_children(struct vs_efi_ctrl *ctrl, BOOLEAN connect)
+{
+	struct scsi_inventory *inv = &ctrl->inv;
+	struct vs_efi_disk *d;
+	struct scsi_unit *u;
+	BOOLEAN again = FALSE;
 	EFI_STATUS st;
 	UINTN i;
-	int rc;
 
-	rc = scsi_scan(&ctrl->core, vs_record_lun, ctrl);
-	if (rc != VS_OK)
-		VS_EFI_ERR("scan stopped (%d); %u units found", rc,
-			   (unsigned)ctrl->nluns);
-	for (i = 0; i < ctrl->nluns; i++) {
-		if (ctrl->luns[i].pdt != SCSI_PDT_DIRECT_ACCESS &&
-		    ctrl->luns[i].pdt != SCSI_PDT_CDROM)
+	for (i = 0; i < scsi_inv_count(inv); i++) {
+		u = scsi_inv_at(inv, i);
+		if (!u->has_disk || u->owner)
 			continue;
-		st = vs_efi_disk_create(ctrl, i, driver_handle);
-		if (EFI_ERROR(st))
-			VS_EFI_ERR("scsi %u:%u: no Block I/O (%lx)",
-				   ctrl->luns[i].target, ctrl->luns[i].lun,
-				   (unsigned long)st);
+		d = vs_efi_disk_create(ctrl, u, &st);
+		if (!d) {
+			if (st == EFI_ALREADY_STARTED) {
+				again = TRUE;
+				continue;
+			}
+			VS_EFI_ERR("scsi %u:%u: no Block I/O (%lx)", u->info.target,
+				   u->info.lun, (unsigned long)st);
+			u->has_disk = false;	/* do not try every tick */
+			continue;
+		}
+		u->owner = d;
+		d->connect = connect;
+		d->next = ctrl->children;
+		ctrl->children = d;
 	}
+	return again;
+}
+
+/**
+ * Take a child whose unit went away one step further: disconnect the
+ * drivers on it, then, on a later tick and only when none holds it any
+ * more, uninstall its handle and keep its memory a little while.
+ * @v ctrl	controller
+ * @v d		child (its unit gone)
+ * @ret done	TRUE when its handle is gone
+ */
+static BOOLEAN vs_retire_child(struct vs_efi_ctrl *ctrl, struct vs_efi_disk *d)
+{
+	if (d->gone_ticks++ == 0 || vs_efi_disk_in_use(d)) {
+		/* UEFI 2.10 §7.3: DisconnectController at TPL_CALLBACK at most */
+		BS->DisconnectController(d->handle, NULL, NULL);
+		if (d->gone_ticks == 2)
+			VS_EFI_LOG("scsi %u:%u: still in use, will retry",
+				   d->target, d->lun);
+		return FALSE;
+	}
+	if (EFI_ERROR(vs_efi_disk_destroy(d)))
+		return FALSE;
+	d->retired_at = ctrl->ticks;
+	d->next = ctrl->retired;
+	ctrl->retired = d;
+	VS_EFI_LOG("scsi %u:%u: handle uninstalled", d->target, d->lun);
+	return TRUE;
+}
+
+/**
+ * Free retired children.
+ * @v ctrl	controller
+ * @v all	every one (Stop), else those retired long enough
+ */
+static void vs_free_retired(struct vs_efi_ctrl *ctrl, BOOLEAN all)
+{
+	struct vs_efi_disk **pp = &ctrl->retired, *d;
+
+	while ((d = *pp)) {
+		if (all || ctrl->ticks - d->retired_at >= VS_RETIRED_TICKS) {
+			*pp = d->next;
+			vs_efi_disk_free(d);
+		} else {
+			pp = &d->next;
+		}
+	}
+}
+
+/**
+ * The children's share of the deferred work: retire those whose unit went
+ * away, create the new ones, connect the hot-plugged, reinstall those
+ * with a new medium.
+ * @v ctrl	controller
+ */
+static void vs_children_work(struct vs_efi_ctrl *ctrl)
+{
+	struct vs_efi_disk **pp = &ctrl->children, *d;
+	BOOLEAN again = FALSE;
+
+	while ((d = *pp)) {
+		if (d->unit) {
+			pp = &d->next;
+			continue;
+		}
+		if (vs_retire_child(ctrl, d))
+			*pp = d->next;
+		else {
+			again = TRUE;
+			pp = &d->next;
+		}
+	}
+	again |= vs_create_children(ctrl, TRUE);
+	for (d = ctrl->children; d; d = d->next) {
+		if (d->connect) {
+			d->connect = FALSE;
+			BS->ConnectController(d->handle, NULL, NULL, TRUE);
+		}
+		vs_efi_disk_reinstall(d);
+	}
+	if (!again)
+		ctrl->pending &= ~VS_WORK_CHILDREN;
+}
+
+/**
+ * The controller's one deferred-work mechanism, at TPL_CALLBACK: never
+ * inside an I/O (those run at TPL_CALLBACK too) and never during Stop
+ * (which raises to TPL_CALLBACK).  Brings the inventory up to date from
+ * the event queue, then the children.
+ * @v event	timer
+ * @v context	controller
+ */
+static VOID EFIAPI vs_tick(EFI_EVENT event, VOID *context)
+{
+	struct vs_efi_ctrl *ctrl = context;
+
+	(void)event;
+	if (ctrl->exited)
+		return;
+	ctrl->ticks++;
+	scsi_inv_poll(&ctrl->inv);
+	if (ctrl->pending & VS_WORK_CHILDREN)
+		vs_children_work(ctrl);
+	if (ctrl->retired)
+		vs_free_retired(ctrl, FALSE);
+}
+
+/**
+ * Uninstall one child for Stop (the firmware already disconnected the
+ * drivers on it) and free it.
+ * @v ctrl	controller
+ * @v d		child
+ * @ret st	EFI_SUCCESS, or the error of the uninstall
+ */
+static EFI_STATUS vs_stop_child(struct vs_efi_ctrl *ctrl, struct vs_efi_disk *d)
+{
+	struct vs_efi_disk **pp;
+	EFI_STATUS st = vs_efi_disk_destroy(d);
+
+	if (EFI_ERROR(st))
+		return st;
+	for (pp = &ctrl->children; *pp && *pp != d; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = d->next;
+	vs_efi_disk_free(d);
+	return EFI_SUCCESS;
 }
 
 /**
  * Remove every child (unwinding a failed Start).
  * @v ctrl	controller
- * @v driver_handle	our driver-binding handle
  */
-static void vs_destroy_children(struct vs_efi_ctrl *ctrl,
-				EFI_HANDLE driver_handle)
+static void vs_destroy_children(struct vs_efi_ctrl *ctrl)
 {
-	UINTN i;
+	while (ctrl->children) {
+		struct vs_efi_disk *d = ctrl->children;
 
-	for (i = 0; i < ctrl->nluns; i++)
-		if (ctrl->disks[i])
-			vs_efi_disk_destroy(ctrl->disks[i], driver_handle);
+		if (d->unit)
+			d->unit->owner = NULL;
+		if (EFI_ERROR(vs_stop_child(ctrl, d)))
+			break;
+	}
 }
 
 /**
- * §11.1 Start(): set up the controller, publish Ext SCSI Pass Thru, and a
- * Block I/O child per direct-access unit.
+ * §11.1 Start(): set up the controller, publish Ext SCSI Pass Thru, scan,
+ * and give each block unit a Block I/O child.
  */
 static EFI_STATUS EFIAPI vs_start(EFI_DRIVER_BINDING_PROTOCOL *This,
 				  EFI_HANDLE Controller,
@@ -161,6 +347,7 @@ static EFI_STATUS EFIAPI vs_start(EFI_DRIVER_BINDING_PROTOCOL *This,
 		return EFI_OUT_OF_RESOURCES;
 	ctrl->signature = VS_EFI_CTRL_SIGNATURE;
 	ctrl->handle = Controller;
+	ctrl->driver = drv;
 	st = BS->OpenProtocol(Controller, &vs_pci_io_guid, (VOID **)&ctrl->pci_io,
 			      drv, Controller, EFI_OPEN_PROTOCOL_BY_DRIVER);
 	if (EFI_ERROR(st))
@@ -179,10 +366,15 @@ static EFI_STATUS EFIAPI vs_start(EFI_DRIVER_BINDING_PROTOCOL *This,
 		st = rc == VS_E_NODEV ? EFI_UNSUPPORTED : vs_efi_status(rc);
 		goto err_init;
 	}
+	scsi_inv_init(&ctrl->inv, &ctrl->core, &vs_inventory_ops, ctrl);
 	st = BS->CreateEvent(EVT_SIGNAL_EXIT_BOOT_SERVICES, TPL_CALLBACK,
 			     vs_exit_boot_services, ctrl, &ctrl->exit_boot_event);
 	if (EFI_ERROR(st))
 		goto err_event;
+	st = BS->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK,
+			     vs_tick, ctrl, &ctrl->timer);
+	if (EFI_ERROR(st))
+		goto err_timer;
 	vs_efi_pass_thru_init(ctrl);
 	vs_efi_stats_init(ctrl);
 	st = BS->InstallMultipleProtocolInterfaces(&Controller,
@@ -199,21 +391,26 @@ static EFI_STATUS EFIAPI vs_start(EFI_DRIVER_BINDING_PROTOCOL *This,
 			      Controller, EFI_OPEN_PROTOCOL_BY_DRIVER);
 	if (EFI_ERROR(st))
 		goto err_hold;
-	vs_create_children(ctrl, drv);
-	st = vs_efi_hotplug_start(ctrl);
+	scsi_inv_scan(&ctrl->inv);
+	vs_create_children(ctrl, FALSE);
+	ctrl->pending = 0;
+	st = BS->SetTimer(ctrl->timer, TimerPeriodic, VS_TICK_PERIOD);
 	if (EFI_ERROR(st))
-		goto err_hotplug;
-	VS_EFI_LOG("controller started, %u units", (unsigned)ctrl->nluns);
+		goto err_set_timer;
+	VS_EFI_LOG("controller started, %u units",
+		   scsi_inv_count(&ctrl->inv));
 	return EFI_SUCCESS;
 
-err_hotplug:
-	vs_destroy_children(ctrl, drv);
+err_set_timer:
+	vs_destroy_children(ctrl);
 	BS->CloseProtocol(Controller, &vs_efi_pass_thru_guid, drv, Controller);
 err_hold:
 	BS->UninstallMultipleProtocolInterfaces(Controller,
 			&vs_efi_pass_thru_guid, &ctrl->pass_thru,
 			&vs_efi_stats_guid, &ctrl->stats, NULL);
 err_install:
+	BS->CloseEvent(ctrl->timer);
+err_timer:
 	BS->CloseEvent(ctrl->exit_boot_event);
 err_event:
 	vscsi_fini(&ctrl->core);
@@ -249,28 +446,43 @@ static struct vs_efi_ctrl *vs_ctrl_from_handle(EFI_HANDLE controller,
 }
 
 /**
- * Stop the named children of a controller.
- * @v drv	our driver-binding handle
+ * Stop the named children of a controller.  A child whose unit is still
+ * listed stays unowned (no Block I/O) until the controller is restarted;
+ * one whose unit is gone is simply finished.
+ * @v ctrl	controller
  * @v n		number of children
  * @v children	their handles
  * @ret st	EFI_SUCCESS, or EFI_DEVICE_ERROR if any stayed
  */
-static EFI_STATUS vs_stop_children(EFI_HANDLE drv, UINTN n,
+static EFI_STATUS vs_stop_children(struct vs_efi_ctrl *ctrl, UINTN n,
 				   EFI_HANDLE *children)
 {
 	EFI_STATUS st = EFI_SUCCESS;
+	struct scsi_unit *u;
 	struct vs_efi_disk *d;
 	UINTN i;
 
 	for (i = 0; i < n; i++) {
-		d = vs_efi_disk_from_handle(children[i], drv);
-		if (!d || EFI_ERROR(vs_efi_disk_destroy(d, drv)))
+		d = vs_efi_disk_from_handle(children[i], ctrl->driver);
+		if (!d || d->ctrl != ctrl) {
 			st = EFI_DEVICE_ERROR;
+			continue;
+		}
+		u = d->unit;	/* vs_stop_child forgets it */
+		if (EFI_ERROR(vs_stop_child(ctrl, d))) {
+			st = EFI_DEVICE_ERROR;
+			continue;
+		}
+		if (u)
+			u->owner = NULL;
 	}
 	return st;
 }
 
-/** §11.1 Stop(): children first, then the controller itself. */
+/**
+ * §11.1 Stop(): children first, then the controller itself.  Runs at
+ * TPL_CALLBACK, so the timer cannot change the children meanwhile.
+ */
 static EFI_STATUS EFIAPI vs_stop(EFI_DRIVER_BINDING_PROTOCOL *This,
 				 EFI_HANDLE Controller, UINTN NumberOfChildren,
 				 EFI_HANDLE *ChildHandleBuffer)
@@ -278,17 +490,21 @@ static EFI_STATUS EFIAPI vs_stop(EFI_DRIVER_BINDING_PROTOCOL *This,
 	EFI_HANDLE drv = This->DriverBindingHandle;
 	struct vs_efi_ctrl *ctrl;
 	EFI_STATUS st;
-	UINTN i;
+	EFI_TPL tpl;
 
-	if (NumberOfChildren)
-		return vs_stop_children(drv, NumberOfChildren, ChildHandleBuffer);
 	ctrl = vs_ctrl_from_handle(Controller, drv);
 	if (!ctrl)
 		return EFI_DEVICE_ERROR;
-	for (i = 0; i < ctrl->nluns; i++)
-		if (ctrl->disks[i])
-			return EFI_DEVICE_ERROR;	/* a child is still there */
-	vs_efi_hotplug_stop(ctrl);
+	tpl = BS->RaiseTPL(TPL_CALLBACK);
+	if (NumberOfChildren) {
+		st = vs_stop_children(ctrl, NumberOfChildren, ChildHandleBuffer);
+		BS->RestoreTPL(tpl);
+		return st;
+	}
+	if (ctrl->children) {
+		BS->RestoreTPL(tpl);
+		return EFI_DEVICE_ERROR;	/* a child is still there */
+	}
 	BS->CloseProtocol(Controller, &vs_efi_pass_thru_guid, drv, Controller);
 	st = BS->UninstallMultipleProtocolInterfaces(Controller,
 			&vs_efi_pass_thru_guid, &ctrl->pass_thru,
@@ -298,10 +514,13 @@ static EFI_STATUS EFIAPI vs_stop(EFI_DRIVER_BINDING_PROTOCOL *This,
 
 		BS->OpenProtocol(Controller, &vs_efi_pass_thru_guid, &iface, drv,
 				 Controller, EFI_OPEN_PROTOCOL_BY_DRIVER);
-		vs_efi_hotplug_start(ctrl);
+		BS->RestoreTPL(tpl);
 		return st;
 	}
+	BS->CloseEvent(ctrl->timer);
 	BS->CloseEvent(ctrl->exit_boot_event);
+	vs_free_retired(ctrl, TRUE);
+	BS->RestoreTPL(tpl);
 	vscsi_fini(&ctrl->core);
 	ctrl->pci_io->Attributes(ctrl->pci_io, EfiPciIoAttributeOperationSet,
 				 ctrl->orig_attributes, NULL);

@@ -5,7 +5,9 @@
  *
  * Target IDs are one byte (Target[0]; the other 15 bytes must be zero)
  * and LUNs 0-max_lun, the range virtio-scsi can address (virtio 1.2
- * §5.6.6.1).  The enumeration functions walk the units found at Start.
+ * §5.6.6.1).  The controller's unit inventory is "the list of legal
+ * Target IDs and LUNs" (§15.7.3): every function answers from it, and an
+ * address outside it is refused before anything reaches the device.
  */
 #include "vscsi_efi.h"
 
@@ -28,23 +30,24 @@ static BOOLEAN vs_pt_target_is_first(const UINT8 *target)
 }
 
 /**
- * Decode a Target ID and LUN the device can address.
+ * Decode a Target ID and LUN of a listed unit.
  * @v ctrl	controller
  * @v target	Target ID array
  * @v lun	LUN
- * @ret t	target number
- * @ret ok	TRUE when both are within the device's range
+ * @ret pos	the unit's position in the inventory, or -1 when the
+ *		address is not in the legal list
  */
-static BOOLEAN vs_pt_decode(struct vs_efi_ctrl *ctrl, const UINT8 *target,
-			    UINT64 lun, UINT8 *t)
+static int vs_pt_lookup(struct vs_efi_ctrl *ctrl, const UINT8 *target,
+			UINT64 lun)
 {
 	UINTN i;
 
 	for (i = 1; i < TARGET_MAX_BYTES; i++)
 		if (target[i])
-			return FALSE;
-	*t = target[0];
-	return target[0] <= ctrl->core.max_target && lun <= ctrl->core.max_lun;
+			return -1;
+	if (lun > VIRTIO_SCSI_MAX_LUN)
+		return -1;
+	return scsi_inv_index(&ctrl->inv, target[0], (UINT16)lun);
 }
 
 static void vs_pt_encode_target(UINT8 *target, UINT8 t)
@@ -149,13 +152,12 @@ vs_pt_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This, UINT8 *Target,
 	struct vscsi_cmd cmd = { 0 };
 	EFI_TPL tpl;
 	EFI_STATUS st;
-	UINT8 t;
 	int rc;
 
 	(void)Event;
-	if (!Target || !Packet || !vs_pt_decode(ctrl, Target, Lun, &t))
+	if (!Target || !Packet || vs_pt_lookup(ctrl, Target, Lun) < 0)
 		return EFI_INVALID_PARAMETER;
-	cmd.target = t;
+	cmd.target = Target[0];
 	cmd.lun = (uint16_t)Lun;
 	st = vs_pt_packet_to_cmd(ctrl, Packet, &cmd);
 	if (EFI_ERROR(st))
@@ -163,11 +165,14 @@ vs_pt_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This, UINT8 *Target,
 
 	tpl = BS->RaiseTPL(TPL_CALLBACK);
 	rc = vscsi_exec(&ctrl->core, &cmd);
-	vs_efi_hotplug_kick(ctrl);	/* events are handled once we return */
+	BS->SignalEvent(ctrl->timer);	/* events are handled once we return */
 	BS->RestoreTPL(tpl);
 
 	switch (rc) {
 	case VS_OK:
+		if (cmd.response == VIRTIO_SCSI_S_BAD_TARGET ||
+		    cmd.response == VIRTIO_SCSI_S_INCORRECT_LUN)
+			scsi_inv_request_rescan(&ctrl->inv);	/* it went away */
 		return vs_pt_report(Packet, &cmd);
 	case VS_E_BADSIZE:
 		/* §15.7.2: say how much the adapter can move in one request */
@@ -190,52 +195,41 @@ vs_pt_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This, UINT8 *Target,
 	}
 }
 
-/** Find a unit in the table; its index, or nluns when absent. */
-static UINTN vs_pt_find(struct vs_efi_ctrl *ctrl, const UINT8 *target,
-			UINT64 lun)
-{
-	UINTN i;
-	UINT8 t;
-
-	if (!vs_pt_decode(ctrl, target, lun, &t))
-		return ctrl->nluns;
-	for (i = 0; i < ctrl->nluns; i++)
-		if (ctrl->luns[i].target == t && ctrl->luns[i].lun == lun)
-			return i;
-	return ctrl->nluns;
-}
-
 /** §15.7.3 GetNextTargetLun(). */
 static EFI_STATUS EFIAPI
 vs_pt_get_next_target_lun(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This,
 			  UINT8 **Target, UINT64 *Lun)
 {
 	struct vs_efi_ctrl *ctrl = vs_pt_ctrl(This);
+	struct scsi_unit *u;
 	UINTN next;
+	int pos;
 
 	if (!Target || !*Target || !Lun)
 		return EFI_INVALID_PARAMETER;
 	if (vs_pt_target_is_first(*Target)) {
 		next = 0;
 	} else {
-		next = vs_pt_find(ctrl, *Target, *Lun);
-		if (next == ctrl->nluns)
+		pos = vs_pt_lookup(ctrl, *Target, *Lun);
+		if (pos < 0)
 			return EFI_INVALID_PARAMETER;
-		next++;
+		next = pos + 1;
 	}
-	if (next >= ctrl->nluns)
+	if (next >= scsi_inv_count(&ctrl->inv))
 		return EFI_NOT_FOUND;
-	vs_pt_encode_target(*Target, ctrl->luns[next].target);
-	*Lun = ctrl->luns[next].lun;
+	u = scsi_inv_at(&ctrl->inv, next);
+	vs_pt_encode_target(*Target, u->info.target);
+	*Lun = u->info.lun;
 	return EFI_SUCCESS;
 }
 
-/** §15.7.7 GetNextTarget(). */
+/** §15.7.8 GetNextTarget(). */
 static EFI_STATUS EFIAPI
 vs_pt_get_next_target(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This, UINT8 **Target)
 {
 	struct vs_efi_ctrl *ctrl = vs_pt_ctrl(This);
-	UINTN i;
+	struct scsi_inventory *inv = &ctrl->inv;
+	UINTN i, n = scsi_inv_count(inv);
 	UINT8 t;
 
 	if (!Target || !*Target)
@@ -243,55 +237,36 @@ vs_pt_get_next_target(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This, UINT8 **Target)
 	if (vs_pt_target_is_first(*Target)) {
 		i = 0;
 	} else {
-		if (!vs_pt_decode(ctrl, *Target, 0, &t))
-			return EFI_INVALID_PARAMETER;
-		for (i = 0; i < ctrl->nluns && ctrl->luns[i].target != t; i++)
+		for (i = 1; i < TARGET_MAX_BYTES; i++)
+			if ((*Target)[i])
+				return EFI_INVALID_PARAMETER;
+		t = (*Target)[0];
+		for (i = 0; i < n && scsi_inv_at(inv, i)->info.target != t; i++)
 			;
-		if (i == ctrl->nluns)
-			return EFI_INVALID_PARAMETER;
-		while (i < ctrl->nluns && ctrl->luns[i].target == t)
+		if (i == n)
+			return EFI_INVALID_PARAMETER;	/* not a listed target */
+		while (i < n && scsi_inv_at(inv, i)->info.target == t)
 			i++;
 	}
-	if (i >= ctrl->nluns)
+	if (i >= n)
 		return EFI_NOT_FOUND;
-	vs_pt_encode_target(*Target, ctrl->luns[i].target);
+	vs_pt_encode_target(*Target, scsi_inv_at(inv, i)->info.target);
 	return EFI_SUCCESS;
 }
 
-/**
- * Allocate a SCSI device path node, Scsi(Pun,Lun) (UEFI 2.10 §10.3.4.2).
- * @v target	Pun
- * @v lun	Lun
- * @ret node	pool memory, or NULL
- */
-static SCSI_DEVICE_PATH *vs_pt_scsi_node(UINT8 target, UINT16 lun)
-{
-	SCSI_DEVICE_PATH *node = AllocateZeroPool(sizeof(*node));
-
-	if (!node)
-		return NULL;
-	node->Header.Type = MESSAGING_DEVICE_PATH;
-	node->Header.SubType = MSG_SCSI_DP;
-	SetDevicePathNodeLength(&node->Header, sizeof(*node));
-	node->Pun = target;
-	node->Lun = lun;
-	return node;
-}
-
-/** §15.7.4 BuildDevicePath(): one Scsi(Pun,Lun) node. */
+/** §15.7.4 BuildDevicePath(): one Scsi(Pun,Lun) node, for listed units. */
 static EFI_STATUS EFIAPI
 vs_pt_build_device_path(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This, UINT8 *Target,
 			UINT64 Lun, EFI_DEVICE_PATH **DevicePath)
 {
 	struct vs_efi_ctrl *ctrl = vs_pt_ctrl(This);
 	SCSI_DEVICE_PATH *node;
-	UINT8 t;
 
 	if (!DevicePath || !Target)
 		return EFI_INVALID_PARAMETER;
-	if (!vs_pt_decode(ctrl, Target, Lun, &t))
+	if (vs_pt_lookup(ctrl, Target, Lun) < 0)
 		return EFI_NOT_FOUND;
-	node = vs_pt_scsi_node(t, (UINT16)Lun);
+	node = vs_efi_scsi_node(Target[0], (UINT16)Lun);
 	if (!node)
 		return EFI_OUT_OF_RESOURCES;
 	*DevicePath = &node->Header;
@@ -312,7 +287,8 @@ vs_pt_get_target_lun(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This,
 	    DevicePathSubType(DevicePath) != MSG_SCSI_DP ||
 	    DevicePathNodeLength(DevicePath) != sizeof(*node))
 		return EFI_UNSUPPORTED;
-	if (node->Pun > ctrl->core.max_target || node->Lun > ctrl->core.max_lun)
+	if (node->Pun > VIRTIO_SCSI_MAX_TARGET ||
+	    !scsi_inv_find(&ctrl->inv, (UINT8)node->Pun, node->Lun))
 		return EFI_NOT_FOUND;
 	vs_pt_encode_target(*Target, (UINT8)node->Pun);
 	*Lun = node->Lun;
@@ -332,7 +308,7 @@ static EFI_STATUS vs_pt_tmf_status(int rc)
 }
 
 /**
- * §15.7.6 ResetChannel(): an I_T NEXUS RESET to every target found (a
+ * §15.7.6 ResetChannel(): an I_T NEXUS RESET to every listed target (a
  * virtio-scsi device has no bus to reset; this is what resets every
  * initiator-target relationship on the channel).
  */
@@ -340,17 +316,19 @@ static EFI_STATUS EFIAPI
 vs_pt_reset_channel(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This)
 {
 	struct vs_efi_ctrl *ctrl = vs_pt_ctrl(This);
+	struct scsi_inventory *inv = &ctrl->inv;
 	EFI_STATUS st = EFI_SUCCESS;
 	EFI_TPL tpl;
 	UINTN i;
+	UINT8 t;
 	int rc;
 
 	tpl = BS->RaiseTPL(TPL_CALLBACK);
-	for (i = 0; i < ctrl->nluns; i++) {
-		if (i && ctrl->luns[i].target == ctrl->luns[i - 1].target)
+	for (i = 0; i < scsi_inv_count(inv); i++) {
+		t = scsi_inv_at(inv, i)->info.target;
+		if (i && t == scsi_inv_at(inv, i - 1)->info.target)
 			continue;
-		rc = vscsi_tmf(&ctrl->core, VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET,
-			       ctrl->luns[i].target, 0);
+		rc = vscsi_tmf(&ctrl->core, VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET, t, 0);
 		if (rc != VS_OK && rc != VS_E_NOTARGET) {
 			st = vs_pt_tmf_status(rc);
 			break;
@@ -360,43 +338,22 @@ vs_pt_reset_channel(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This)
 	return st;
 }
 
-/** §15.7.7 ResetTargetLun(): LOGICAL UNIT RESET. */
+/** §15.7.7 ResetTargetLun(): LOGICAL UNIT RESET of a listed unit. */
 static EFI_STATUS EFIAPI
 vs_pt_reset_target_lun(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This, UINT8 *Target,
 		       UINT64 Lun)
 {
 	struct vs_efi_ctrl *ctrl = vs_pt_ctrl(This);
 	EFI_TPL tpl;
-	UINT8 t;
 	int rc;
 
-	if (!Target || !vs_pt_decode(ctrl, Target, Lun, &t))
+	if (!Target || vs_pt_lookup(ctrl, Target, Lun) < 0)
 		return EFI_INVALID_PARAMETER;
 	tpl = BS->RaiseTPL(TPL_CALLBACK);
-	rc = vscsi_tmf(&ctrl->core, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, t,
-		       (uint16_t)Lun);
+	rc = vscsi_tmf(&ctrl->core, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET,
+		       Target[0], (uint16_t)Lun);
 	BS->RestoreTPL(tpl);
 	return vs_pt_tmf_status(rc);
-}
-
-/**
- * Build a child's full device path: controller path + Scsi(Pun,Lun).
- * @v ctrl	controller
- * @v target	target
- * @v lun	LUN
- * @ret path	pool memory
- * @ret st	EFI_SUCCESS or EFI_OUT_OF_RESOURCES
- */
-EFI_STATUS vs_efi_scsi_path(struct vs_efi_ctrl *ctrl, UINT8 target, UINT16 lun,
-			    EFI_DEVICE_PATH **path)
-{
-	SCSI_DEVICE_PATH *node = vs_pt_scsi_node(target, lun);
-
-	if (!node)
-		return EFI_OUT_OF_RESOURCES;
-	*path = AppendDevicePathNode(ctrl->dev_path, &node->Header);
-	FreePool(node);
-	return *path ? EFI_SUCCESS : EFI_OUT_OF_RESOURCES;
 }
 
 /**

@@ -12,17 +12,15 @@
 #include "uefi/disk_info.h"
 #include "uefi/ext_scsi_pass_thru.h"
 #include "uefi/vscsi_stats.h"
-#include "vscsi/scsi_disk.h"
+#include "vscsi/scsi_inventory.h"
 
 /** Driver-binding version: above OVMF's virtio drivers (0x10). */
 #define VS_EFI_DRIVER_VERSION 0x11
 /** Buffer alignment callers must honour (Block I/O and pass-thru IoAlign). */
 #define VS_EFI_IO_ALIGN 4
-/** Most logical units one controller publishes. */
-#define VS_EFI_MAX_LUNS 256
-
 #define VS_EFI_CTRL_SIGNATURE 0x43535356u	/* "VSSC" */
 #define VS_EFI_DISK_SIGNATURE 0x44535356u	/* "VSSD" */
+#define VS_EFI_DEAD_SIGNATURE 0x58535356u	/* "VSSX": handle uninstalled */
 
 /*
  * The driver does without libefi (efi/uefi_lib.c): boot services through
@@ -50,10 +48,14 @@ struct vs_efi_platform {
 
 struct vs_efi_disk;
 
+/** Deferred work of a controller (vs_efi_ctrl.pending), done by its timer. */
+#define VS_WORK_CHILDREN 0x1	/**< children to create, connect, retire */
+
 /** One controller we manage. */
 struct vs_efi_ctrl {
 	UINT32 signature;
 	EFI_HANDLE handle;
+	EFI_HANDLE driver;	/**< our driver-binding handle */
 	EFI_PCI_IO *pci_io;
 	EFI_DEVICE_PATH *dev_path;
 	UINT64 orig_attributes;
@@ -63,17 +65,17 @@ struct vs_efi_ctrl {
 	EFI_EXT_SCSI_PASS_THRU_MODE mode;
 	VSCSI_STATS_PROTOCOL stats;
 	EFI_EVENT exit_boot_event;
-	EFI_EVENT hotplug_timer;
+	/** The one deferred-work mechanism: periodic, at TPL_CALLBACK. */
+	EFI_EVENT timer;
+	UINT32 pending;		/**< VS_WORK_* */
+	UINT64 ticks;
 	BOOLEAN exited;		/**< ExitBootServices ran: hands off */
-	BOOLEAN rescan;		/**< a unit reported the LUN inventory changed */
-	/** Units a rescan found (target << 16 | LUN), scratch of hotplug.c */
-	UINT32 seen[VS_EFI_MAX_LUNS];
-	UINTN nseen;
-	/** Logical units found by the scan, in (target, LUN) order. */
-	struct scsi_lun_info luns[VS_EFI_MAX_LUNS];
-	UINTN nluns;
-	/** Block I/O children, indexed like luns (NULL: none). */
-	struct vs_efi_disk *disks[VS_EFI_MAX_LUNS];
+	/** Block I/O children with their handle installed, newest first. */
+	struct vs_efi_disk *children;
+	/** Children whose handle is gone; freed some ticks later. */
+	struct vs_efi_disk *retired;
+	/** The units: the legal address list of the pass-thru. */
+	struct scsi_inventory inv;
 };
 
 /** One Block I/O child. */
@@ -81,13 +83,20 @@ struct vs_efi_disk {
 	UINT32 signature;
 	EFI_HANDLE handle;
 	struct vs_efi_ctrl *ctrl;
+	struct vs_efi_disk *next;	/**< in ctrl->children or ctrl->retired */
+	/** The unit; NULL once it went away (nothing may reach the core). */
+	struct scsi_unit *unit;
 	EFI_DEVICE_PATH *dev_path;
 	EFI_BLOCK_IO block_io;
 	EFI_BLOCK_IO_MEDIA media;
 	EFI_DISK_INFO_PROTOCOL disk_info;
+	UINT8 target;
+	UINT16 lun;
 	BOOLEAN reinstall;	/**< medium changed: reinstall Block I/O */
+	BOOLEAN connect;	/**< hot-plugged: connect drivers to it */
+	UINT32 gone_ticks;	/**< ticks since its unit went away */
+	UINT64 retired_at;	/**< tick its handle was uninstalled */
 	UINT8 inquiry[SCSI_INQUIRY_STD_LEN];
-	struct scsi_disk disk;
 };
 
 extern EFI_DRIVER_BINDING_PROTOCOL vs_efi_driver_binding;
@@ -106,24 +115,25 @@ void vs_efi_stats_init(struct vs_efi_ctrl *ctrl);
 
 /* pass_thru.c */
 void vs_efi_pass_thru_init(struct vs_efi_ctrl *ctrl);
-EFI_STATUS vs_efi_scsi_path(struct vs_efi_ctrl *ctrl, UINT8 target,
+
+/* device_path.c */
+SCSI_DEVICE_PATH *vs_efi_scsi_node(UINT8 target, UINT16 lun);
+EFI_STATUS vs_efi_scsi_path(EFI_DEVICE_PATH *ctrl_path, UINT8 target,
 			    UINT16 lun, EFI_DEVICE_PATH **path);
 
 /* disk_info.c */
 extern EFI_GUID vs_efi_disk_info_guid;
 void vs_efi_disk_info_init(struct vs_efi_disk *d);
 
-/* hotplug.c */
-EFI_STATUS vs_efi_hotplug_start(struct vs_efi_ctrl *ctrl);
-void vs_efi_hotplug_stop(struct vs_efi_ctrl *ctrl);
-void vs_efi_hotplug_kick(struct vs_efi_ctrl *ctrl);
-
 /* block_io.c */
-EFI_STATUS vs_efi_disk_create(struct vs_efi_ctrl *ctrl, UINTN index,
-			      EFI_HANDLE driver_handle);
+struct vs_efi_disk *vs_efi_disk_create(struct vs_efi_ctrl *ctrl,
+				       struct scsi_unit *u, EFI_STATUS *st);
 void vs_efi_disk_media_changed(struct vs_efi_disk *d);
+void vs_efi_disk_gone(struct vs_efi_disk *d);
+BOOLEAN vs_efi_disk_in_use(struct vs_efi_disk *d);
 void vs_efi_disk_reinstall(struct vs_efi_disk *d);
-EFI_STATUS vs_efi_disk_destroy(struct vs_efi_disk *d, EFI_HANDLE driver_handle);
+EFI_STATUS vs_efi_disk_destroy(struct vs_efi_disk *d);
+void vs_efi_disk_free(struct vs_efi_disk *d);
 struct vs_efi_disk *vs_efi_disk_from_handle(EFI_HANDLE child,
 					    EFI_HANDLE driver_handle);
 

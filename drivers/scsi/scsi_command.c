@@ -29,10 +29,10 @@ static const struct scsi_sense_rule {
 	{ SCSI_SK_NO_SENSE, SCSI_ANY, SCSI_ANY, SCSI_ACT_DONE },
 	{ SCSI_SK_RECOVERED_ERROR, SCSI_ANY, SCSI_ANY, SCSI_ACT_DONE },
 	/* NOT READY: becoming ready (04/01), manual intervention (04/03) */
-	{ SCSI_SK_NOT_READY, 0x04, 0x01, SCSI_ACT_WAIT },
-	{ SCSI_SK_NOT_READY, 0x04, SCSI_ANY, SCSI_ACT_FAIL },
+	{ SCSI_SK_NOT_READY, SCSI_ASC_NOT_READY, 0x01, SCSI_ACT_WAIT },
+	{ SCSI_SK_NOT_READY, SCSI_ASC_NOT_READY, SCSI_ANY, SCSI_ACT_FAIL },
 	/* NOT READY: medium not present (3A/xx) */
-	{ SCSI_SK_NOT_READY, 0x3A, SCSI_ANY, SCSI_ACT_NOMEDIA },
+	{ SCSI_SK_NOT_READY, SCSI_ASC_MEDIUM_NOT_PRESENT, SCSI_ANY, SCSI_ACT_NOMEDIA },
 	{ SCSI_SK_NOT_READY, SCSI_ANY, SCSI_ANY, SCSI_ACT_WAIT },
 	{ SCSI_SK_MEDIUM_ERROR, SCSI_ANY, SCSI_ANY, SCSI_ACT_MEDIUM },
 	{ SCSI_SK_HARDWARE_ERROR, SCSI_ANY, SCSI_ANY, SCSI_ACT_FAIL },
@@ -40,7 +40,7 @@ static const struct scsi_sense_rule {
 	/* UNIT ATTENTION: power on/reset (29), parameters changed (2A),
 	 * medium changed (28), reported LUNs changed (3F/0E): the command
 	 * itself was not run, so it is sent again. */
-	{ SCSI_SK_UNIT_ATTENTION, 0x3A, SCSI_ANY, SCSI_ACT_NOMEDIA },
+	{ SCSI_SK_UNIT_ATTENTION, SCSI_ASC_MEDIUM_NOT_PRESENT, SCSI_ANY, SCSI_ACT_NOMEDIA },
 	{ SCSI_SK_UNIT_ATTENTION, SCSI_ANY, SCSI_ANY, SCSI_ACT_RETRY },
 	{ SCSI_SK_DATA_PROTECT, SCSI_ANY, SCSI_ANY, SCSI_ACT_PROTECT },
 	{ SCSI_SK_ABORTED_COMMAND, SCSI_ANY, SCSI_ANY, SCSI_ACT_RETRY },
@@ -142,22 +142,24 @@ static void scsi_note_unit_attention(struct vscsi_cmd *cmd)
 
 	if (scsi_decode_sense(cmd->sense, cmd->sense_len, &asc, &ascq) ==
 	    SCSI_SK_UNIT_ATTENTION)
-		cmd->unit_attention = (uint16_t)(asc << 8 | ascq);
+		cmd->unit_attention = SCSI_ASC_ASCQ(asc, ascq);
 }
 
 /**
- * Map a UNIT ATTENTION (ASC << 8 | ASCQ) to the SCSI_EV_* it means.
+ * Map a UNIT ATTENTION (SCSI_ASC_ASCQ) to the SCSI_EV_* it means.
  * @v ua	unit attention, 0 for none
  * @ret ev	SCSI_EV_* bits
  */
 unsigned scsi_ua_event(uint16_t ua)
 {
-	switch (ua >> 8) {
+	switch (SCSI_ASC(ua)) {
 	case 0x00: return 0;
-	case 0x28: return SCSI_EV_MEDIUM_CHANGED;
-	case 0x29: return SCSI_EV_RESET;
-	case 0x2A: return ua == 0x2A09 ? SCSI_EV_CAPACITY_CHANGED : 0;
-	case 0x3F: return ua == 0x3F0E ? SCSI_EV_LUNS_CHANGED : 0;
+	case SCSI_ASC_MEDIUM_CHANGED: return SCSI_EV_MEDIUM_CHANGED;
+	case SCSI_ASC_POWER_ON_RESET: return SCSI_EV_RESET;
+	case SCSI_ASC_PARAMETERS_CHANGED:
+		return ua == SCSI_ASCQ_CAPACITY_CHANGED ? SCSI_EV_CAPACITY_CHANGED : 0;
+	case SCSI_ASC_TARGET_CHANGED:
+		return ua == SCSI_ASCQ_LUNS_CHANGED ? SCSI_EV_LUNS_CHANGED : 0;
 	default: return 0;
 	}
 }

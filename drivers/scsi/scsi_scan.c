@@ -2,9 +2,10 @@
 /**
  * @file
  * Discovery of logical units: REPORT LUNS on LUN 0 of each target
- * (SPC-4 §6.33), falling back to INQUIRY probes, each unit confirmed by a
- * standard INQUIRY (SPC-4 §6.6).  Absent targets answer BAD_TARGET at
- * once, so they cost one request each.
+ * (SPC-4 §6.33), falling back to a few candidate LUNs, and the standard
+ * INQUIRY (SPC-4 §6.6) that confirms a unit.  Absent targets answer
+ * BAD_TARGET at once, so they cost one request each.  What the units
+ * found mean for the adapter's unit list is scsi_inventory.c's business.
  */
 #include "vscsi/byteorder.h"
 #include "vscsi/scsi_disk.h"
@@ -82,38 +83,41 @@ static int scsi_decode_lun(const uint8_t *e)
 /**
  * Take the LUNs we can address from REPORT LUNS data.
  * @v c		adapter
- * @v target	target (for the log)
  * @v buf	parameter data
  * @v len	bytes the device returned
- * @v luns	array for the LUNs, in the order reported
- * @v max	its size
- * @ret count	LUNs stored
+ * @v r		target report to fill (target set): luns, count, complete
  * @ret rc	VS_OK, or VS_E_DEVICE for data shorter than its header
  */
-static int scsi_parse_luns(struct vscsi_ctrl *c, uint8_t target,
-			   const uint8_t *buf, uint32_t len, uint16_t *luns,
-			   unsigned max, unsigned *count)
+static int scsi_parse_luns(struct vscsi_ctrl *c, const uint8_t *buf,
+			   uint32_t len, struct scsi_target_luns *r)
 {
-	uint32_t list_len, avail, i;
+	uint32_t listed, avail, i;
 	int lun;
 
-	*count = 0;
-	if (len < SCSI_REPORT_LUNS_HEADER)
+	r->count = 0;
+	r->complete = false;
+	if (len < SCSI_REPORT_LUNS_HEADER) {
+		VS_ERR(c->plat, "scsi %u: REPORT LUNS returned %u bytes",
+		       r->target, len);
 		return VS_E_DEVICE;
+	}
 	/* The list may be longer than what we asked for: use what arrived */
-	list_len = get_be32(buf);
+	listed = get_be32(buf) / SCSI_REPORT_LUNS_ENTRY;
 	avail = (len - SCSI_REPORT_LUNS_HEADER) / SCSI_REPORT_LUNS_ENTRY;
-	if (list_len / SCSI_REPORT_LUNS_ENTRY < avail)
-		avail = list_len / SCSI_REPORT_LUNS_ENTRY;
-	if (list_len / SCSI_REPORT_LUNS_ENTRY > avail)
-		VS_INFO(c->plat, "scsi %u: %u LUNs reported, using %u", target,
-			list_len / SCSI_REPORT_LUNS_ENTRY, avail);
-	for (i = 0; i < avail && *count < max; i++) {
+	if (avail > SCSI_SCAN_MAX_LUNS)
+		avail = SCSI_SCAN_MAX_LUNS;
+	if (listed < avail)
+		avail = listed;
+	r->complete = listed == avail;
+	if (!r->complete)
+		VS_INFO(c->plat, "scsi %u: %u LUNs reported, using %u", r->target,
+			listed, avail);
+	for (i = 0; i < avail; i++) {
 		lun = scsi_decode_lun(buf + SCSI_REPORT_LUNS_HEADER +
 				      i * SCSI_REPORT_LUNS_ENTRY);
 		if (lun < 0 || (uint32_t)lun > c->max_lun)
 			continue;
-		luns[(*count)++] = lun;
+		r->luns[r->count++] = lun;
 	}
 	return VS_OK;
 }
@@ -145,110 +149,80 @@ static void scsi_rl_frame(struct scsi_rl_req *r, uint8_t target)
 }
 
 /**
- * Ask a target for its LUN list.
+ * Ask one target for its LUN list, on the slow path (REPORT LUNS under
+ * the retry policy); a target without REPORT LUNS gets the first
+ * SCSI_SCAN_PROBE_LUNS LUNs as candidates to probe.
+ * @v c		adapter
+ * @v r		report to fill (target set)
+ */
+static void scsi_report_luns_slow(struct vscsi_ctrl *c,
+				  struct scsi_target_luns *r)
+{
+	struct scsi_rl_req req;
+	unsigned i, n;
+
+	scsi_rl_frame(&req, r->target);
+	r->rc = scsi_command(c, &req.cmd);
+	if (r->rc == VS_OK)
+		r->rc = scsi_parse_luns(c, req.buf, req.cmd.in_done, r);
+	if (r->rc == VS_OK || r->rc == VS_E_NOTARGET || r->rc == VS_E_TIMEOUT)
+		return;
+	/* No REPORT LUNS (or no usable answer): probe the first few LUNs */
+	n = c->max_lun + 1 < SCSI_SCAN_PROBE_LUNS ? c->max_lun + 1 :
+	    SCSI_SCAN_PROBE_LUNS;
+	for (i = 0; i < n; i++)
+		r->luns[i] = i;
+	r->count = n;
+	r->probed = true;
+	r->complete = false;
+	r->rc = VS_OK;
+}
+
+/**
+ * Ask one target for its LUN list.
  * @v c		adapter
  * @v target	target (the command goes to its LUN 0)
- * @v luns	array for the LUNs found, ascending as reported
- * @v max	its size
- * @ret count	LUNs stored
- * @ret rc	VS_OK, VS_E_NOTARGET, VS_E_UNSUPPORTED, or a command error
+ * @v r		report to fill
+ * @ret rc	VS_OK (r->luns valid), VS_E_NOTARGET for an absent target,
+ *		VS_E_TIMEOUT, or another command error
  */
-int scsi_report_luns(struct vscsi_ctrl *c, uint8_t target, uint16_t *luns,
-		     unsigned max, unsigned *count)
+int scsi_report_luns(struct vscsi_ctrl *c, uint8_t target,
+		     struct scsi_target_luns *r)
 {
-	struct scsi_rl_req r;
-	int rc;
-
-	*count = 0;
-	scsi_rl_frame(&r, target);
-	rc = scsi_command(c, &r.cmd);
-	if (rc != VS_OK)
-		return rc;
-	return scsi_parse_luns(c, target, r.buf, r.cmd.in_done, luns, max, count);
+	vs_memset(r, 0, sizeof(*r));
+	r->target = target;
+	scsi_report_luns_slow(c, r);
+	return r->rc;
 }
 
 /**
- * Confirm LUNs with INQUIRY and report the units found.
- * @v c		adapter
- * @v target	target
- * @v luns	LUNs
- * @v count	how many
- * @v fn	called for each unit
- * @v ctx	passed to fn
- * @ret rc	VS_OK, or VS_E_TIMEOUT when the adapter stopped answering
- */
-static int scsi_probe_luns(struct vscsi_ctrl *c, uint8_t target,
-			   const uint16_t *luns, unsigned count,
-			   scsi_scan_fn fn, void *ctx)
-{
-	struct scsi_lun_info info;
-	unsigned i;
-	int rc;
-
-	for (i = 0; i < count; i++) {
-		rc = scsi_inquiry(c, target, luns[i], &info);
-		if (rc == VS_OK)
-			fn(ctx, &info);
-		else if (rc == VS_E_TIMEOUT)
-			return rc;
-	}
-	return VS_OK;
-}
-
-/**
- * Find the logical units of one target, on the slow path: REPORT LUNS
- * under the retry policy, or INQUIRY probes when it has none.
- * @v c		adapter
- * @v target	target
- * @v fn	called for each unit
- * @v ctx	passed to fn
- * @ret rc	VS_OK (also for an absent target) or VS_E_TIMEOUT
- */
-static int scsi_scan_target(struct vscsi_ctrl *c, uint8_t target,
-			    scsi_scan_fn fn, void *ctx)
-{
-	uint16_t luns[SCSI_SCAN_MAX_LUNS];
-	unsigned count, i;
-	int rc;
-
-	rc = scsi_report_luns(c, target, luns, SCSI_SCAN_MAX_LUNS, &count);
-	if (rc == VS_E_NOTARGET)
-		return VS_OK;
-	if (rc == VS_E_TIMEOUT)
-		return rc;
-	if (rc != VS_OK) {
-		/* No REPORT LUNS: probe the first few LUNs one by one */
-		count = c->max_lun + 1 < SCSI_SCAN_PROBE_LUNS ?
-			c->max_lun + 1 : SCSI_SCAN_PROBE_LUNS;
-		for (i = 0; i < count; i++)
-			luns[i] = i;
-	}
-	return scsi_probe_luns(c, target, luns, count, fn, ctx);
-}
-
-/**
- * Find every logical unit behind the adapter.  REPORT LUNS goes to a
+ * Ask every target in a range for its LUN list.  REPORT LUNS goes to a
  * batch of targets at once (one request slot each, one notification), so
  * the many absent targets answer BAD_TARGET together; a target whose
- * answer is not a plain list is scanned again on the slow path.
+ * answer is not a plain list is asked again on the slow path.  No unit is
+ * confirmed here: that is the caller's INQUIRY.
  * @v c		adapter
- * @v fn	called for each unit, in (target, LUN) order of the reports
+ * @v first	first target
+ * @v last	last target (at most max_target)
+ * @v fn	called once per target, in order, with what it said
  * @v ctx	passed to fn
- * @ret rc	VS_OK, or the error that stopped the scan
+ * @ret rc	VS_OK, or VS_E_TIMEOUT when the adapter stopped answering
+ *		(the targets not reached get no call)
  */
-int scsi_scan(struct vscsi_ctrl *c, scsi_scan_fn fn, void *ctx)
+int scsi_scan_targets(struct vscsi_ctrl *c, uint32_t first, uint32_t last,
+		      scsi_target_fn fn, void *ctx)
 {
 	struct scsi_rl_req req[VSCSI_REQ_SLOTS];
-	uint16_t luns[SCSI_SCAN_MAX_LUNS];
+	struct scsi_target_luns report;
 	unsigned nslots = c->reqq.slots < VSCSI_REQ_SLOTS ? c->reqq.slots :
-			  VSCSI_REQ_SLOTS, n, i, count;
+			  VSCSI_REQ_SLOTS, n, i;
 	int slot[VSCSI_REQ_SLOTS];
-	uint32_t first;
 	int rc;
 
-	for (first = 0; first <= c->max_target; first += n) {
-		n = c->max_target + 1 - first < nslots ? c->max_target + 1 - first :
-		    nslots;
+	if (last > c->max_target)
+		last = c->max_target;
+	for (; first <= last; first += n) {
+		n = last + 1 - first < nslots ? last + 1 - first : nslots;
 		for (i = 0; i < n; i++) {
 			scsi_rl_frame(&req[i], first + i);
 			slot[i] = vscsi_submit(c, &req[i].cmd);
@@ -259,19 +233,19 @@ int scsi_scan(struct vscsi_ctrl *c, scsi_scan_fn fn, void *ctx)
 			req[i].rc = rc == VS_OK ? scsi_classify(c, &req[i].cmd) : rc;
 		}
 		for (i = 0; i < n; i++) {
-			rc = req[i].rc;
-			if (rc == VS_OK)
-				rc = scsi_parse_luns(c, first + i, req[i].buf,
-						     req[i].cmd.in_done, luns,
-						     SCSI_SCAN_MAX_LUNS, &count);
-			if (rc == VS_OK)
-				rc = scsi_probe_luns(c, first + i, luns, count, fn, ctx);
-			else if (rc == VS_E_NOTARGET)
-				rc = VS_OK;
-			else if (rc != VS_E_TIMEOUT)
-				rc = scsi_scan_target(c, first + i, fn, ctx);
-			if (rc == VS_E_TIMEOUT)
-				return rc;
+			vs_memset(&report, 0, sizeof(report));
+			report.target = first + i;
+			report.rc = req[i].rc;
+			if (report.rc == VS_OK)
+				report.rc = scsi_parse_luns(c, req[i].buf,
+							    req[i].cmd.in_done,
+							    &report);
+			if (report.rc != VS_OK && report.rc != VS_E_NOTARGET &&
+			    report.rc != VS_E_TIMEOUT)
+				scsi_report_luns_slow(c, &report);
+			if (report.rc == VS_E_TIMEOUT)
+				return VS_E_TIMEOUT;
+			fn(ctx, &report);
 		}
 	}
 	return VS_OK;

@@ -10,6 +10,7 @@
  */
 #include <stddef.h>
 #include "spec/virtio.h"
+#include "spec/scsi.h"
 #include "spec/virtio_scsi.h"
 #include "vscsi/byteorder.h"
 #include "vscsi/virtio_scsi.h"
@@ -145,7 +146,13 @@ static int vscsi_set_size(struct vscsi_ctrl *c, uint32_t offset, uint32_t want)
 	return VS_E_DEVICE;
 }
 
-/** Post one event buffer (§5.6.5: the driver keeps the eventq stocked). */
+/**
+ * Post one event buffer (§5.6.5: the driver keeps the eventq stocked),
+ * cleared, so that nothing of an earlier event can be read from it again.
+ * @v c		adapter
+ * @v i		buffer (and slot) index
+ * @ret rc	VS_OK or an error of vq_add_chain
+ */
 static int vscsi_post_event(struct vscsi_ctrl *c, uint16_t i)
 {
 	struct virtio_scsi_event *ev = &vscsi_shm(c)->event[i];
@@ -153,6 +160,7 @@ static int vscsi_post_event(struct vscsi_ctrl *c, uint16_t i)
 		.addr = vscsi_dev_addr(c, ev), .len = sizeof(*ev), .writable = true,
 	};
 
+	vs_memset(ev, 0, sizeof(*ev));
 	return vq_add_chain(&c->eventq, i, &buf, 1);
 }
 
@@ -779,8 +787,11 @@ int vscsi_tmf(struct vscsi_ctrl *c, uint32_t subtype, uint8_t target,
 
 /**
  * Take one event from the event queue and post its buffer again
- * (§5.6.6.3).  Events naming a unit we cannot address, and a broken event
- * ring, come back as "missed", which means: rescan everything.
+ * (§5.6.6.3).  What the device wrote is copied out once and checked here:
+ * a buffer it filled short of a whole struct virtio_scsi_event, and a
+ * broken event ring, come back as "missed" (rescan everything); an event
+ * naming a unit beyond max_target/max_lun is logged and comes back
+ * without a unit (has_lun false), to be ignored.
  * @v c		adapter
  * @ret ev	the event
  * @ret rc	1 for an event, 0 for none, VS_E_DEVICE if the device is gone
@@ -807,20 +818,33 @@ int vscsi_poll_event(struct vscsi_ctrl *c, struct vscsi_event *ev)
 	}
 	/* one copy out of shared memory: what is checked is what is used */
 	vs_memcpy(&raw, &vscsi_shm(c)->event[slot], sizeof(raw));
+	vscsi_post_event(c, slot);
+	vq_kick(&c->eventq);
+	if (len < sizeof(raw)) {
+		VS_INFO(c->plat, "virtio-scsi: event of %u bytes, rescanning", len);
+		ev->missed = true;
+		return 1;
+	}
 	type = get_le32((uint8_t *)&raw.event);
 	ev->missed = type & VIRTIO_SCSI_T_EVENTS_MISSED;
 	ev->type = type & ~VIRTIO_SCSI_T_EVENTS_MISSED;
 	ev->reason = get_le32((uint8_t *)&raw.reason);
+	if (ev->type == VIRTIO_SCSI_T_PARAM_CHANGE)
+		ev->asc_ascq = SCSI_ASC_ASCQ(VIRTIO_SCSI_EVT_ASC(ev->reason),
+					     VIRTIO_SCSI_EVT_ASCQ(ev->reason));
+	if (ev->type == VIRTIO_SCSI_T_NO_EVENT)
+		return 1;
+	/* §5.6.6.1 LUN layout: 1, target, then a flat or peripheral LUN */
 	lun = ((raw.lun[2] & 0x3F) << 8) | raw.lun[3];
 	if (raw.lun[0] == VIRTIO_SCSI_LUN_BYTE0 && raw.lun[1] <= c->max_target &&
 	    lun <= c->max_lun) {
 		ev->has_lun = true;
 		ev->target = raw.lun[1];
 		ev->lun = lun;
-	} else if (ev->type != VIRTIO_SCSI_T_NO_EVENT) {
-		ev->missed = true;
+	} else {
+		VS_ERR(c->plat, "virtio-scsi: event %u for unit %u:%u beyond "
+		       "%u:%u, ignored", ev->type, raw.lun[1], lun, c->max_target,
+		       c->max_lun);
 	}
-	vscsi_post_event(c, slot);
-	vq_kick(&c->eventq);
 	return 1;
 }

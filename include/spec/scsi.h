@@ -51,6 +51,24 @@
 #define SCSI_SK_DATA_PROTECT 0x7
 #define SCSI_SK_ABORTED_COMMAND 0xB
 
+/*
+ * Additional sense code and qualifier (SPC-4 §4.5.6, Table 50), packed
+ * as one value, ASC in the high byte: SCSI_ASC_ASCQ(0x3F, 0x0E).  The
+ * whole core uses this one packing.
+ */
+#define SCSI_ASC_ASCQ(asc, ascq) ((uint16_t)((asc) << 8 | (ascq)))
+#define SCSI_ASC(v) ((uint8_t)((v) >> 8))
+#define SCSI_ASC_NOT_READY 0x04			/* LOGICAL UNIT NOT READY, ... */
+#define SCSI_ASC_MEDIUM_CHANGED 0x28		/* NOT READY TO READY CHANGE */
+#define SCSI_ASC_POWER_ON_RESET 0x29		/* POWER ON, RESET, ... */
+#define SCSI_ASC_PARAMETERS_CHANGED 0x2A	/* ... PARAMETERS CHANGED */
+#define SCSI_ASC_MEDIUM_NOT_PRESENT 0x3A
+#define SCSI_ASC_TARGET_CHANGED 0x3F		/* TARGET OPERATING CONDITIONS ... */
+#define SCSI_ASCQ_BECOMING_READY SCSI_ASC_ASCQ(0x04, 0x01)
+#define SCSI_ASCQ_CAPACITY_CHANGED SCSI_ASC_ASCQ(0x2A, 0x09)
+#define SCSI_ASCQ_INQUIRY_CHANGED SCSI_ASC_ASCQ(0x3F, 0x03)
+#define SCSI_ASCQ_LUNS_CHANGED SCSI_ASC_ASCQ(0x3F, 0x0E)	/* REPORTED LUNS DATA HAS CHANGED */
+
 /* SPC-4 §6.6.2 standard INQUIRY data */
 #define SCSI_INQUIRY_STD_LEN 36
 #define SCSI_INQ_PQ(b0) (((b0) >> 5) & 0x7)

@@ -131,6 +131,14 @@ struct virtio_scsi_ctrl_tmf_resp {
 #define VIRTIO_SCSI_EVT_RESET_RESCAN 1
 #define VIRTIO_SCSI_EVT_RESET_REMOVED 2
 
+/*
+ * §5.6.6.3.2: a VIRTIO_SCSI_T_PARAM_CHANGE event carries the unit
+ * attention's additional sense code in bits 0-7 of reason and its
+ * qualifier in bits 8-15.
+ */
+#define VIRTIO_SCSI_EVT_ASC(reason) ((uint8_t)((reason) & 0xFF))
+#define VIRTIO_SCSI_EVT_ASCQ(reason) ((uint8_t)(((reason) >> 8) & 0xFF))
+
 struct virtio_scsi_event {
 	uint32_t event;
 	uint8_t lun[8];

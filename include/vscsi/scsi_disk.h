@@ -26,7 +26,7 @@
 #define SCSI_READY_TIMEOUT_US (10u * 1000 * 1000)
 #define SCSI_READY_POLL_US (100u * 1000)
 
-/** Found by a scan: one logical unit. */
+/** A logical unit as INQUIRY describes it. */
 struct scsi_lun_info {
 	uint8_t target;
 	uint16_t lun;
@@ -67,8 +67,22 @@ struct scsi_disk {
 #define SCSI_MEDIA_SAME 0
 #define SCSI_MEDIA_CHANGED 1
 
-/** Called by scsi_scan for every logical unit found. */
-typedef void (*scsi_scan_fn)(void *ctx, const struct scsi_lun_info *info);
+/** What one target says about its LUNs (scsi_report_luns). */
+struct scsi_target_luns {
+	uint8_t target;
+	/** VS_OK: luns[] is valid; VS_E_NOTARGET: no such target; another
+	 * error: the target could not be asked (nothing is known) */
+	int rc;
+	/** luns[] holds every LUN the target has: one not in it is gone */
+	bool complete;
+	/** no REPORT LUNS: luns[] are candidates, each to be probed */
+	bool probed;
+	unsigned count;
+	uint16_t luns[SCSI_SCAN_MAX_LUNS];	/**< in the order reported */
+};
+
+/** Called by scsi_scan_targets once per target. */
+typedef void (*scsi_target_fn)(void *ctx, const struct scsi_target_luns *r);
 
 /** scsi_classify: the command is worth sending again. */
 #define SCSI_AGAIN 1
@@ -77,9 +91,10 @@ int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd);
 int scsi_classify(struct vscsi_ctrl *c, struct vscsi_cmd *cmd);
 int scsi_inquiry(struct vscsi_ctrl *c, uint8_t target, uint16_t lun,
 		 struct scsi_lun_info *info);
-int scsi_report_luns(struct vscsi_ctrl *c, uint8_t target, uint16_t *luns,
-		     unsigned max, unsigned *count);
-int scsi_scan(struct vscsi_ctrl *c, scsi_scan_fn fn, void *ctx);
+int scsi_report_luns(struct vscsi_ctrl *c, uint8_t target,
+		     struct scsi_target_luns *r);
+int scsi_scan_targets(struct vscsi_ctrl *c, uint32_t first, uint32_t last,
+		      scsi_target_fn fn, void *ctx);
 int scsi_disk_open(struct scsi_disk *d, struct vscsi_ctrl *c,
 		   const struct scsi_lun_info *info);
 int scsi_disk_check_media(struct scsi_disk *d);

@@ -51,19 +51,21 @@ struct vscsi_cmd {
 	uint8_t sense_len;	/**< bytes copied to sense */
 	uint32_t in_done;	/**< bytes the device wrote to data_in */
 	uint32_t out_done;	/**< bytes the device read from data_out */
-	/** Set by scsi_command: ASC << 8 | ASCQ of the last UNIT ATTENTION
+	/** Set by scsi_command: SCSI_ASC_ASCQ of the last UNIT ATTENTION
 	 * it retried past (0: none), so callers can act on it. */
 	uint16_t unit_attention;
 };
 
-/** An event from the event queue (§5.6.6.3), checked. */
+/** An event from the event queue (§5.6.6.3), checked and decoded. */
 struct vscsi_event {
 	uint32_t type;		/**< VIRTIO_SCSI_T_* without the missed flag */
-	bool missed;		/**< events were dropped: rescan everything */
-	bool has_lun;		/**< target and lun are valid */
+	bool missed;		/**< events were lost: rescan everything */
+	bool has_lun;		/**< target and lun name a unit we can address */
 	uint8_t target;
 	uint16_t lun;
-	uint32_t reason;	/**< VIRTIO_SCSI_EVT_RESET_*, or ASC|ASCQ<<8 */
+	uint32_t reason;	/**< TRANSPORT_RESET: VIRTIO_SCSI_EVT_RESET_* */
+	uint16_t asc_ascq;	/**< PARAM_CHANGE: SCSI_ASC_ASCQ of the unit
+				 * attention, decoded from reason (§5.6.6.3.2) */
 };
 
 /** Shared memory of one request slot: request header and response. */

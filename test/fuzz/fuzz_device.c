@@ -5,7 +5,8 @@
  * configuration, the queue sizes, and what a hostile device writes into
  * responses (sense_len, residual, status, response byte) and the used
  * ring (ids, lengths, index jumps, lost requests).  The real core runs
- * discovery, opens the disks, reads and writes, and drains events; the
+ * discovery, opens the disks, reads and writes, and drains events into
+ * the unit inventory; the
  * sanitizers and the checks below catch a wild write, a leak of DMA
  * mappings, or a device buffer given back while still mapped.
  */
@@ -15,9 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fake_dev fd;
 	static struct vscsi_ctrl c;
-	struct fuzz_ctx f = { &c, 0 };
-	struct vscsi_event ev;
-	unsigned i;
+	static struct scsi_inventory inv;
+	unsigned units = 0, i;
 
 	fake_init(&fd, size && (data[0] & 1));
 	fd.plat.log_level = -1;
@@ -37,11 +37,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fd.deferred = fake_fuzz_byte(&fd) & 1;
 	fd.fuzz_device = true;
 	if (vscsi_init(&c, &fd.plat) == VS_OK) {
-		scsi_scan(&c, fuzz_unit, &f);
-		fake_send_event(&fd, fake_fuzz_byte(&fd), fake_fuzz_byte(&fd),
-				fake_fuzz_byte(&fd), fake_fuzz_u32(&fd));
-		for (i = 0; i < 4 && vscsi_poll_event(&c, &ev) > 0; i++)
-			;
+		scsi_inv_init(&inv, &c, &fuzz_inventory_ops, &units);
+		scsi_inv_scan(&inv);
+		fuzz_check_sorted(&inv);
+		for (i = 0; i < 3; i++)
+			fake_send_event_len(&fd, fake_fuzz_byte(&fd),
+					    fake_fuzz_byte(&fd), fake_fuzz_byte(&fd),
+					    fake_fuzz_u32(&fd), fake_fuzz_byte(&fd) & 31);
+		scsi_inv_poll(&inv);
+		fuzz_check_sorted(&inv);
 		vscsi_tmf(&c, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, 0, 0);
 		vscsi_fini(&c);
 	}

@@ -13,7 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fake_dev fd;
 	static struct vscsi_ctrl c;
-	struct fuzz_ctx f = { &c, 0 };
+	static struct scsi_inventory inv;
+	unsigned units = 0;
 
 	fake_init(&fd, true);
 	fd.plat.log_level = -1;
@@ -24,7 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fd.fuzz_len = size;
 	if (vscsi_init(&c, &fd.plat) == VS_OK) {
 		fd.fuzz_data = true;
-		scsi_scan(&c, fuzz_unit, &f);
+		scsi_inv_init(&inv, &c, &fuzz_inventory_ops, &units);
+		scsi_inv_scan(&inv);
+		fuzz_check_sorted(&inv);
 		vscsi_fini(&c);
 	}
 	if (fake_active_maps(&fd) != 0 || fd.dma_errors)

@@ -629,10 +629,11 @@ static void fake_inquiry(struct fake_lun *lu, uint8_t *buf, uint32_t *len)
 static void fake_report_luns(struct fake_dev *fd, unsigned t, uint8_t *buf,
 			     uint32_t *len)
 {
-	unsigned l, n = 0;
+	unsigned i, l, n = 0;
 
 	memset(buf, 0, 8);
-	for (l = 0; l < FAKE_LUNS; l++) {
+	for (i = 0; i < FAKE_LUNS; i++) {
+		l = fd->report_luns_reverse ? FAKE_LUNS - 1 - i : i;
 		if (!fd->lun[t][l].present)
 			continue;
 		memset(buf + 8 + 8 * n, 0, 8);
@@ -640,7 +641,7 @@ static void fake_report_luns(struct fake_dev *fd, unsigned t, uint8_t *buf,
 		buf[8 + 8 * n + 1] = l & 0xFF;
 		n++;
 	}
-	put_be32(buf, 8 * n);
+	put_be32(buf, 8 * (n + fd->report_luns_extra));
 	*len = 8 + 8 * n;
 }
 
@@ -979,6 +980,16 @@ void fake_process(struct fake_dev *fd, unsigned qi)
 bool fake_send_event(struct fake_dev *fd, uint32_t type, unsigned t,
 		     unsigned l, uint32_t reason)
 {
+	return fake_send_event_len(fd, type, t, l, reason, 16);
+}
+
+/**
+ * Complete an event buffer, as a device that writes @p used_len bytes of
+ * the event (0: writes nothing, and says so).
+ */
+bool fake_send_event_len(struct fake_dev *fd, uint32_t type, unsigned t,
+			 unsigned l, uint32_t reason, uint32_t used_len)
+{
 	struct fake_queue *q = &fd->q[VIRTIO_SCSI_VQ_EVENT];
 	struct virtq_avail *a;
 	struct fake_chain c;
@@ -1000,8 +1011,9 @@ bool fake_send_event(struct fake_dev *fd, uint32_t type, unsigned t,
 	ev[7] = l & 0xFF;
 	put_le32(ev + 12, reason);
 	fd->events_missed = false;
-	fake_chain_write(&c, 0, ev, sizeof(ev));
-	fake_push_used(fd, q, c.head, sizeof(ev));
+	if (used_len)
+		fake_chain_write(&c, 0, ev, used_len < sizeof(ev) ? used_len : sizeof(ev));
+	fake_push_used(fd, q, c.head, used_len);
 	free(c.in);
 	return true;
 }

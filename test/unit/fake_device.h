@@ -15,7 +15,7 @@
 #include "vscsi/platform.h"
 
 #define FAKE_TARGETS 8
-#define FAKE_LUNS 8
+#define FAKE_LUNS 64
 #define FAKE_QUEUES 3
 #define FAKE_MAX_MAPS 256
 
@@ -91,6 +91,8 @@ struct fake_dev {
 	uint32_t reset_sense_size;	/**< restored on reset (§5.6.4: 96) */
 	struct fake_lun lun[FAKE_TARGETS][FAKE_LUNS];
 	bool target_no_report_luns[FAKE_TARGETS];
+	bool report_luns_reverse;	/**< list LUNs in descending order */
+	unsigned report_luns_extra;	/**< LUNs claimed beyond those sent */
 	/* DMA */
 	struct fake_map map[FAKE_MAX_MAPS];
 	size_t map_limit;		/**< most bytes one dma_map gives (0: all) */
@@ -136,5 +138,7 @@ void *fake_dev_to_cpu(struct fake_dev *fd, uint64_t dev, size_t len);
 void fake_process(struct fake_dev *fd, unsigned q);
 bool fake_send_event(struct fake_dev *fd, uint32_t type, unsigned t,
 		     unsigned l, uint32_t reason);
+bool fake_send_event_len(struct fake_dev *fd, uint32_t type, unsigned t,
+			 unsigned l, uint32_t reason, uint32_t used_len);
 
 #endif /* TEST_FAKE_DEVICE_H */

@@ -8,20 +8,6 @@
 #include "helpers.h"
 #include "../common/pattern.h"
 
-/** Units found by a scan. */
-struct found {
-	unsigned n;
-	struct scsi_lun_info u[32];
-};
-
-static void record(void *ctx, const struct scsi_lun_info *info)
-{
-	struct found *f = ctx;
-
-	if (f->n < 32)
-		f->u[f->n++] = *info;
-}
-
 /** Fill a fake disk's backing store with the test pattern. */
 static void fill_pattern(struct fake_lun *lu, uint64_t sectors)
 {
@@ -40,46 +26,35 @@ static int open_disk(struct rig *r, struct scsi_disk *d, uint8_t t, uint16_t l)
 	return rc == VS_OK ? scsi_disk_open(d, &r->c, &info) : rc;
 }
 
-/** Discovery: REPORT LUNS per target, absent targets skipped quickly. */
-static void test_scan(void **state)
+/** Discovery: REPORT LUNS to a batch of targets, absent ones cost one each. */
+static void report(void *ctx, const struct scsi_target_luns *tl)
+{
+	struct scsi_target_luns *seen = ctx;
+
+	seen[tl->target] = *tl;
+}
+
+static void test_scan_batches(void **state)
 {
 	struct rig *r = *state;
-	struct found f = { 0 };
+	static struct scsi_target_luns seen[8];
 
 	fake_add_disk(&r->fd, 0, 3, 512, 64);
 	fake_add_disk(&r->fd, 4, 1, 512, 64);	/* no LUN 0 on target 4 */
-	r->fd.lun[4][1].pdt = SCSI_PDT_CDROM;
 	r->fd.max_target = 7;
 	vscsi_fini(&r->c);
 	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
 	r->fd.requests = 0;
-	assert_int_equal(scsi_scan(&r->c, record, &f), VS_OK);
-	assert_int_equal(f.n, 3);
-	assert_int_equal(f.u[0].target, 0);
-	assert_int_equal(f.u[0].lun, 0);
-	assert_int_equal(f.u[1].lun, 3);
-	assert_int_equal(f.u[2].target, 4);
-	assert_int_equal(f.u[2].lun, 1);
-	assert_int_equal(f.u[2].pdt, SCSI_PDT_CDROM);
-	/* 8 REPORT LUNS (6 answered BAD_TARGET) + 3 INQUIRY */
-	assert_int_equal(r->fd.requests, 8 + 3);
-}
-
-/** A target without REPORT LUNS is probed LUN by LUN with INQUIRY. */
-static void test_scan_fallback(void **state)
-{
-	struct rig *r = *state;
-	struct found f = { 0 };
-
-	fake_add_disk(&r->fd, 1, 2, 512, 64);
-	r->fd.target_no_report_luns[1] = true;
-	r->fd.max_target = 1;
-	vscsi_fini(&r->c);
-	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
-	assert_int_equal(scsi_scan(&r->c, record, &f), VS_OK);
-	assert_int_equal(f.n, 2);
-	assert_int_equal(f.u[1].target, 1);
-	assert_int_equal(f.u[1].lun, 2);
+	assert_int_equal(scsi_scan_targets(&r->c, 0, 7, report, seen), VS_OK);
+	assert_int_equal(seen[0].rc, VS_OK);
+	assert_int_equal(seen[0].count, 2);
+	assert_int_equal(seen[4].rc, VS_OK);
+	assert_int_equal(seen[4].count, 1);
+	assert_int_equal(seen[4].luns[0], 1);
+	assert_int_equal(seen[5].rc, VS_E_NOTARGET);
+	/* 8 REPORT LUNS (6 answered BAD_TARGET), in one notification */
+	assert_int_equal(r->fd.requests, 8);
+	assert_int_equal(r->fd.max_in_flight, 8);
 }
 
 /** INQUIRY data shorter than its header is refused. */
@@ -322,22 +297,30 @@ static void test_short_transfer(void **state)
 	assert_int_equal(scsi_disk_read(&d, 0, 8, buf), VS_OK);
 }
 
-/** Only what arrived of a REPORT LUNS list is used. */
+/** Only what arrived of a REPORT LUNS list is used; a cut list is said so. */
 static void test_report_luns_bounds(void **state)
 {
 	struct rig *r = *state;
-	uint16_t luns[4];
-	unsigned count;
+	struct scsi_target_luns tl;
 
 	fake_add_disk(&r->fd, 0, 1, 512, 8);
 	fake_add_disk(&r->fd, 0, 2, 512, 8);
 	fake_add_disk(&r->fd, 0, 5, 512, 8);
-	assert_int_equal(scsi_report_luns(&r->c, 0, luns, 2, &count), VS_OK);
-	assert_int_equal(count, 2);
-	assert_int_equal(scsi_report_luns(&r->c, 0, luns, 4, &count), VS_OK);
-	assert_int_equal(count, 4);
-	assert_int_equal(luns[3], 5);
-	assert_int_equal(scsi_report_luns(&r->c, 6, luns, 4, &count), VS_E_NOTARGET);
+	assert_int_equal(scsi_report_luns(&r->c, 0, &tl), VS_OK);
+	assert_int_equal(tl.count, 4);
+	assert_true(tl.complete);
+	assert_false(tl.probed);
+	assert_int_equal(tl.luns[3], 5);
+	r->fd.report_luns_extra = 1000;
+	assert_int_equal(scsi_report_luns(&r->c, 0, &tl), VS_OK);
+	assert_int_equal(tl.count, 4);
+	assert_false(tl.complete);
+	assert_int_equal(scsi_report_luns(&r->c, 6, &tl), VS_E_NOTARGET);
+	r->fd.target_no_report_luns[0] = true;
+	assert_int_equal(scsi_report_luns(&r->c, 0, &tl), VS_OK);
+	assert_true(tl.probed);
+	assert_false(tl.complete);
+	assert_int_equal(tl.count, SCSI_SCAN_PROBE_LUNS);
 }
 
 /** READ CAPACITY(16) fields and the Block Limits VPD page are taken. */
@@ -498,8 +481,7 @@ static void test_pipelined(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_scan, setup_modern, teardown_rig),
-		cmocka_unit_test_setup_teardown(test_scan_fallback, setup_legacy, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_scan_batches, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_short_inquiry, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_read_pattern, setup_modern, teardown_rig),
 		cmocka_unit_test(test_split_max_sectors),

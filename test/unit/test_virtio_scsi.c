@@ -271,19 +271,41 @@ static void test_events(void **state)
 	for (i = 0; i < VSCSI_EVENT_BUFS; i++) {
 		assert_int_equal(vscsi_poll_event(&r->c, &ev), 1);
 		assert_int_equal(ev.type, VIRTIO_SCSI_T_PARAM_CHANGE);
+		/* §5.6.6.3.2: ASC in bits 0-7, ASCQ in bits 8-15 */
+		assert_int_equal(ev.asc_ascq, SCSI_ASCQ_CAPACITY_CHANGED);
 	}
 	assert_int_equal(vscsi_poll_event(&r->c, &ev), 0);
 	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_PARAM_CHANGE, 0, 0, 0));
 	assert_int_equal(vscsi_poll_event(&r->c, &ev), 1);
 	assert_true(ev.missed);
 
-	/* a unit we cannot address: treated as missed (rescan) */
+	/* a unit we cannot address: logged, comes back without a unit */
 	r->c.max_target = 2;
 	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 5, 0,
 				    VIRTIO_SCSI_EVT_RESET_REMOVED));
 	assert_int_equal(vscsi_poll_event(&r->c, &ev), 1);
+	assert_false(ev.missed);
+	assert_false(ev.has_lun);
+
+	/* a buffer the device filled short, or not at all: lost events */
+	assert_true(fake_send_event_len(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET,
+					1, 0, VIRTIO_SCSI_EVT_RESET_REMOVED, 15));
+	assert_int_equal(vscsi_poll_event(&r->c, &ev), 1);
 	assert_true(ev.missed);
 	assert_false(ev.has_lun);
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 1, 0,
+				    VIRTIO_SCSI_EVT_RESET_REMOVED));
+	assert_int_equal(vscsi_poll_event(&r->c, &ev), 1);
+	assert_true(ev.has_lun);
+	/* a device that writes nothing into each buffer: lost events each
+	 * time, never an old event read again */
+	for (i = 0; i < VSCSI_EVENT_BUFS; i++)
+		assert_true(fake_send_event_len(&r->fd, 0, 0, 0, 0, 0));
+	for (i = 0; i < VSCSI_EVENT_BUFS; i++) {
+		assert_int_equal(vscsi_poll_event(&r->c, &ev), 1);
+		assert_true(ev.missed);
+		assert_int_equal(ev.type, VIRTIO_SCSI_T_NO_EVENT);
+	}
 }
 
 /** After vscsi_stop (ExitBootServices) nothing sets the device up again. */

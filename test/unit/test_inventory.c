@@ -1,0 +1,496 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Host tests of the unit inventory: the scan (gaps, REPORT LUNS out of
+ * order, targets without REPORT LUNS), hot-plug and removal events, the
+ * rescan diff, lost, short and stale events, capacity and media changes,
+ * the size limit, and events a device should not send.
+ */
+#include "helpers.h"
+#include "vscsi/scsi_inventory.h"
+
+/** What the platform was told. */
+struct told {
+	unsigned added, removed, changed;
+	uint8_t last_t;
+	uint16_t last_l;
+	bool hold;		/**< keep removed units (release later) */
+	struct scsi_unit *held[8];
+	unsigned nheld;
+};
+
+static void on_added(struct scsi_inventory *inv, struct scsi_unit *u)
+{
+	struct told *t = inv->ctx;
+
+	t->added++;
+	t->last_t = u->info.target;
+	t->last_l = u->info.lun;
+	assert_int_equal(u->state, SCSI_UNIT_LISTED);
+	assert_ptr_equal(scsi_inv_find(inv, u->info.target, u->info.lun), u);
+}
+
+static void on_removed(struct scsi_inventory *inv, struct scsi_unit *u)
+{
+	struct told *t = inv->ctx;
+
+	t->removed++;
+	t->last_t = u->info.target;
+	t->last_l = u->info.lun;
+	assert_int_equal(u->state, SCSI_UNIT_LEAVING);
+	assert_null(scsi_inv_find(inv, u->info.target, u->info.lun));
+	if (t->hold && t->nheld < 8)
+		t->held[t->nheld++] = u;
+	else
+		scsi_inv_release(inv, u);
+}
+
+static void on_changed(struct scsi_inventory *inv, struct scsi_unit *u)
+{
+	struct told *t = inv->ctx;
+
+	t->changed++;
+	t->last_t = u->info.target;
+	t->last_l = u->info.lun;
+}
+
+static const struct scsi_inventory_ops ops = {
+	.added = on_added, .removed = on_removed, .changed = on_changed,
+};
+
+/** A rig, its inventory, and what the callbacks saw. */
+struct inv_rig {
+	struct rig *r;
+	struct scsi_inventory inv;
+	struct told told;
+};
+
+/** Restart the adapter on the fake's current layout, inventory empty. */
+static struct inv_rig *inv_rig(struct rig *r)
+{
+	struct inv_rig *ir = calloc(1, sizeof(*ir));
+
+	ir->r = r;
+	vscsi_fini(&r->c);
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+	scsi_inv_init(&ir->inv, &r->c, &ops, &ir->told);
+	return ir;
+}
+
+/** Assert the list is exactly @p n units, strictly ascending. */
+static void assert_sorted(struct scsi_inventory *inv, unsigned n)
+{
+	unsigned i;
+	uint32_t prev = 0, key;
+
+	assert_int_equal(scsi_inv_count(inv), n);
+	for (i = 0; i < n; i++) {
+		struct scsi_unit *u = scsi_inv_at(inv, i);
+
+		key = (uint32_t)u->info.target << 16 | u->info.lun;
+		if (i)
+			assert_true(key > prev);
+		prev = key;
+		assert_int_equal(scsi_inv_index(inv, u->info.target, u->info.lun), i);
+	}
+}
+
+static void teardown(struct inv_rig *ir)
+{
+	free(ir);
+}
+
+/** Gaps in targets and LUNs, REPORT LUNS in descending order: sorted. */
+static void test_scan_sorted(void **state)
+{
+	struct rig *r = *state;
+	struct inv_rig *ir;
+	struct scsi_unit *u;
+
+	fake_add_disk(&r->fd, 0, 3, 512, 64);
+	fake_add_disk(&r->fd, 3, 1, 512, 64);	/* no LUN 0 on target 3 */
+	fake_add_disk(&r->fd, 5, 0, 4096, 16);
+	fake_add_disk(&r->fd, 5, 2, 512, 64);
+	r->fd.lun[5][2].pdt = SCSI_PDT_CDROM;
+	fake_add_disk(&r->fd, 6, 4, 512, 64);
+	r->fd.lun[6][4].pdt = 0x08;		/* medium changer: no disk */
+	r->fd.report_luns_reverse = true;
+	r->fd.max_target = 7;
+	ir = inv_rig(r);
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_sorted(&ir->inv, 6);
+	assert_int_equal(ir->told.added, 6);
+	assert_int_equal(scsi_inv_index(&ir->inv, 0, 3), 1);
+	assert_int_equal(scsi_inv_index(&ir->inv, 3, 1), 2);
+	assert_int_equal(scsi_inv_index(&ir->inv, 3, 0), -1);
+	assert_int_equal(scsi_inv_index(&ir->inv, 4, 0), -1);
+	u = scsi_inv_find(&ir->inv, 5, 0);
+	assert_non_null(u);
+	assert_true(u->has_disk);
+	assert_int_equal(u->disk.block_size, 4096);
+	assert_true(scsi_inv_find(&ir->inv, 5, 2)->has_disk);
+	assert_int_equal(scsi_inv_find(&ir->inv, 5, 2)->disk.pdt, SCSI_PDT_CDROM);
+	assert_false(scsi_inv_find(&ir->inv, 6, 4)->has_disk);
+	/* a second scan of the same layout changes nothing */
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_int_equal(ir->told.added, 6);
+	assert_int_equal(ir->told.removed, 0);
+	teardown(ir);
+}
+
+/** A target without REPORT LUNS: its first LUNs are probed one by one. */
+static void test_scan_probe(void **state)
+{
+	struct rig *r = *state;
+	struct inv_rig *ir;
+
+	fake_add_disk(&r->fd, 1, 2, 512, 64);
+	r->fd.target_no_report_luns[1] = true;
+	r->fd.max_target = 1;
+	ir = inv_rig(r);
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_sorted(&ir->inv, 2);
+	assert_non_null(scsi_inv_find(&ir->inv, 1, 2));
+	/* the probe is authoritative for what it probed */
+	r->fd.lun[1][2].present = false;
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_sorted(&ir->inv, 1);
+	assert_int_equal(ir->told.removed, 1);
+	teardown(ir);
+}
+
+/** Hot-plug: RESCAN lists the unit, REMOVED takes it off, once. */
+static void test_hotplug_events(void **state)
+{
+	struct rig *r = *state;
+	struct inv_rig *ir;
+	struct scsi_unit *u;
+
+	r->fd.max_target = 3;
+	ir = inv_rig(r);
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_sorted(&ir->inv, 1);
+	fake_add_disk(&r->fd, 3, 7, 512, 128);
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 3, 7,
+				    VIRTIO_SCSI_EVT_RESET_RESCAN));
+	scsi_inv_poll(&ir->inv);
+	assert_int_equal(ir->told.added, 2);
+	u = scsi_inv_find(&ir->inv, 3, 7);
+	assert_non_null(u);
+	assert_true(u->has_disk);
+	assert_int_equal(u->disk.last_lba, 127);
+	assert_sorted(&ir->inv, 2);
+	/* the same event again: already listed, nothing new */
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 3, 7,
+				    VIRTIO_SCSI_EVT_RESET_RESCAN));
+	scsi_inv_poll(&ir->inv);
+	assert_int_equal(ir->told.added, 2);
+
+	r->fd.lun[3][7].present = false;
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 3, 7,
+				    VIRTIO_SCSI_EVT_RESET_REMOVED));
+	scsi_inv_poll(&ir->inv);
+	assert_int_equal(ir->told.removed, 1);
+	assert_int_equal(ir->told.last_t, 3);
+	assert_int_equal(ir->told.last_l, 7);
+	assert_sorted(&ir->inv, 1);
+	/*
+	 * The device completes the same buffer with length 0: nothing was
+	 * written, so the old "3:7 removed" must not be read again.  It
+	 * counts as lost events: a rescan, which removes nothing more.
+	 */
+	assert_true(fake_send_event_len(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET,
+					3, 7, VIRTIO_SCSI_EVT_RESET_REMOVED, 0));
+	scsi_inv_poll(&ir->inv);
+	assert_int_equal(ir->told.removed, 1);
+	assert_int_equal(ir->inv.rescans, 2);
+	teardown(ir);
+}
+
+/** A buffer filled short of a whole event means: rescan. */
+static void test_short_event(void **state)
+{
+	struct rig *r = *state;
+	struct inv_rig *ir;
+
+	r->fd.max_target = 2;
+	ir = inv_rig(r);
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	fake_add_disk(&r->fd, 2, 0, 512, 64);	/* arrives without an event */
+	assert_true(fake_send_event_len(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET,
+					0, 0, VIRTIO_SCSI_EVT_RESET_REMOVED, 8));
+	scsi_inv_poll(&ir->inv);
+	/* 0:0 was not removed on half an event; the rescan found 2:0 */
+	assert_non_null(scsi_inv_find(&ir->inv, 0, 0));
+	assert_non_null(scsi_inv_find(&ir->inv, 2, 0));
+	assert_int_equal(ir->told.removed, 0);
+	assert_int_equal(ir->inv.rescans, 2);
+	teardown(ir);
+}
+
+/** Lost events and REPORTED LUNS DATA HAS CHANGED: a rescan that diffs. */
+static void test_rescan_diff(void **state)
+{
+	struct rig *r = *state;
+	struct inv_rig *ir;
+	unsigned i;
+
+	fake_add_disk(&r->fd, 0, 3, 512, 64);
+	fake_add_disk(&r->fd, 2, 0, 512, 64);
+	fake_add_disk(&r->fd, 2, 1, 512, 64);
+	r->fd.max_target = 4;
+	ir = inv_rig(r);
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_sorted(&ir->inv, 4);
+
+	/* 0:3 and the whole of target 2 go, 1:5 and 4:0 come, silently */
+	r->fd.lun[0][3].present = false;
+	r->fd.lun[2][0].present = false;
+	r->fd.lun[2][1].present = false;
+	fake_add_disk(&r->fd, 1, 5, 512, 64);
+	fake_add_disk(&r->fd, 4, 0, 512, 64);
+	/* more events than buffers: the next one carries the missed flag */
+	for (i = 0; i < VSCSI_EVENT_BUFS + 1; i++)
+		fake_send_event(&r->fd, VIRTIO_SCSI_T_NO_EVENT, 0, 0, 0);
+	scsi_inv_poll(&ir->inv);
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_NO_EVENT, 0, 0, 0));
+	scsi_inv_poll(&ir->inv);
+	assert_int_equal(ir->told.removed, 3);
+	assert_int_equal(ir->told.added, 4 + 2);
+	assert_sorted(&ir->inv, 3);
+	assert_non_null(scsi_inv_find(&ir->inv, 0, 0));
+	assert_non_null(scsi_inv_find(&ir->inv, 1, 5));
+	assert_non_null(scsi_inv_find(&ir->inv, 4, 0));
+
+	/* PARAM_CHANGE with REPORTED LUNS DATA HAS CHANGED (3Fh/0Eh) */
+	fake_add_disk(&r->fd, 1, 6, 512, 64);
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_PARAM_CHANGE, 1, 0,
+				    0x3F | 0x0E << 8));
+	scsi_inv_poll(&ir->inv);
+	assert_non_null(scsi_inv_find(&ir->inv, 1, 6));
+	assert_sorted(&ir->inv, 4);
+
+	/* a disk that saw the same as a UNIT ATTENTION asks for one too */
+	fake_add_disk(&r->fd, 3, 0, 512, 64);
+	scsi_inv_find(&ir->inv, 0, 0)->disk.events |= SCSI_EV_LUNS_CHANGED;
+	scsi_inv_poll(&ir->inv);
+	assert_non_null(scsi_inv_find(&ir->inv, 3, 0));
+	teardown(ir);
+}
+
+/** A rescan that cannot ask, or gets half a list, removes nothing. */
+static void test_rescan_keeps(void **state)
+{
+	struct rig *r = *state;
+	struct inv_rig *ir;
+
+	fake_add_disk(&r->fd, 0, 1, 512, 64);
+	fake_add_disk(&r->fd, 0, 2, 512, 64);
+	r->fd.max_target = 1;
+	ir = inv_rig(r);
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_sorted(&ir->inv, 3);
+
+	/* every answer garbled: nothing known, nothing removed */
+	r->fd.lun[0][2].present = false;
+	r->fd.fault = FAULT_RESPONSE;
+	scsi_inv_scan(&ir->inv);
+	r->fd.fault = FAULT_NONE;
+	assert_sorted(&ir->inv, 3);
+	assert_int_equal(ir->told.removed, 0);
+
+	/* the list says it holds more than it sent: 0:2 is kept */
+	r->fd.report_luns_extra = 300;
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_sorted(&ir->inv, 3);
+	assert_int_equal(ir->told.removed, 0);
+
+	/* a whole list: now it goes */
+	r->fd.report_luns_extra = 0;
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_sorted(&ir->inv, 2);
+	assert_int_equal(ir->told.removed, 1);
+	teardown(ir);
+}
+
+/** PARAM_CHANGE capacity (2Ah/09h) and a new medium: "changed". */
+static void test_capacity_and_media(void **state)
+{
+	struct rig *r = *state;
+	struct inv_rig *ir;
+	struct scsi_unit *u, *cd;
+
+	fake_add_disk(&r->fd, 1, 0, 2048, 100);
+	r->fd.lun[1][0].pdt = SCSI_PDT_CDROM;
+	r->fd.lun[1][0].removable = true;
+	r->fd.max_target = 1;
+	ir = inv_rig(r);
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	u = scsi_inv_find(&ir->inv, 0, 0);
+	assert_int_equal(u->disk.last_lba, 2047);
+
+	r->fd.lun[0][0].blocks = 4096;
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_PARAM_CHANGE, 0, 0,
+				    0x2A | 0x09 << 8));
+	scsi_inv_poll(&ir->inv);
+	assert_int_equal(ir->told.changed, 1);
+	assert_int_equal(u->disk.last_lba, 4095);
+
+	/* the disc goes: the platform's check finds it and is told */
+	cd = scsi_inv_find(&ir->inv, 1, 0);
+	assert_true(cd->disk.present);
+	r->fd.lun[1][0].sense_key = SCSI_SK_NOT_READY;
+	r->fd.lun[1][0].asc = 0x3A;
+	r->fd.lun[1][0].sense_count = ~0u;
+	assert_int_equal(scsi_inv_check_media(&ir->inv, cd), SCSI_MEDIA_CHANGED);
+	assert_int_equal(ir->told.changed, 2);
+	assert_false(cd->disk.present);
+	assert_int_equal(scsi_inv_check_media(&ir->inv, cd), SCSI_MEDIA_SAME);
+	assert_int_equal(ir->told.changed, 2);
+	/* still listed: an empty drive is a unit */
+	assert_ptr_equal(scsi_inv_find(&ir->inv, 1, 0), cd);
+	teardown(ir);
+}
+
+/** More units than the table holds: the rest are refused with a log line. */
+static void test_size_limit(void **state)
+{
+	struct rig *r = *state;
+	struct inv_rig *ir;
+	struct scsi_unit *first;
+	unsigned t, l;
+
+	/* 5 targets x 52 LUNs = 260, plus 0:0 of the rig counted in them */
+	for (t = 0; t < 5; t++)
+		for (l = 0; l < 52; l++)
+			if (t || l)
+				fake_add_disk(&r->fd, t, l, 512, 8);
+	r->fd.max_target = 7;
+	r->fd.plat.log_level = VS_LOG_ERR;
+	ir = inv_rig(r);
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_sorted(&ir->inv, SCSI_INV_MAX_UNITS);
+	assert_non_null(strstr(r->fd.last_log, "unit table full"));
+	first = scsi_inv_at(&ir->inv, 0);
+	/* a hot-plug with the table full: refused, the rest untouched */
+	fake_add_disk(&r->fd, 6, 0, 512, 8);
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 6, 0,
+				    VIRTIO_SCSI_EVT_RESET_RESCAN));
+	scsi_inv_poll(&ir->inv);
+	assert_null(scsi_inv_find(&ir->inv, 6, 0));
+	assert_ptr_equal(scsi_inv_at(&ir->inv, 0), first);
+	assert_non_null(scsi_inv_find(&ir->inv, 0, 0));
+	assert_int_equal(ir->told.removed, 0);
+	/* a rescan with the table full removes nothing */
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_sorted(&ir->inv, SCSI_INV_MAX_UNITS);
+	assert_int_equal(ir->told.removed, 0);
+	/* one unit goes: there is room for the next one */
+	r->fd.lun[0][0].present = false;
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 0, 0,
+				    VIRTIO_SCSI_EVT_RESET_REMOVED));
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 6, 0,
+				    VIRTIO_SCSI_EVT_RESET_RESCAN));
+	scsi_inv_poll(&ir->inv);
+	assert_non_null(scsi_inv_find(&ir->inv, 6, 0));
+	assert_sorted(&ir->inv, SCSI_INV_MAX_UNITS);
+	teardown(ir);
+}
+
+/** A removed unit keeps its storage until released; a twin gets new. */
+static void test_release(void **state)
+{
+	struct rig *r = *state;
+	struct inv_rig *ir;
+	struct scsi_unit *old, *twin;
+
+	ir = inv_rig(r);
+	ir->told.hold = true;
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	old = scsi_inv_find(&ir->inv, 0, 0);
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 0, 0,
+				    VIRTIO_SCSI_EVT_RESET_REMOVED));
+	scsi_inv_poll(&ir->inv);
+	assert_int_equal(ir->told.nheld, 1);
+	assert_int_equal(old->state, SCSI_UNIT_LEAVING);
+	assert_false(old->disk.present);
+	/* the same address comes back while the old one is leaving */
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 0, 0,
+				    VIRTIO_SCSI_EVT_RESET_RESCAN));
+	scsi_inv_poll(&ir->inv);
+	twin = scsi_inv_find(&ir->inv, 0, 0);
+	assert_non_null(twin);
+	assert_ptr_not_equal(twin, old);
+	assert_int_equal(old->state, SCSI_UNIT_LEAVING);
+	scsi_inv_release(&ir->inv, old);
+	assert_int_equal(old->state, SCSI_UNIT_FREE);
+	assert_ptr_equal(scsi_inv_find(&ir->inv, 0, 0), twin);
+	teardown(ir);
+}
+
+/**
+ * Events the device should not send change nothing but a log line: a
+ * unit beyond max_target/max_lun, a flood for an absent unit, a unit that
+ * then fails INQUIRY.
+ */
+static void test_bad_events(void **state)
+{
+	struct rig *r = *state;
+	struct inv_rig *ir;
+	unsigned i, requests;
+
+	r->fd.max_target = 3;
+	r->fd.max_lun = 15;
+	ir = inv_rig(r);
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_int_equal(ir->inv.rescans, 1);
+
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 5, 0,
+				    VIRTIO_SCSI_EVT_RESET_REMOVED));
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 0, 40,
+				    VIRTIO_SCSI_EVT_RESET_RESCAN));
+	requests = r->fd.requests;
+	scsi_inv_poll(&ir->inv);
+	assert_int_equal(r->fd.requests, requests);	/* nothing sent */
+	assert_non_null(strstr(r->fd.last_log, "beyond"));
+	assert_int_equal(ir->inv.rescans, 1);
+	assert_int_equal(ir->told.added + ir->told.removed, 1);
+
+	/* a flood for a unit that is not there: one INQUIRY each, no change */
+	for (i = 0; i < 100; i++) {
+		fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 2, 3,
+				VIRTIO_SCSI_EVT_RESET_RESCAN);
+		scsi_inv_poll(&ir->inv);
+	}
+	assert_int_equal(ir->told.added, 1);
+	assert_int_equal(ir->inv.rescans, 1);
+
+	/* a unit that arrives but fails INQUIRY is not listed */
+	fake_add_disk(&r->fd, 2, 3, 512, 8);
+	r->fd.lun[2][3].inquiry_len = 3;
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 2, 3,
+				    VIRTIO_SCSI_EVT_RESET_RESCAN));
+	scsi_inv_poll(&ir->inv);
+	assert_null(scsi_inv_find(&ir->inv, 2, 3));
+	assert_non_null(strstr(r->fd.last_log, "2:3"));
+	assert_int_equal(ir->told.added, 1);
+	teardown(ir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_scan_sorted, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_scan_probe, setup_legacy, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_hotplug_events, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_short_event, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_rescan_diff, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_rescan_keeps, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_capacity_and_media, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_size_limit, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_release, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_bad_events, setup_modern, teardown_rig),
+	};
+
+	return cmocka_run_group_tests_name("inventory", tests, NULL, NULL);
+}
