@@ -103,6 +103,168 @@ static void conform_enumeration(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt, UINTN units
 	     "%lx", (unsigned long)st);
 }
 
+/**
+ * The UEFI conformance suite's invalid address (edk2-test SctPkg,
+ * ExtScsiPassThruBBTestMain.c GetInvalidTargetLun): one past the highest
+ * Target ID GetNextTargetLun lists, the 16 bytes read as a little-endian
+ * number, and one past the highest LUN it lists.
+ * @v pt	instance
+ * @ret target	invalid Target ID
+ * @ret lun	invalid LUN
+ * @ret first_t	the first listed Target ID
+ * @ret first_l	the first listed LUN
+ * @ret ok	FALSE when nothing is listed
+ */
+static BOOLEAN invalid_address(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt,
+			       UINT8 *target, UINT64 *lun, UINT8 *first_t,
+			       UINT64 *first_l)
+{
+	UINT8 cur[TARGET_MAX_BYTES], *cp = cur;
+	UINT64 l, max_lun = 0;
+	UINTN n = 0, i;
+	INTN j;
+
+	ZeroMem(target, TARGET_MAX_BYTES);
+	SetMem(cur, sizeof(cur), 0xFF);
+	while (!EFI_ERROR(pt->GetNextTargetLun(pt, &cp, &l)) && n < 1024) {
+		if (n++ == 0) {
+			CopyMem(first_t, cur, TARGET_MAX_BYTES);
+			*first_l = l;
+		}
+		if (l > max_lun)
+			max_lun = l;
+		for (j = TARGET_MAX_BYTES - 1; j >= 0; j--) {
+			if (cur[j] != target[j]) {
+				if (cur[j] > target[j])
+					CopyMem(target, cur, TARGET_MAX_BYTES);
+				break;
+			}
+		}
+	}
+	if (!n)
+		return FALSE;
+	*lun = max_lun + 1;
+	for (i = 0; i < TARGET_MAX_BYTES && ++target[i] == 0; i++)
+		;
+	return TRUE;
+}
+
+/**
+ * The suite's invalid-address assertions (TDS 4.1-4.6): every function
+ * refuses the address one past what it listed, with and without an
+ * Event, before anything reaches the device.
+ * @v pt	instance
+ */
+static void conform_invalid_address(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt)
+{
+	UINT8 bad_t[TARGET_MAX_BYTES], first_t[TARGET_MAX_BYTES];
+	UINT8 arg[TARGET_MAX_BYTES], *ap = arg;
+	UINT8 cdb[6] = { SCSI_OP_INQUIRY, 0, 0, 0, 96, 0 };
+	EFI_EXT_SCSI_PASS_THRU_SCSI_REQUEST_PACKET p;
+	UINT8 *buf = alloc_buf(4096);
+	UINT64 bad_l, first_l = 0, l;
+	EFI_DEVICE_PATH *dp = NULL;
+	EFI_EVENT event = NULL;
+	EFI_STATUS st;
+	int pass;
+
+	if (!invalid_address(pt, bad_t, &bad_l, first_t, &first_l)) {
+		rule(FALSE, "SCT: GetNextTargetLun lists a unit", "none");
+		free_buf(buf, 4096);
+		return;
+	}
+	note("%s: invalid address per the suite: target %u, LUN %lu", label,
+	     bad_t[0], (unsigned long)bad_l);
+
+	CopyMem(arg, bad_t, sizeof(arg));
+	l = first_l;
+	st = pt->GetNextTargetLun(pt, &ap, &l);
+	rule(st == EFI_INVALID_PARAMETER,
+	     "SCT 4.1.2.1 GetNextTargetLun: max+1 Target: INVALID_PARAMETER",
+	     "%lx", (unsigned long)st);
+	CopyMem(arg, first_t, sizeof(arg));
+	l = bad_l;
+	st = pt->GetNextTargetLun(pt, &ap, &l);
+	rule(st == EFI_INVALID_PARAMETER,
+	     "SCT 4.1.2.1 GetNextTargetLun: max+1 Lun: INVALID_PARAMETER",
+	     "%lx", (unsigned long)st);
+
+	st = pt->BuildDevicePath(pt, bad_t, first_l, &dp);
+	rule(st == EFI_NOT_FOUND,
+	     "SCT 4.2.2.1 BuildDevicePath: max+1 Target: NOT_FOUND", "%lx",
+	     (unsigned long)st);
+	if (!EFI_ERROR(st))
+		FreePool(dp);
+	st = pt->BuildDevicePath(pt, first_t, bad_l, &dp);
+	rule(st == EFI_NOT_FOUND,
+	     "SCT 4.2.2.1 BuildDevicePath: max+1 Lun: NOT_FOUND", "%lx",
+	     (unsigned long)st);
+	if (!EFI_ERROR(st))
+		FreePool(dp);
+	st = pt->BuildDevicePath(pt, first_t, first_l, &dp);
+	rule(st == EFI_SUCCESS,
+	     "SCT 4.2 BuildDevicePath: the first listed unit: SUCCESS", "%lx",
+	     (unsigned long)st);
+	if (!EFI_ERROR(st)) {
+		st = pt->GetTargetLun(pt, NULL, &ap, &l);
+		rule(st == EFI_INVALID_PARAMETER,
+		     "SCT 4.3.2.1 GetTargetLun: NULL DevicePath: INVALID_PARAMETER",
+		     "%lx", (unsigned long)st);
+		st = pt->GetTargetLun(pt, dp, NULL, &l);
+		rule(st == EFI_INVALID_PARAMETER,
+		     "SCT 4.3.2.1 GetTargetLun: NULL Target: INVALID_PARAMETER",
+		     "%lx", (unsigned long)st);
+		FreePool(dp);
+	}
+
+	st = pt->ResetTargetLun(pt, bad_t, first_l);
+	rule(st == EFI_INVALID_PARAMETER || st == EFI_UNSUPPORTED,
+	     "SCT 4.4.2.1 ResetTargetLun: max+1 Target: INVALID_PARAMETER",
+	     "%lx", (unsigned long)st);
+	st = pt->ResetTargetLun(pt, first_t, bad_l);
+	rule(st == EFI_INVALID_PARAMETER || st == EFI_UNSUPPORTED,
+	     "SCT 4.4.2.1 ResetTargetLun: max+1 Lun: INVALID_PARAMETER",
+	     "%lx", (unsigned long)st);
+
+	CopyMem(arg, bad_t, sizeof(arg));
+	st = pt->GetNextTarget(pt, &ap);
+	rule(st == EFI_INVALID_PARAMETER,
+	     "SCT 4.5.2.1 GetNextTarget: max+1 Target: INVALID_PARAMETER",
+	     "%lx", (unsigned long)st);
+
+	BS->CreateEvent(EVT_NOTIFY_SIGNAL, TPL_CALLBACK, NULL, NULL, &event);
+	for (pass = 0; pass < 2; pass++) {
+		EFI_EVENT ev = pass ? event : NULL;
+		const char *with = pass ? "with an Event" : "without an Event";
+		char name[120];
+
+		packet(&p, cdb, 6, buf, 96, NULL);
+		p.Timeout = 2 * 10000000ull;
+		st = pt->PassThru(pt, bad_t, first_l, &p, ev);
+		vs_snprintf(name, sizeof(name), "SCT 4.6.2.3 PassThru %s: max+1 "
+			    "Target: INVALID_PARAMETER", with);
+		rule(st == EFI_INVALID_PARAMETER, name, "%lx ha %x",
+		     (unsigned long)st, p.HostAdapterStatus);
+		packet(&p, cdb, 6, buf, 96, NULL);
+		p.Timeout = 2 * 10000000ull;
+		cdb[1] = (UINT8)((bad_l << 5) & 0xE0);
+		st = pt->PassThru(pt, first_t, bad_l, &p, ev);
+		cdb[1] = 0;
+		vs_snprintf(name, sizeof(name), "SCT 4.6.2.3 PassThru %s: max+1 "
+			    "Lun: INVALID_PARAMETER", with);
+		rule(st == EFI_INVALID_PARAMETER, name, "%lx ha %x",
+		     (unsigned long)st, p.HostAdapterStatus);
+		ZeroMem(&p, sizeof(p));
+		st = pt->PassThru(pt, first_t, first_l, &p, ev);
+		vs_snprintf(name, sizeof(name), "SCT 4.6.2.3 PassThru %s: zeroed "
+			    "packet: INVALID_PARAMETER", with);
+		rule(st == EFI_INVALID_PARAMETER, name, "%lx", (unsigned long)st);
+	}
+	if (event)
+		BS->CloseEvent(event);
+	free_buf(buf, 4096);
+}
+
 /** §15.7.4 BuildDevicePath and §15.7.5 GetTargetLun. */
 static void conform_device_paths(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt)
 {
@@ -255,6 +417,7 @@ static void conform_pass_thru_calls(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt)
 void conform_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt, UINTN units)
 {
 	conform_enumeration(pt, units);
+	conform_invalid_address(pt);
 	conform_device_paths(pt);
 	conform_pass_thru_calls(pt);
 }
@@ -364,7 +527,8 @@ void conform_read_only(EFI_BLOCK_IO *bio)
 /**
  * Run every rule on each controller: the one the firmware left alone is
  * ours once connected; one the firmware drove itself is "builtin".
- * Each has Target 0 LUN 0 writable and LUN 1 read-only.
+ * Each has Target 0 LUN 0 writable and LUN 1 read-only, and units at 3:0
+ * and 5:2.
  * @v ctrls	virtio-scsi controllers
  * @v n		how many
  * @v drv	our driver's image
@@ -394,7 +558,7 @@ void conform_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE drv)
 			rule(FALSE, "Ext SCSI Pass Thru on the controller", "none");
 			continue;
 		}
-		conform_pass_thru(pt, 2);
+		conform_pass_thru(pt, 4);
 		rw = find_block_io(path, 0, 0, &count_rw);
 		ro = find_block_io(path, 0, 1, &count_ro);
 		rule(count_rw == 1 && count_ro == 1, "one Block I/O per unit",

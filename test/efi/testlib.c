@@ -329,3 +329,21 @@ void monitor(const char *fmt, ...)
 	va_end(ap);
 	note("monitor: %s", line);
 }
+
+/**
+ * SCSI commands our driver has sent on a controller (its statistics
+ * protocol).
+ * @v ctrl	controller handle
+ * @ret n	requests, or 0 when the controller is not ours
+ */
+UINT64 requests_of(EFI_HANDLE ctrl)
+{
+	static EFI_GUID stats_guid = VSCSI_STATS_PROTOCOL_GUID;
+	VSCSI_STATS_PROTOCOL *sp;
+	VSCSI_STATS s;
+
+	if (EFI_ERROR(BS->HandleProtocol(ctrl, &stats_guid, (VOID **)&sp)) ||
+	    EFI_ERROR(sp->GetStats(sp, &s)))
+		return 0;
+	return s.Requests;
+}

@@ -55,6 +55,7 @@ UINT8 *read_file_under(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun,
 		       CHAR16 *name, UINTN *size);
 UINT8 *read_boot_file(CHAR16 *name, UINTN *size);
 void monitor(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+UINT64 requests_of(EFI_HANDLE ctrl);
 
 /* basic.c */
 void basic_tests(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv);

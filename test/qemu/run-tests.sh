@@ -226,7 +226,9 @@ media_vm() {
 }
 
 # conform_vm: the rule checks on our controller and on one the firmware
-# drives itself (its disk is in the boot order), side by side.
+# drives itself (its disk is in the boot order), side by side; units at
+# targets 0, 3 and 5 (LUNs 0, 1; 0; 2), so the suite's "one past the
+# highest" target and LUN fall in gaps.
 conform_vm() {
 	echo "# conform: UEFI 2.10 §13.9 and §15.7 rules, ours and the firmware's"
 	boot_vm conform conform \
@@ -235,11 +237,19 @@ conform_vm() {
 		-device scsi-hd,drive=o0,bus=scsi0.0,scsi-id=0,lun=0 \
 		-drive if=none,id=o1,format=raw,readonly=on,file="$work/conf-ro.img" \
 		-device scsi-hd,drive=o1,bus=scsi0.0,scsi-id=0,lun=1 \
+		-drive if=none,id=o3,format=raw,snapshot=on,file="$work/small.img" \
+		-device scsi-hd,drive=o3,bus=scsi0.0,scsi-id=3,lun=0 \
+		-drive if=none,id=o5,format=raw,snapshot=on,file="$work/small.img" \
+		-device scsi-hd,drive=o5,bus=scsi0.0,scsi-id=5,lun=2 \
 		-device virtio-scsi-pci,id=scsi1,disable-legacy=on \
 		-drive if=none,id=b0,format=raw,snapshot=on,file="$work/conf-rw.img" \
 		-device scsi-hd,drive=b0,bus=scsi1.0,scsi-id=0,lun=0,bootindex=1 \
 		-drive if=none,id=b1,format=raw,readonly=on,file="$work/conf-ro.img" \
-		-device scsi-hd,drive=b1,bus=scsi1.0,scsi-id=0,lun=1
+		-device scsi-hd,drive=b1,bus=scsi1.0,scsi-id=0,lun=1 \
+		-drive if=none,id=b3,format=raw,snapshot=on,file="$work/small.img" \
+		-device scsi-hd,drive=b3,bus=scsi1.0,scsi-id=3,lun=0 \
+		-drive if=none,id=b5,format=raw,snapshot=on,file="$work/small.img" \
+		-device scsi-hd,drive=b5,bus=scsi1.0,scsi-id=5,lun=2
 	echo "# the firmware's stack, same rules (informative):"
 	grep -c '^# builtin: meets' "$work/conform/results.log" | sed 's/^/#   rules kept: /'
 	grep '^# builtin: misses' "$work/conform/results.log" | sed 's/^# builtin: misses/#   misses/'
