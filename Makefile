@@ -27,7 +27,8 @@ EFI_SRCS  := efi/driver.c efi/pass_thru.c efi/block_io.c \
 	efi/component_name.c efi/disk_info.c efi/device_path.c efi/stats.c \
 	efi/platform_pciio.c efi/uefi_lib.c efi/libc.c efi/libc_mem.c
 APP_SRCS  := test/efi/testapp.c test/efi/testlib.c test/efi/basic.c \
-	test/efi/media.c test/efi/conform.c test/efi/handoff.c test/efi/bench.c test/efi/faults.c efi/libc.c \
+	test/efi/media.c test/efi/conform.c test/efi/handoff.c test/efi/bench.c test/efi/faults.c test/efi/unplug.c \
+	efi/libc.c \
 	drivers/lib/log.c drivers/virtio/virtio_pci.c
 
 WARN      := -Wall -Wextra -Werror

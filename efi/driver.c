@@ -188,12 +188,12 @@ static BOOLEAN vs_create_children(struct vs_efi_ctrl *ctrl, BOOLEAN connect)
 /**
  * Take a child whose unit went away one step further: disconnect the
  * drivers on it, then, on a later tick and only when none holds it any
- * more, uninstall its handle and keep its memory a little while.
- * @v ctrl	controller
+ * more, uninstall its handle.
  * @v d		child (its unit gone)
- * @ret done	TRUE when its handle is gone
+ * @ret done	TRUE when its handle is gone (the caller keeps its memory
+ *		on the retired list a while)
  */
-static BOOLEAN vs_retire_child(struct vs_efi_ctrl *ctrl, struct vs_efi_disk *d)
+static BOOLEAN vs_retire_child(struct vs_efi_disk *d)
 {
 	if (d->gone_ticks++ == 0 || vs_efi_disk_in_use(d)) {
 		/* UEFI 2.10 §7.3: DisconnectController at TPL_CALLBACK at most */
@@ -205,9 +205,6 @@ static BOOLEAN vs_retire_child(struct vs_efi_ctrl *ctrl, struct vs_efi_disk *d)
 	}
 	if (EFI_ERROR(vs_efi_disk_destroy(d)))
 		return FALSE;
-	d->retired_at = ctrl->ticks;
-	d->next = ctrl->retired;
-	ctrl->retired = d;
 	VS_EFI_LOG("scsi %u:%u: handle uninstalled", d->target, d->lun);
 	return TRUE;
 }
@@ -247,9 +244,12 @@ static void vs_children_work(struct vs_efi_ctrl *ctrl)
 			pp = &d->next;
 			continue;
 		}
-		if (vs_retire_child(ctrl, d))
+		if (vs_retire_child(d)) {
 			*pp = d->next;
-		else {
+			d->retired_at = ctrl->ticks;
+			d->next = ctrl->retired;
+			ctrl->retired = d;
+		} else {
 			again = TRUE;
 			pp = &d->next;
 		}

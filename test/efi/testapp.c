@@ -11,6 +11,7 @@
  *   conform  the §13.9 and §15.7 rules on our driver and, for comparison,
  *          on the firmware's own stack (conform.c)
  *   faults EIO from the backend, a request slower than its timeout (faults.c)
+ *   unplug disks pulled while in use, a hot-plug storm (unplug.c)
  *   bench  figures: our driver against the firmware's stack (bench.c)
  *   rom    booted from a disk behind our driver, which the firmware loaded
  *          from the option ROM; ends with ExitBootServices (handoff.c)
@@ -75,6 +76,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 				media_tests(ctrls[i], &drv);
 			else if (is_mode(mode, "faults"))
 				fault_tests(ctrls[i], &drv);
+			else if (is_mode(mode, "unplug"))
+				unplug_tests(ctrls[i], &drv);
 			else
 				basic_tests(ctrls[i], ids[i], &drv);
 		}

@@ -283,34 +283,45 @@ UINT8 *read_boot_file(CHAR16 *name, UINTN *size)
 }
 
 /**
+ * Open the root of a file system the firmware mounted on unit (pun, lun)
+ * of a controller (directly, or on a partition of it).
+ * @ret root	open root directory, or NULL
+ */
+EFI_FILE_HANDLE open_root_under(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun)
+{
+	EFI_HANDLE *h;
+	EFI_DEVICE_PATH *p;
+	SCSI_DEVICE_PATH *s;
+	EFI_FILE_HANDLE root = NULL;
+	UINTN n, i;
+
+	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &fs_guid, NULL, &n, &h)))
+		return NULL;
+	for (i = 0; i < n && !root; i++) {
+		p = DevicePathFromHandle(h[i]);
+		s = p ? scsi_node_under(ctrl, p, FALSE) : NULL;
+		if (s && s->Pun == pun && s->Lun == lun)
+			root = LibOpenRoot(h[i]);
+	}
+	FreePool(h);
+	return root;
+}
+
+/**
  * Read a file from a file system the firmware mounted on unit
- * (pun, lun) of a controller (directly, or on a partition of it).
+ * (pun, lun) of a controller.
  * @ret data	pool memory, or NULL
  */
 UINT8 *read_file_under(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun,
 		       CHAR16 *name, UINTN *size)
 {
-	EFI_HANDLE *h;
-	EFI_DEVICE_PATH *p;
-	SCSI_DEVICE_PATH *s;
-	EFI_FILE_HANDLE root;
-	UINT8 *got = NULL;
-	UINTN n, i;
+	EFI_FILE_HANDLE root = open_root_under(ctrl, pun, lun);
+	UINT8 *got;
 
-	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &fs_guid, NULL, &n, &h)))
+	if (!root)
 		return NULL;
-	for (i = 0; i < n && !got; i++) {
-		p = DevicePathFromHandle(h[i]);
-		s = p ? scsi_node_under(ctrl, p, FALSE) : NULL;
-		if (!s || s->Pun != pun || s->Lun != lun)
-			continue;
-		root = LibOpenRoot(h[i]);
-		if (!root)
-			continue;
-		got = read_file(root, name, size);
-		root->Close(root);
-	}
-	FreePool(h);
+	got = read_file(root, name, size);
+	root->Close(root);
 	return got;
 }
 

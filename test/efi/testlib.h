@@ -51,6 +51,7 @@ INT64 verify_sectors(UINT64 seed, UINT64 lba, const UINT8 *buf, UINTN sectors);
 EFI_HANDLE load_driver(void);
 EFI_STATUS connect(EFI_HANDLE ctrl, EFI_HANDLE drv);
 UINT8 *read_file(EFI_FILE_HANDLE root, CHAR16 *name, UINTN *size);
+EFI_FILE_HANDLE open_root_under(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun);
 UINT8 *read_file_under(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun,
 		       CHAR16 *name, UINTN *size);
 UINT8 *read_boot_file(CHAR16 *name, UINTN *size);
@@ -71,6 +72,8 @@ void bench_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE *drv);
 void fault_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv);
 /* handoff.c */
 void rom_tests(void);
+/* unplug.c */
+void unplug_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv);
 /* media.c */
 void media_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv);
 

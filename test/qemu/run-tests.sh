@@ -15,6 +15,14 @@
 #     written disk is checked on the host.
 #   media VM: CD/DVD with and without medium, eject and change, 4Kn, 512e,
 #     3 TiB, read-only, Disk Info, hot-plug, resize and unplug.
+#   conform VM: the UEFI 2.10 rules and the UEFI suite's invalid-address
+#     assertions, on our driver and on the firmware's own stack.
+#   faults VM: blkdebug EIO, a throttled disk slower than a timeout.
+#   unplug VM: disks pulled while in use, a dropped unit, a 100-cycle
+#     hot-plug storm with device paths walked between the commands.
+#   shell-unplug VM: the same through the UEFI Shell (comp, map -r).
+#   rom VM: the driver from the option ROM, boot from a disk behind it.
+#   shell VM: `make run`'s path through the UEFI Shell.
 #
 # Usage: run-tests.sh [BUILD_DIR]     ends with "N passed, N failed"
 set -u
@@ -67,6 +75,7 @@ make_images() {
 	make_esp media
 	make_esp conform
 	make_esp faults
+	make_esp unplug
 	for i in 0 1; do
 		truncate -s 8M "$work/faults$i.img"
 		"$mkpattern" fill "$work/faults$i.img" 1 0 16384
@@ -92,6 +101,9 @@ CONF
 		"$build/testapp.efi=EFI/BOOT/BOOTX64.EFI" \
 		"$work/EXPECT.TXT=EXPECT.TXT" "$work/EXPECT.TXT=HELLO.TXT" \
 		"$work/MODE.TXT=MODE.TXT" "$work/PATTERN.BIN=PATTERN.BIN"
+	truncate -s 8M "$work/stable.img"
+	"$mkpattern" fill "$work/stable.img" 1 0 16384
+	make_gpt_fat "$work/rd.img" 8 0700 "$work/PATTERN.BIN=BIG.BIN"
 	truncate -s 8M "$work/conf-rw.img"
 	truncate -s 1M "$work/conf-ro.img"
 	make_gpt_fat "$work/fat.img" 32 0700 "$work/EXPECT.TXT=HELLO.TXT"
@@ -124,6 +136,7 @@ monitor_bridge() {
 		"# monitor: "*)
 			cmd=${line#\# monitor: }
 			cmd=${cmd//@ISO2@/$work/cd2.iso}
+			cmd=${cmd//@HP@/$work/hp.img}
 			printf '%s\n' "$cmd" >&3
 			;;
 		*" passed, "*" failed") break ;;
@@ -270,6 +283,123 @@ faults_vm() {
 	result "$([ $? = 0 ] && echo 1)" "faults: the good write landed, the failed one left the disk as it was"
 }
 
+# unplug_vm: disks pulled while in use, a plug/unplug storm (unplug.c);
+# QEMU must take all 200 storm commands, and the firmware must survive.
+unplug_vm() {
+	echo "# unplug: device_del while reading, a dropped unit, 100-cycle storm"
+	boot_vm unplug unplug \
+		-device virtio-scsi-pci,id=scsi0,disable-legacy=on \
+		-drive if=none,id=st0,format=raw,snapshot=on,file="$work/stable.img" \
+		-device scsi-hd,drive=st0,bus=scsi0.0,scsi-id=0,lun=0 \
+		-drive if=none,id=rd,format=raw,snapshot=on,file="$work/rd.img" \
+		-device scsi-hd,drive=rd,bus=scsi0.0,scsi-id=1,lun=0,id=rd0 \
+		-drive if=none,id=hp,format=raw,snapshot=on,file="$work/hp.img"
+	local adds dels
+	adds=$(grep -c '^# monitor: device_add' "$work/unplug/results.log")
+	# (a drive_add answers "OK"; an error names what failed)
+	dels=$(grep -c '^# monitor: device_del hp' "$work/unplug/results.log")
+	! grep -qiE 'error|duplicate|not found' "$work/unplug/monitor.log" &&
+		[ "$adds" -ge 101 ] && [ "$dels" -ge 101 ]
+	result "$([ $? = 0 ] && echo 1)" "unplug: QEMU took every plug and unplug ($adds, $dels)"
+	"$mkpattern" verify "$work/stable.img" 1 0 16384
+	result "$([ $? = 0 ] && echo 1)" "unplug: the stable image is untouched"
+}
+
+# shell_unplug_vm: the same through the UEFI Shell: `comp` of a file on
+# a disk that is pulled halfway through a loop of them, then a storm of
+# 100 plug/unplug cycles, one command per `map -r`; the script must end,
+# and the stable disk's copy of the file must compare equal.
+shell_unplug_vm() {
+	local dir=$work/shell-unplug port bridge rc
+	echo "# shell-unplug: comp while pulled, map -r during a 100-cycle storm"
+	mkdir -p "$dir"
+	cat > "$dir/startup.nsh" <<'NSH'
+@echo -off
+fs0:
+load fs0:\virtio-scsi.efi
+map -r
+echo "== read loop"
+for %a run (1 12)
+  echo "== read %a"
+  comp fs2:\BIG.BIN fs0:\BIG.BIN
+endfor
+echo "== storm"
+for %a run (1 200)
+  echo "== map %a"
+  map -r
+endfor
+map -r
+echo "== stable"
+comp fs1:\BIG.BIN fs0:\BIG.BIN
+echo "== unplug done"
+reset -s
+NSH
+	make_gpt_fat "$dir/esp.img" 64 ef00 "$build/virtio-scsi.efi=virtio-scsi.efi" \
+		"$dir/startup.nsh=startup.nsh" "$work/PATTERN.BIN=BIG.BIN"
+	make_gpt_fat "$dir/st.img" 8 0700 "$work/PATTERN.BIN=BIG.BIN"
+	: > "$dir/serial.log"
+	port=$((20000 + RANDOM % 30000))
+	shell_storm_bridge "$dir" "$port" &
+	bridge=$!
+	# shellcheck disable=SC2046
+	timeout 900 $QEMU $(qemu_accel) -machine pc -m 512 -smp 1 -nodefaults \
+		-display none -no-reboot -net none $(qemu_firmware) \
+		-monitor "tcp:127.0.0.1:$port,server=on,wait=off" \
+		-drive if=none,id=esp,format=raw,snapshot=on,file="$dir/esp.img" \
+		-device virtio-blk-pci,drive=esp,bootindex=0 \
+		-device virtio-scsi-pci,id=scsi0,disable-legacy=on \
+		-drive if=none,id=st0,format=raw,snapshot=on,file="$dir/st.img" \
+		-device scsi-hd,drive=st0,bus=scsi0.0,scsi-id=0,lun=0 \
+		-drive if=none,id=rd,format=raw,snapshot=on,file="$work/rd.img" \
+		-device scsi-hd,drive=rd,bus=scsi0.0,scsi-id=1,lun=0,id=rd0 \
+		-drive if=none,id=hp,format=raw,snapshot=on,file="$work/hp.img" \
+		-chardev file,id=fwlog,path="$dir/firmware.log" \
+		-device isa-debugcon,iobase=0x402,chardev=fwlog \
+		-serial file:"$dir/serial.log"
+	rc=$?
+	kill "$bridge" 2>/dev/null
+	pkill -P "$bridge" 2>/dev/null
+	wait "$bridge" 2>/dev/null
+	sed 's/\x1b\[[0-9;=]*[a-zA-Z]//g' "$dir/serial.log" | tr -d '\r' > "$dir/shell.log"
+	result "$([ $rc = 0 ] && grep -q '== unplug done' "$dir/shell.log" && echo 1)" \
+		"shell-unplug: the script ran to the end (no hang)" "exit $rc"
+	grep -q "^== read 12" "$dir/shell.log" && grep -q '^== map 200' "$dir/shell.log"
+	result "$([ $? = 0 ] && echo 1)" "shell-unplug: every comp and map -r ran"
+	sed -n '/^== stable/,/^== unplug done/p' "$dir/shell.log" | grep -q 'no differences'
+	result "$([ $? = 0 ] && echo 1)" "shell-unplug: the stable disk's file compares equal"
+	[ "$(grep -c 'device_' "$dir/typed.log" 2>/dev/null)" -ge 201 ] &&
+		! grep -qiE 'error|duplicate' "$dir/monitor.log"
+	result "$([ $? = 0 ] && echo 1)" "shell-unplug: QEMU took the pull and 100 plug/unplug cycles"
+}
+
+# shell_storm_bridge DIR PORT: type the shell-unplug VM's monitor commands
+# as its script reaches each step (runs in the background).
+shell_storm_bridge() {
+	local dir=$1 port=$2 i line n
+	for i in $(seq 100); do
+		{ exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null && break
+		sleep 0.1
+	done
+	cat <&3 > "$dir/monitor.log" &
+	: > "$dir/typed.log"
+	tail -n +1 -F "$dir/serial.log" 2>/dev/null | tr -d '\r' | while IFS= read -r line; do
+		case "$line" in
+		*"== read 4"*) echo "device_del rd0" | tee -a "$dir/typed.log" >&3 ;;
+		*"== map "*)
+			n=${line##*== map }
+			n=${n%%[!0-9]*}
+			if [ $((n % 2)) = 1 ]; then
+				echo "drive_add 0 if=none,id=storm$n,format=raw,snapshot=on,file=$work/hp.img"
+				echo "device_add scsi-hd,drive=storm$n,bus=scsi0.0,scsi-id=2,lun=0,id=hp"
+			else
+				echo "device_del hp"
+			fi | tee -a "$dir/typed.log" >&3
+			;;
+		*"== unplug done"*) break ;;
+		esac
+	done
+}
+
 # shell_vm: the user's path, `make run`: the UEFI Shell loads the driver
 # from the boot disk (startup.nsh), remaps, lists drivers, reads a file
 # from a FAT partition behind the driver.
@@ -303,7 +433,7 @@ for t in "$build/virtio-scsi.efi" "$build/virtio-scsi.rom" "$build/testapp.efi" 
 done
 make_images
 # VMS picks some of the VMs (for debugging), default all
-for vm in ${VMS:-modern legacy transitional media conform faults rom shell}; do
+for vm in ${VMS:-modern legacy transitional media conform faults unplug shell-unplug rom shell}; do
 	case $vm in
 	modern) basic_vm modern modern disable-legacy=on,disable-modern=off ;;
 	legacy) basic_vm legacy legacy disable-legacy=off,disable-modern=on ;;
@@ -312,6 +442,8 @@ for vm in ${VMS:-modern legacy transitional media conform faults rom shell}; do
 	conform) conform_vm ;;
 	rom) rom_vm ;;
 	faults) faults_vm ;;
+	unplug) unplug_vm ;;
+	shell-unplug) shell_unplug_vm ;;
 	shell) shell_vm ;;
 	esac
 done
