@@ -594,7 +594,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 			&vs_component_name_guid, &vs_efi_component_name,
 			&vs_component_name2_guid, &vs_efi_component_name2, NULL);
 	if (!EFI_ERROR(st))
-		VS_EFI_LOG("driver loaded, binding version %x",
+		VS_EFI_LOG("driver loaded at %p, %llu bytes, binding version %x",
+			   loaded->ImageBase,
+			   (unsigned long long)loaded->ImageSize,
 			   VS_EFI_DRIVER_VERSION);
 	return st;
 }
