@@ -221,8 +221,8 @@ int scsi_classify(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 {
 	uint8_t sense[VSCSI_SENSE_MAX];
-	uint64_t waited = 0;
-	unsigned attempt;
+	uint64_t ready_by = vs_deadline(c->plat, SCSI_READY_TIMEOUT_US);
+	unsigned attempt = 0;
 	int rc, action = SCSI_ACT_FAIL;
 
 	if (!cmd->sense) {
@@ -230,20 +230,24 @@ int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 		cmd->sense_cap = sizeof(sense);
 	}
 	cmd->unit_attention = 0;
-	for (attempt = 0; attempt < SCSI_MAX_ATTEMPTS || action == SCSI_ACT_WAIT;
-	     attempt++) {
+	/*
+	 * Two budgets: RETRY (a unit attention, an aborted command) has
+	 * SCSI_MAX_ATTEMPTS sends; WAIT (busy, becoming ready) has until
+	 * SCSI_READY_TIMEOUT_US after the first send, time spent inside the
+	 * requests included.
+	 */
+	for (;;) {
 		rc = vscsi_exec(c, cmd);
 		if (rc != VS_OK)
 			break;
 		action = scsi_action(cmd);
 		if (action == SCSI_ACT_WAIT) {
-			if (waited >= SCSI_READY_TIMEOUT_US)
+			if (vs_expired(c->plat, ready_by))
 				break;
 			c->plat->ops->delay_us(c->plat, SCSI_READY_POLL_US);
-			waited += SCSI_READY_POLL_US;
 			continue;
 		}
-		if (action != SCSI_ACT_RETRY)
+		if (action != SCSI_ACT_RETRY || ++attempt >= SCSI_MAX_ATTEMPTS)
 			break;
 		scsi_note_unit_attention(cmd);
 	}

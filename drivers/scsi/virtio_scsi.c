@@ -544,7 +544,8 @@ int vscsi_submit(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 	}
 	s->state = VSCSI_SLOT_BUSY;
 	s->cmd = cmd;
-	s->timeout_us = cmd->timeout_us ? cmd->timeout_us : VSCSI_DEFAULT_TIMEOUT_US;
+	s->deadline = vs_deadline(c->plat, cmd->timeout_us ? cmd->timeout_us :
+				  VSCSI_DEFAULT_TIMEOUT_US);
 	c->requests++;
 	return i;
 }
@@ -635,7 +636,6 @@ static void vscsi_abort_all(struct vscsi_ctrl *c, int rc)
 int vscsi_complete(struct vscsi_ctrl *c, int i)
 {
 	struct vscsi_slot *s = &c->slot[i];
-	uint64_t waited = 0;
 	uint16_t done;
 	uint32_t len;
 	int rc;
@@ -652,12 +652,11 @@ int vscsi_complete(struct vscsi_ctrl *c, int i)
 				vscsi_finish(c, done, VS_E_DEVICE);
 			vscsi_abort_all(c, VS_E_DEVICE);
 		} else if (rc == 0) {
-			if (waited >= s->timeout_us) {
+			if (vs_expired(c->plat, s->deadline)) {
 				vscsi_abort_all(c, VS_E_TIMEOUT);
 				break;
 			}
 			c->plat->ops->delay_us(c->plat, VSCSI_POLL_US);
-			waited += VSCSI_POLL_US;
 		}
 	}
 	s->state = VSCSI_SLOT_FREE;
@@ -716,18 +715,19 @@ int vscsi_exec(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
  */
 static int vscsi_wait_ctrl(struct vscsi_ctrl *c)
 {
-	uint64_t waited;
+	uint64_t deadline = vs_deadline(c->plat, VSCSI_TMF_TIMEOUT_US);
 	uint16_t done;
 	uint32_t len;
 	int rc;
 
-	for (waited = 0; waited < VSCSI_TMF_TIMEOUT_US; waited += VSCSI_POLL_US) {
+	for (;;) {
 		rc = vq_get_used(&c->ctrlq, &done, &len);
 		if (rc != 0)
 			return rc > 0 ? VS_OK : rc;
+		if (vs_expired(c->plat, deadline))
+			return VS_E_TIMEOUT;
 		c->plat->ops->delay_us(c->plat, VSCSI_POLL_US);
 	}
-	return VS_E_TIMEOUT;
 }
 
 /**

@@ -223,13 +223,16 @@ void vp_add_status(struct vp_dev *vp, uint8_t bits)
  */
 int vp_reset(struct vp_dev *vp)
 {
-	unsigned waited;
+	uint64_t deadline;
 	uint32_t cmd;
 
 	vp_set_status(vp, 0);
-	for (waited = 0; waited < VP_RESET_TIMEOUT_US; waited += VP_RESET_POLL_US) {
+	deadline = vs_deadline(vp->plat, VP_RESET_TIMEOUT_US);
+	for (;;) {
 		if (vp_get_status(vp) == 0)
 			return VS_OK;
+		if (vs_expired(vp->plat, deadline))
+			break;
 		vp->plat->ops->delay_us(vp->plat, VP_RESET_POLL_US);
 	}
 	VS_ERR(vp->plat, "virtio-pci: reset did not complete, bus mastering off");

@@ -98,8 +98,17 @@ struct vs_platform_ops {
 		       size_t *len, uint64_t *dev, void **token);
 	/** Unmap a mapping from dma_map (copies bounce data back). */
 	void (*dma_unmap)(struct vs_platform *p, void *token);
-	/** Busy-wait at least @p us microseconds. */
+	/** Busy-wait at least @p us microseconds (paces polling only). */
 	void (*delay_us)(struct vs_platform *p, unsigned us);
+	/**
+	 * Read a monotonic clock.  Every deadline of the core is measured
+	 * on it, so it must advance with real time (while the core polls,
+	 * and while a request is inside the device), never go backwards, and
+	 * have microsecond resolution or better; its origin is arbitrary.
+	 * @v p		platform
+	 * @ret us	microseconds
+	 */
+	uint64_t (*now_us)(struct vs_platform *p);
 	/** Write one formatted, newline-terminated log line. */
 	void (*log)(struct vs_platform *p, const char *line);
 };
@@ -131,6 +140,35 @@ int vs_snprintf(char *buf, size_t size, const char *fmt, ...)
 #define vs_memset __builtin_memset
 #define vs_memcpy __builtin_memcpy
 #define vs_memcmp __builtin_memcmp
+
+/**
+ * The platform's clock (see vs_platform_ops.now_us).
+ * @v p		platform
+ * @ret us	microseconds
+ */
+static inline uint64_t vs_now_us(struct vs_platform *p)
+{
+	return p->ops->now_us(p);
+}
+
+/**
+ * A deadline some microseconds from now, on the platform's clock.
+ * @v p		platform
+ * @v us	how far ahead
+ * @ret deadline	clock value, saturated instead of wrapping
+ */
+static inline uint64_t vs_deadline(struct vs_platform *p, uint64_t us)
+{
+	uint64_t now = vs_now_us(p);
+
+	return now + us < now ? UINT64_MAX : now + us;
+}
+
+/** Tell whether a deadline has passed. */
+static inline bool vs_expired(struct vs_platform *p, uint64_t deadline)
+{
+	return vs_now_us(p) >= deadline;
+}
 
 /** Full memory barrier between CPU accesses and device-visible memory. */
 static inline void vs_mb(void)

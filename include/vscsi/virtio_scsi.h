@@ -80,7 +80,7 @@ struct vscsi_slot {
 	struct vscsi_cmd *cmd;
 	void *tokens[VQ_MAX_SLOT_DESCS];	/**< data mappings */
 	unsigned ntokens;
-	uint64_t timeout_us;
+	uint64_t deadline;	/**< on the platform's clock (vs_now_us) */
 	int rc;			/**< outcome once DONE */
 };
 

@@ -108,6 +108,11 @@ static int raw_bar_write(struct vs_platform *p, bool is_io, unsigned bar,
 	return VS_OK;
 }
 
+/* After ExitBootServices there is no Stall(): a loop paces the polls,
+ * and the clock counts what the loops waited (this platform only reads
+ * registers: no request is ever inside the device). */
+static uint64_t raw_clock_us;
+
 static void raw_delay_us(struct vs_platform *p, unsigned us)
 {
 	volatile unsigned i;
@@ -115,6 +120,13 @@ static void raw_delay_us(struct vs_platform *p, unsigned us)
 	(void)p;
 	for (i = 0; i < us * 100; i++)
 		;
+	raw_clock_us += us;
+}
+
+static uint64_t raw_now_us(struct vs_platform *p)
+{
+	(void)p;
+	return raw_clock_us;
 }
 
 static const struct vs_platform_ops raw_ops = {
@@ -123,6 +135,7 @@ static const struct vs_platform_ops raw_ops = {
 	.bar_read = raw_bar_read,
 	.bar_write = raw_bar_write,
 	.delay_us = raw_delay_us,
+	.now_us = raw_now_us,
 };
 
 /** Read the six BAR base addresses (64-bit BARs take two slots). */

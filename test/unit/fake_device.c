@@ -408,6 +408,12 @@ static void fake_log(struct vs_platform *p, const char *line)
 		fprintf(stderr, "log: %s\n", line);
 }
 
+/** The clock: virtual time, advanced by delays and by device latency. */
+static uint64_t fake_now_us(struct vs_platform *p)
+{
+	return fake_of(p)->now_us;
+}
+
 static const struct vs_platform_ops fake_ops = {
 	.pci_read = fake_pci_read,
 	.pci_write = fake_pci_write,
@@ -418,6 +424,7 @@ static const struct vs_platform_ops fake_ops = {
 	.dma_map = fake_dma_map,
 	.dma_unmap = fake_dma_unmap,
 	.delay_us = fake_delay_us,
+	.now_us = fake_now_us,
 	.log = fake_log,
 };
 
@@ -841,10 +848,15 @@ static void fake_request(struct fake_dev *fd, struct fake_queue *q,
 		if (!any)
 			r.response = VIRTIO_SCSI_S_BAD_TARGET;
 	}
-	if (r.response == VIRTIO_SCSI_S_OK)
+	if (r.response == VIRTIO_SCSI_S_OK && fd->busy_count) {
+		r.status = SCSI_STATUS_BUSY;	/* not run at all */
+		if (fd->busy_count != ~0u)
+			fd->busy_count--;
+	} else if (r.response == VIRTIO_SCSI_S_OK) {
 		fake_scsi(fd, t, ((c->in[2] & 0x3F) << 8) | c->in[3],
 			  c->in + VIRTIO_SCSI_REQ_HEAD_SIZE, din, din_len,
 			  c->in + req_len, dout_len, &r);
+	}
 	residual = din_len + dout_len - r.data_in - r.data_out;
 	if (fd->fault == FAULT_SHORT && r.data_in > 1) {
 		residual += r.data_in / 2;
@@ -961,8 +973,12 @@ void fake_process(struct fake_dev *fd, unsigned qi)
 			;	/* the device forgets it */
 		else if (qi == VIRTIO_SCSI_VQ_REQUEST)
 			fake_request(fd, q, &c);
+		else if (fd->tmf_drop)
+			;	/* the device never answers a TMF */
 		else
 			fake_control(fd, q, &c);
+		/* time a request spends inside the device */
+		fd->now_us += fd->latency_us;
 		free(c.in);
 	}
 }

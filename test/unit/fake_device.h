@@ -109,8 +109,11 @@ struct fake_dev {
 	size_t fuzz_len, fuzz_pos;
 	bool fuzz_device;		/**< fuzz response fields and used ring */
 	bool fuzz_data;			/**< fuzz SCSI data-in and sense */
+	uint64_t latency_us;		/**< time each request takes in the device */
+	bool tmf_drop;			/**< never complete a TMF */
+	unsigned busy_count;		/**< commands answered BUSY (~0: all) */
 	/* observations */
-	uint64_t now_us;
+	uint64_t now_us;		/**< the platform clock (virtual) */
 	unsigned notifies[FAKE_QUEUES];
 	unsigned requests;		/**< SCSI commands processed */
 	unsigned resets;
