@@ -143,6 +143,9 @@ monitor_bridge() {
 			cmd=${cmd//@HP@/$work/hp.img}
 			printf '%s\n' "$cmd" >&3
 			;;
+		"# timing: "*)	# when the line arrived, on the host's clock
+			echo "${line#\# timing: } $(date +%s%N)" >> "$dir/timing.log"
+			;;
 		*" passed, "*" failed") break ;;
 		esac
 	done
@@ -235,6 +238,7 @@ boot_vm() {
 	[ "$mode" = rom ] && esp=()
 	mkdir -p "$dir"
 	: > "$dir/results.log"
+	rm -f "$dir/timing.log"
 	vm_run "$dir" monitor_bridge 600 "${esp[@]}" "$@" \
 		-chardev file,id=results,path="$dir/results.log" \
 		-device isa-debugcon,iobase=0x403,chardev=results \
@@ -345,6 +349,14 @@ faults_vm() {
 		-device scsi-hd,drive=f0,bus=scsi0.0,scsi-id=0,lun=0 \
 		-drive if=none,id=f1,format=raw,file="$work/faults1.img",throttling.bps-total=16384 \
 		-device scsi-hd,drive=f1,bus=scsi0.0,scsi-id=0,lun=1
+	local t0 t1
+	t0=$(sed -n 's/^passthru-start //p' "$work/faults/timing.log" 2>/dev/null)
+	t1=$(sed -n 's/^passthru-end //p' "$work/faults/timing.log" 2>/dev/null)
+	[ -n "$t0" ] && [ -n "$t1" ] && [ $(((t1 - t0) / 1000000)) -ge 950 ] &&
+		[ $(((t1 - t0) / 1000000)) -le 1500 ]
+	result "$([ $? = 0 ] && echo 1)" \
+		"faults: a 1 s PassThru Timeout ends within 1.5 s of host time" \
+		"$(( (${t1:-0} - ${t0:-0}) / 1000000 )) ms"
 	"$mkpattern" verify "$work/faults0.img" 2 300 1 &&
 	"$mkpattern" verify "$work/faults0.img" 1 200 1
 	result "$([ $? = 0 ] && echo 1)" "faults: the good write landed, the failed one left the disk as it was"
