@@ -410,16 +410,29 @@ static void vscsi_frame(struct vscsi_ctrl *c, uint8_t *req,
  * Check and take the response of a completed request (§5.6.6.1).
  * @v c		adapter
  * @v resp	slot's response memory
+ * @v used_len	the used length, clamped to the chain's writable bytes
  * @v cmd	command; its outcome fields are filled
  * @ret rc	VS_OK, or VS_E_DEVICE for values out of range
  */
 static int vscsi_take_response(struct vscsi_ctrl *c, const uint8_t *resp,
-			       struct vscsi_cmd *cmd)
+			       uint32_t used_len, struct vscsi_cmd *cmd)
 {
 	uint32_t sense_len = get_le32(resp);
 	uint32_t residual = get_le32(resp + 4);
 	uint8_t response = resp[11];
-	uint32_t copy;
+	uint32_t resp_size = VIRTIO_SCSI_RESP_HEAD_SIZE + c->sense_size;
+	uint32_t data_written, copy;
+
+	/*
+	 * The writable part of the chain is the response, then the data-in
+	 * buffer (§5.6.6.1): the used length says how much of it the device
+	 * wrote, so at most used_len - resp_size bytes of data arrived.
+	 */
+	if (used_len < VIRTIO_SCSI_RESP_HEAD_SIZE) {
+		VS_ERR(c->plat, "virtio-scsi: used length %u: no response", used_len);
+		return VS_E_DEVICE;
+	}
+	data_written = used_len > resp_size ? used_len - resp_size : 0;
 
 	switch (response) {
 	case VIRTIO_SCSI_S_OK: case VIRTIO_SCSI_S_OVERRUN:
@@ -459,6 +472,12 @@ static int vscsi_take_response(struct vscsi_ctrl *c, const uint8_t *resp,
 	}
 	if (response != VIRTIO_SCSI_S_OK)
 		cmd->in_done = cmd->out_done = 0;
+	if (cmd->in_done > data_written) {
+		VS_ERR(c->plat, "virtio-scsi: residual says %u bytes arrived, "
+		       "used length %u allows %u", cmd->in_done, used_len,
+		       data_written);
+		return VS_E_DEVICE;
+	}
 	return VS_OK;
 }
 
@@ -561,14 +580,17 @@ void vscsi_kick(struct vscsi_ctrl *c)
  * @v c		adapter
  * @v i		slot
  * @v rc	VS_OK, or the error that ends it (timeout, broken ring)
+ * @v used_len	the used length (VS_OK only)
  */
-static void vscsi_finish(struct vscsi_ctrl *c, unsigned i, int rc)
+static void vscsi_finish(struct vscsi_ctrl *c, unsigned i, int rc,
+			 uint32_t used_len)
 {
 	struct vscsi_slot *s = &c->slot[i];
 
 	vscsi_unmap(c, s->tokens, s->ntokens);
 	if (rc == VS_OK)
-		rc = vscsi_take_response(c, vscsi_shm(c)->slot[i].resp, s->cmd);
+		rc = vscsi_take_response(c, vscsi_shm(c)->slot[i].resp, used_len,
+					 s->cmd);
 	s->rc = rc;
 	s->state = VSCSI_SLOT_DONE;
 }
@@ -587,12 +609,14 @@ static int vscsi_reset_and_fail(struct vscsi_ctrl *c, int fail)
 	int rc;
 
 	vscsi_halt(c);
+	/* every request in flight ends now, stopped or not: none may be
+	 * waited for again, or report an older outcome */
+	for (i = 0; i < c->reqq.slots; i++)
+		if (c->slot[i].state == VSCSI_SLOT_BUSY)
+			vscsi_finish(c, i, fail, 0);
 	if (c->stopped)
 		return VS_E_DEVICE;
 	c->resets++;
-	for (i = 0; i < c->reqq.slots; i++)
-		if (c->slot[i].state == VSCSI_SLOT_BUSY)
-			vscsi_finish(c, i, fail);
 	vq_rewind(&c->ctrlq);
 	vq_rewind(&c->eventq);
 	vq_rewind(&c->reqq);
@@ -644,12 +668,12 @@ int vscsi_complete(struct vscsi_ctrl *c, int i)
 		rc = vq_get_used(&c->reqq, &done, &len);
 		if (rc > 0 && done < c->reqq.slots &&
 		    c->slot[done].state == VSCSI_SLOT_BUSY) {
-			vscsi_finish(c, done, VS_OK);
+			vscsi_finish(c, done, VS_OK, len);
 		} else if (rc < 0) {
 			/* a bad entry: the slot it names, if any, is lost too */
 			if (done < c->reqq.slots &&
 			    c->slot[done].state == VSCSI_SLOT_BUSY)
-				vscsi_finish(c, done, VS_E_DEVICE);
+				vscsi_finish(c, done, VS_E_DEVICE, 0);
 			vscsi_abort_all(c, VS_E_DEVICE);
 		} else if (rc == 0) {
 			if (vs_expired(c->plat, s->deadline)) {
@@ -681,7 +705,7 @@ bool vscsi_done(struct vscsi_ctrl *c, int i)
 		if (rc <= 0)
 			return rc < 0;	/* a broken ring: complete() handles it */
 		if (done < c->reqq.slots && c->slot[done].state == VSCSI_SLOT_BUSY)
-			vscsi_finish(c, done, VS_OK);
+			vscsi_finish(c, done, VS_OK, len);
 	}
 	return true;
 }

@@ -177,7 +177,7 @@ sample_pcs() {
 	done
 }
 
-# watch_progress DIR SECONDS: end QEMU (timeout's child in this run)
+# watch_progress DIR SECONDS: end the VM of DIR (vm_run's DIR/qemu.pid)
 # when DIR/serial.log has not grown for SECONDS, after sampling where the
 # CPU is into DIR/hang-pcs.txt.
 watch_progress() {
@@ -195,7 +195,7 @@ watch_progress() {
 			sample_pcs "$port" 20 > "$dir/hang-pcs.txt"
 			{ hmp "$port" 'info registers'; hmp "$port" 'x/8i $pc'
 			  hmp "$port" 'x/128xg $rsp'; } > "$dir/hang-detail.txt"
-			pkill -f "qemu-system.*$dir/firmware.log"
+			kill "$(cat "$dir/qemu.pid")"	# timeout passes it on to QEMU
 			return
 		fi
 	done
@@ -222,7 +222,9 @@ vm_run() {
 		"$@" \
 		-chardev file,id=fwlog,path="$dir/firmware.log" \
 		-device isa-debugcon,iobase=0x402,chardev=fwlog \
-		-serial file:"$dir/serial.log"
+		-serial file:"$dir/serial.log" &
+	echo $! > "$dir/qemu.pid"
+	wait $!
 	rc=$?
 	stop_helper "$bridge"
 }

@@ -887,6 +887,8 @@ static void fake_request(struct fake_dev *fd, struct fake_queue *q,
 	case FAULT_RESPONSE: resp[11] = 0xEE; break;
 	default: break;
 	}
+	if (fd->fault == FAULT_RESP_ONLY)
+		r.data_in = 0;		/* ... and its residual 0 says "all" */
 	fake_chain_write(c, 0, resp, resp_len);
 	fake_chain_write(c, resp_len, din, r.data_in);
 	free(din);

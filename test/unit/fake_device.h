@@ -30,6 +30,7 @@ enum fake_fault {
 	FAULT_RESPONSE,		/**< unknown response byte */
 	FAULT_DROP,		/**< never complete the request */
 	FAULT_SHORT,		/**< GOOD status but half the data (residual) */
+	FAULT_RESP_ONLY,	/**< writes the response only, residual 0 */
 };
 
 /** One logical unit. */

@@ -106,6 +106,63 @@ static void test_residual(void **state)
 	assert_int_equal(out.in_done, 36);
 }
 
+/**
+ * A device that writes only the response, yet says (residual 0) that all
+ * data arrived: the used length contradicts it, so the read fails rather
+ * than hand back stale memory as data.
+ */
+static void test_used_len_vs_residual(void **state)
+{
+	struct rig *r = *state;
+	uint8_t cdb[6] = { SCSI_OP_INQUIRY, 0, 0, 0, 36, 0 };
+	uint8_t buf[36];
+
+	memset(buf, 0xAA, sizeof(buf));
+	r->fd.fault = FAULT_RESP_ONLY;
+	assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 6, buf, sizeof(buf), NULL),
+			 VS_E_DEVICE);
+	assert_non_null(strstr(r->fd.last_log, "used length"));
+	r->fd.fault = FAULT_NONE;
+	assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 6, buf, sizeof(buf), NULL), VS_OK);
+	/* QEMU's used length (whole buffers) is consistent with any residual */
+	r->fd.qemu_used_len = true;
+	assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 6, buf, sizeof(buf), NULL), VS_OK);
+}
+
+/**
+ * A stop (ExitBootServices) with a request in flight: the request ends
+ * with an error, not the slot's earlier outcome, and waiting for it ends,
+ * even when the ring then shows a bad entry.
+ */
+static void test_stop_in_flight(void **state)
+{
+	struct rig *r = *state;
+	uint8_t tur[6] = { SCSI_OP_TEST_UNIT_READY };
+	struct vscsi_cmd ok = { .cdb = tur, .cdb_len = 6, .timeout_us = 1000 };
+	struct vscsi_cmd lost = ok, bad = ok;
+	int slot;
+
+	assert_int_equal(vscsi_exec(&r->c, &ok), VS_OK);	/* slot 0: VS_OK */
+	r->fd.fault = FAULT_DROP;
+	slot = vscsi_submit(&r->c, &lost);
+	assert_int_equal(slot, 0);
+	vscsi_kick(&r->c);
+	vscsi_stop(&r->c);
+	assert_int_equal(vscsi_complete(&r->c, slot), VS_E_TIMEOUT);
+
+	/* again, with a used entry that names no request */
+	vscsi_fini(&r->c);
+	r->fd.fault = FAULT_NONE;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+	assert_int_equal(vscsi_exec(&r->c, &ok), VS_OK);
+	r->fd.fault = FAULT_USED_ID;
+	slot = vscsi_submit(&r->c, &bad);
+	vscsi_kick(&r->c);
+	vscsi_stop(&r->c);
+	assert_int_equal(vscsi_complete(&r->c, slot), VS_E_DEVICE);
+	r->fd.fault = FAULT_NONE;
+}
+
 /** Device-written nonsense: DEVICE error, nothing copied, still usable. */
 static void test_bad_response_fields(void **state)
 {
@@ -358,6 +415,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_events, setup_legacy, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_stop_for_good, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_reset_stuck, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_used_len_vs_residual, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_stop_in_flight, setup_modern, teardown_rig),
 	};
 
 	return cmocka_run_group_tests_name("virtio_scsi", tests, NULL, NULL);
