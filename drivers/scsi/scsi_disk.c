@@ -453,6 +453,9 @@ static int scsi_disk_rw(struct scsi_disk *d, bool write, uint64_t lba,
 	end = lba + blocks;
 	if (nslots > VSCSI_REQ_SLOTS)
 		nslots = VSCSI_REQ_SLOTS;
+	/* §5.6.4: never more in flight to one LUN than cmd_per_lun */
+	if (nslots > d->c->cmd_per_lun)
+		nslots = d->c->cmd_per_lun;
 	while (count || (next < end && redo == UINT64_MAX &&
 			 fatal_lba == UINT64_MAX)) {
 		for (batch = false; next < end && count < nslots &&

@@ -96,6 +96,7 @@ static int vscsi_read_config(struct vscsi_ctrl *c)
 	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_NUM_QUEUES, 4, &c->num_queues);
 	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_SEG_MAX, 4, &c->seg_max);
 	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_MAX_SECTORS, 4, &c->max_sectors);
+	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_CMD_PER_LUN, 4, &c->cmd_per_lun);
 	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_CDB_SIZE, 4, &c->cdb_size);
 	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_SENSE_SIZE, 4, &c->sense_size);
 	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_MAX_TARGET, 2, &max_target);
@@ -112,6 +113,11 @@ static int vscsi_read_config(struct vscsi_ctrl *c)
 		       "max_sectors %u cdb %u sense %u", c->num_queues,
 		       c->seg_max, c->max_sectors, c->cdb_size, c->sense_size);
 		return VS_E_DEVICE;
+	}
+	/* §5.6.4: no more linked commands to one LUN than cmd_per_lun */
+	if (c->cmd_per_lun == 0) {
+		VS_INFO(c->plat, "virtio-scsi: cmd_per_lun 0, using 1");
+		c->cmd_per_lun = 1;
 	}
 	/* §5.6.6.1: the LUN format addresses 256 targets, 16384 LUNs */
 	c->max_target = max_target > VIRTIO_SCSI_MAX_TARGET ?
@@ -235,22 +241,25 @@ int vscsi_init(struct vscsi_ctrl *c, struct vs_platform *plat)
 	if (rc != VS_OK)
 		goto err_mem;
 	/* §5.6.2: all three kinds of queue are set up; vhost needs it */
-	rc = vq_create(&c->ctrlq, vp, VIRTIO_SCSI_VQ_CONTROL, 4, 1);
+	/*
+	 * §5.6.2: all three kinds of queue are set up; vhost needs it.  A
+	 * TMF is a chain of 2 (request, response), an event buffer 1; a
+	 * request is header, data..., response, data...: 2 framing and at
+	 * least one data descriptor, rounded up to 4, the smallest queue
+	 * size (a power of two) that carries one.  Slots are as many of
+	 * those as fit, up to VSCSI_REQ_SLOTS.
+	 */
+	rc = vq_create(&c->ctrlq, vp, VIRTIO_SCSI_VQ_CONTROL, 4, 1, 2);
 	if (rc != VS_OK)
 		goto err_ctrlq;
 	rc = vq_create(&c->eventq, vp, VIRTIO_SCSI_VQ_EVENT, VSCSI_EVENT_BUFS,
-		       VSCSI_EVENT_BUFS);
+		       VSCSI_EVENT_BUFS, 1);
 	if (rc != VS_OK)
 		goto err_eventq;
 	rc = vq_create(&c->reqq, vp, VIRTIO_SCSI_VQ_REQUEST,
-		       VSCSI_REQ_QUEUE_SIZE, VSCSI_REQ_SLOTS);
+		       VSCSI_REQ_QUEUE_SIZE, VSCSI_REQ_SLOTS, VSCSI_REQ_MIN_DESCS);
 	if (rc != VS_OK)
 		goto err_reqq;
-	/* header, data..., response, data...: two descriptors are framing */
-	if (c->reqq.slot_descs < 3 || c->ctrlq.slot_descs < 2) {
-		rc = VS_E_DEVICE;
-		goto err_small;
-	}
 	c->max_segs = c->reqq.slot_descs - 2;
 	if (c->max_segs > c->seg_max)
 		c->max_segs = c->seg_max;
@@ -258,14 +267,14 @@ int vscsi_init(struct vscsi_ctrl *c, struct vs_platform *plat)
 	rc = vscsi_bring_up(c);
 	if (rc != VS_OK)
 		goto err_bring_up;
-	VS_INFO(plat, "virtio-scsi: %s, queue %u, seg_max %u, max_sectors %u, "
-		"targets 0-%u, luns 0-%u", vp->modern ? "modern" : "legacy",
-		c->reqq.size, c->seg_max, c->max_sectors, c->max_target,
-		c->max_lun);
+	VS_INFO(plat, "virtio-scsi: %s, queue %u (%u slots of %u), seg_max %u, "
+		"max_sectors %u, cmd_per_lun %u, targets 0-%u, luns 0-%u",
+		vp->modern ? "modern" : "legacy", c->reqq.size, c->reqq.slots,
+		c->reqq.slot_descs, c->seg_max, c->max_sectors, c->cmd_per_lun,
+		c->max_target, c->max_lun);
 	return VS_OK;
 
 err_bring_up:
-err_small:
 	vp_reset(vp);
 	vq_destroy(&c->reqq);
 err_reqq:

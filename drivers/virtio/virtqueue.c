@@ -39,14 +39,17 @@ static size_t vq_device_area(uint16_t size)
  * @v vp	device
  * @v index	queue index
  * @v max_size	most entries wanted (a power of two)
- * @v slots	request slots to cut the descriptors into (1-VQ_MAX_SLOTS)
- * @ret rc	VS_OK, VS_E_DEVICE for an unusable queue, VS_E_NOMEM
+ * @v max_slots	most request slots to cut the descriptors into
+ *		(1-VQ_MAX_SLOTS): as many as the queue holds of @p min_descs
+ * @v min_descs	descriptors the largest chain needs at least
+ * @ret rc	VS_OK, VS_E_DEVICE for an unusable or too small queue (logged
+ *		with its size), VS_E_NOMEM
  */
 int vq_create(struct virtqueue *vq, struct vp_dev *vp, uint16_t index,
-	      uint16_t max_size, uint16_t slots)
+	      uint16_t max_size, uint16_t max_slots, uint16_t min_descs)
 {
 	struct vs_platform *p = vp->plat;
-	uint16_t dev_size, size;
+	uint16_t dev_size, size, slots;
 	size_t used_off;
 	int rc;
 
@@ -62,8 +65,14 @@ int vq_create(struct virtqueue *vq, struct vp_dev *vp, uint16_t index,
 	}
 	/* Legacy devices cannot shrink a queue (§4.1.4.8) */
 	size = (vp->modern && dev_size > max_size) ? max_size : dev_size;
-	if (slots == 0 || slots > VQ_MAX_SLOTS || slots > size)
+	if (max_slots == 0 || max_slots > VQ_MAX_SLOTS || min_descs == 0)
 		return VS_E_INVAL;
+	if (size < min_descs) {
+		VS_ERR(p, "virtqueue %u: size %u, too small for a chain of %u",
+		       index, size, min_descs);
+		return VS_E_DEVICE;
+	}
+	slots = size / min_descs < max_slots ? size / min_descs : max_slots;
 	vq->size = size;
 	vq->slots = slots;
 	vq->slot_descs = size / slots;

@@ -13,6 +13,8 @@
 
 /** Request slots on the request queue (requests in flight at most). */
 #define VSCSI_REQ_SLOTS 8
+/** Descriptors a request slot has at least: header, response, 2 data. */
+#define VSCSI_REQ_MIN_DESCS 4
 /** Largest request queue we set up (modern devices may be shrunk to it). */
 #define VSCSI_REQ_QUEUE_SIZE 128
 /** Event buffers kept posted on the event queue (§5.6.5). */
@@ -91,7 +93,7 @@ struct vscsi_ctrl {
 	struct virtqueue ctrlq, eventq, reqq;
 	uint64_t features;	/**< negotiated */
 	/* configuration, checked (§5.6.4) */
-	uint32_t num_queues, seg_max, max_sectors;
+	uint32_t num_queues, seg_max, max_sectors, cmd_per_lun;
 	uint32_t cdb_size, sense_size;
 	uint32_t max_target, max_lun;
 	/* derived limits */

@@ -63,7 +63,7 @@ struct virtqueue {
 };
 
 int vq_create(struct virtqueue *vq, struct vp_dev *vp, uint16_t index,
-	      uint16_t max_size, uint16_t slots);
+	      uint16_t max_size, uint16_t max_slots, uint16_t min_descs);
 int vq_start(struct virtqueue *vq);
 void vq_rewind(struct virtqueue *vq);
 void vq_destroy(struct virtqueue *vq);

@@ -11,7 +11,8 @@
 #
 #   basic VMs: modern (disable-legacy=on, device 0x1048), legacy
 #     (disable-modern=on: 0x1004 with only the I/O BAR) and transitional
-#     (0x1004 with both; the driver must pick modern); after each, the
+#     (0x1004 with both; the driver must pick modern), and modern ones
+#     with 4- and 16-entry queues (queue4, queue16); after each, the
 #     written disk is checked on the host.
 #   media VM: CD/DVD with and without medium, eject and change, 4Kn, 512e,
 #     3 TiB, read-only, Disk Info, hot-plug, resize and unplug.
@@ -551,11 +552,16 @@ for t in "$build/virtio-scsi.efi" "$build/virtio-scsi.rom" "$build/testapp.efi" 
 done
 make_images
 # VMS picks some of the VMs (for debugging), default all
-for vm in ${VMS:-modern legacy transitional media conform faults unplug shell-unplug rom shell}; do
+for vm in ${VMS:-modern legacy transitional queue4 queue16 media conform faults unplug shell-unplug rom shell}; do
 	case $vm in
 	modern) basic_vm modern modern disable-legacy=on,disable-modern=off ;;
 	legacy) basic_vm legacy legacy disable-legacy=off,disable-modern=on ;;
 	transitional) basic_vm transitional modern disable-legacy=off,disable-modern=off ;;
+	queue4|queue16)
+		basic_vm "$vm" modern "disable-legacy=on,virtqueue_size=${vm#queue}"
+		grep -q "modern, queue ${vm#queue} (" "$work/$vm/firmware.log"
+		result "$([ $? = 0 ] && echo 1)" "$vm: the driver runs the ${vm#queue}-entry queue"
+		;;
 	media) media_vm ;;
 	conform) conform_vm ;;
 	rom) rom_vm ;;

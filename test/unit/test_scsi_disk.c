@@ -478,6 +478,85 @@ static void test_pipelined(void **state)
 	rig_free(r);
 }
 
+/**
+ * Every queue size a device may offer, 1 to 1024: a power of two from 4
+ * on carries requests (slots and descriptors derived from it, transfers
+ * split to fit); anything else is refused with a log line naming it.
+ */
+static void test_queue_sizes(void **state)
+{
+	uint8_t *buf = malloc(256 * 512);
+	unsigned size, modern, i;
+	char want[40];
+
+	(void)state;
+	for (modern = 0; modern < 2; modern++) {
+		for (size = 1; size <= 1024; size++) {
+			struct rig *r = rig_new(modern);
+			struct scsi_disk d;
+			int rc;
+
+			r->fd.q[VIRTIO_SCSI_VQ_REQUEST].max_size = size;
+			r->fd.max_sectors = 64;
+			r->fd.map_limit = 4096;	/* buffers map in pieces */
+			r->fd.deferred = true;
+			rc = vscsi_init(&r->c, &r->fd.plat);
+			if ((size & (size - 1)) || size < VSCSI_REQ_MIN_DESCS) {
+				assert_int_equal(rc, VS_E_DEVICE);
+				vs_snprintf(want, sizeof(want), "size %u", size);
+				assert_non_null(strstr(r->fd.last_log, want));
+				rig_free(r);
+				continue;
+			}
+			assert_int_equal(rc, VS_OK);
+			assert_true(r->c.reqq.slots >= 1);
+			assert_true(r->c.reqq.slots <= VSCSI_REQ_SLOTS);
+			assert_true(r->c.reqq.slots * r->c.reqq.slot_descs <=
+				    r->c.reqq.size);
+			assert_true(r->c.reqq.slot_descs >= VSCSI_REQ_MIN_DESCS);
+			fill_pattern(&r->fd.lun[0][0], 256);
+			assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
+			assert_int_equal(scsi_disk_read(&d, 0, 256, buf), VS_OK);
+			for (i = 0; i < 256; i++)
+				assert_int_equal(pattern_check(7, i, buf + i * 512), -1);
+			assert_true(r->fd.max_in_flight <= r->c.reqq.slots);
+			assert_true(r->fd.max_segments + 2u <= r->c.reqq.slot_descs);
+			vscsi_fini(&r->c);
+			assert_int_equal(fake_active_maps(&r->fd), 0);
+			assert_int_equal(r->fd.dma_errors, 0);
+			rig_free(r);
+		}
+	}
+	free(buf);
+}
+
+/** No more requests in flight to one LUN than the device's cmd_per_lun. */
+static void test_cmd_per_lun(void **state)
+{
+	static const unsigned limits[] = { 1, 3, 0 };
+	uint8_t *buf = malloc(1024 * 512);
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		struct rig *r = rig_new(true);
+		struct scsi_disk d;
+
+		r->fd.cmd_per_lun = limits[i];
+		r->fd.max_sectors = 64;
+		r->fd.deferred = true;
+		assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+		assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
+		r->fd.max_in_flight = 0;
+		assert_int_equal(scsi_disk_read(&d, 0, 1024, buf), VS_OK);
+		/* 0 is taken as 1 */
+		assert_int_equal(r->fd.max_in_flight, limits[i] ? limits[i] : 1);
+		vscsi_fini(&r->c);
+		rig_free(r);
+	}
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -501,6 +580,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_capacity_changed_event, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_capacity_shrinks, setup_modern, teardown_rig),
 		cmocka_unit_test(test_pipelined),
+		cmocka_unit_test(test_queue_sizes),
+		cmocka_unit_test(test_cmd_per_lun),
 	};
 
 	return cmocka_run_group_tests_name("scsi_disk", tests, NULL, NULL);
