@@ -250,10 +250,16 @@ struct vs_platform vs_efi_logger = {
  */
 void vs_efi_platform_init(struct vs_efi_platform *p, EFI_PCI_IO *pci_io)
 {
+	UINTN seg = 0, bus = 0, dev = 0, fn = 0;
+
 	vs_efi_clock_init();
 	p->base.ops = &vs_efi_platform_ops;
 	p->base.log_level = VS_LOG_LEVEL;
 	p->pci_io = pci_io;
+	if (!EFI_ERROR(pci_io->GetLocation(pci_io, &seg, &bus, &dev, &fn)))
+		vs_snprintf(p->base.name, sizeof(p->base.name), "%04x:%02x:%02x.%x",
+			    (unsigned)seg, (unsigned)bus, (unsigned)dev,
+			    (unsigned)fn);
 }
 
 /**

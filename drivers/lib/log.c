@@ -165,13 +165,17 @@ int vs_snprintf(char *buf, size_t size, const char *fmt, ...)
  */
 void vs_log(struct vs_platform *p, int level, const char *fmt, ...)
 {
-	char line[160];
+	char line[200];
+	size_t n = 0;
 	va_list ap;
 
 	if (!p || !p->ops->log || level > p->log_level)
 		return;
+	/* every line names its controller, when the platform named it */
+	if (p->name[0])
+		n = vs_snprintf(line, sizeof(line), "%s: ", p->name);
 	va_start(ap, fmt);
-	vs_vsnprintf(line, sizeof(line), fmt, ap);
+	vs_vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);
 	p->ops->log(p, line);
 }

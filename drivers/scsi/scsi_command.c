@@ -244,12 +244,17 @@ int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 		if (action == SCSI_ACT_WAIT) {
 			if (vs_expired(c->plat, ready_by))
 				break;
+			VS_DBG(c->plat, "scsi %u:%u op %02x: not ready or busy, "
+			       "waiting", cmd->target, cmd->lun, cmd->cdb[0]);
 			c->plat->ops->delay_us(c->plat, SCSI_READY_POLL_US);
 			continue;
 		}
 		if (action != SCSI_ACT_RETRY || ++attempt >= SCSI_MAX_ATTEMPTS)
 			break;
 		scsi_note_unit_attention(cmd);
+		VS_DBG(c->plat, "scsi %u:%u op %02x: retry %u (unit attention "
+		       "%04x)", cmd->target, cmd->lun, cmd->cdb[0], attempt,
+		       cmd->unit_attention);
 	}
 	if (rc == VS_OK)
 		rc = scsi_action_status(action, cmd, c->plat);

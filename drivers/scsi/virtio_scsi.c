@@ -572,6 +572,8 @@ int vscsi_submit(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 	}
 	s->state = VSCSI_SLOT_BUSY;
 	s->cmd = cmd;
+	VS_DBG(c->plat, "scsi %u:%u: submit slot %u op %02x in %u out %u",
+	       cmd->target, cmd->lun, i, cmd->cdb[0], cmd->in_len, cmd->out_len);
 	s->deadline = vs_deadline(c->plat, cmd->timeout_us ? cmd->timeout_us :
 				  VSCSI_DEFAULT_TIMEOUT_US);
 	c->requests++;
@@ -602,6 +604,10 @@ static void vscsi_finish(struct vscsi_ctrl *c, unsigned i, int rc,
 					 s->cmd);
 	s->rc = rc;
 	s->state = VSCSI_SLOT_DONE;
+	VS_DBG(c->plat, "scsi %u:%u: complete slot %u rc %d response %u status "
+	       "%02x in %u out %u", s->cmd->target, s->cmd->lun, i, rc,
+	       s->cmd->response, s->cmd->status, s->cmd->in_done,
+	       s->cmd->out_done);
 }
 
 /**

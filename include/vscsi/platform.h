@@ -118,6 +118,8 @@ struct vs_platform {
 	const struct vs_platform_ops *ops;
 	/** Log verbosity: 0 errors only, 1 informational, 2 debug. */
 	int log_level;
+	/** The device, for log lines (PCI "segment:bus:dev.fn"; "" none). */
+	char name[16];
 };
 
 /** Log levels. */

@@ -118,6 +118,7 @@ static void test_used_len_vs_residual(void **state)
 	uint8_t buf[36];
 
 	memset(buf, 0xAA, sizeof(buf));
+	r->fd.plat.log_level = VS_LOG_ERR;
 	r->fd.fault = FAULT_RESP_ONLY;
 	assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 6, buf, sizeof(buf), NULL),
 			 VS_E_DEVICE);
