@@ -24,7 +24,7 @@ CORE_SRCS := drivers/lib/log.c \
 	drivers/scsi/scsi_scan.c drivers/scsi/scsi_disk.c \
 	drivers/scsi/scsi_inventory.c
 EFI_SRCS  := efi/driver.c efi/pass_thru.c efi/block_io.c \
-	efi/component_name.c efi/disk_info.c efi/device_path.c efi/stats.c \
+	efi/component_name.c efi/disk_info.c efi/device_path.c efi/stats.c efi/status.c \
 	efi/platform_pciio.c efi/uefi_lib.c efi/libc.c efi/libc_mem.c
 APP_SRCS  := test/efi/testapp.c test/efi/testlib.c test/efi/basic.c \
 	test/efi/media.c test/efi/conform.c test/efi/handoff.c test/efi/bench.c test/efi/faults.c test/efi/unplug.c \
@@ -142,7 +142,14 @@ $(ROM): $(DRIVER) $(BUILD)/mkrom
 .PHONY: rom
 rom: $(ROM)
 
-.PHONY: unit check run deps bench
+.PHONY: unit check run deps bench coverage print-core-srcs
+print-core-srcs:
+	@echo $(CORE_SRCS)
+
+# Figures: source coverage of drivers/ by the unit tests and fuzz corpora.
+coverage: deps
+	@test/coverage.sh $(BUILD) $(UNIT_TESTS) -- $(FUZZERS)
+
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 

@@ -17,6 +17,13 @@ static EFI_GUID vs_block_io_guid = BLOCK_IO_PROTOCOL;
 static EFI_GUID vs_device_path_guid = DEVICE_PATH_PROTOCOL;
 static EFI_GUID vs_pci_io_guid = EFI_PCI_IO_PROTOCOL_GUID;
 
+/** §13.9.3/4 allow no other failure than these for a request sent. */
+static const struct vs_efi_status_map vs_bio_status[] = {
+	{ VS_OK, EFI_SUCCESS },
+	{ VS_E_NOMEDIA, EFI_NO_MEDIA },
+	{ VS_E_PROTECTED, EFI_WRITE_PROTECTED },
+};
+
 static struct vs_efi_disk *vs_bio_disk(EFI_BLOCK_IO *This)
 {
 	return container_of(This, struct vs_efi_disk, block_io);
@@ -65,7 +72,7 @@ static EFI_STATUS vs_bio_refresh(struct vs_efi_disk *d)
 					       SCSI_EV_CAPACITY_CHANGED)))
 		return EFI_SUCCESS;
 	rc = scsi_inv_check_media(&d->ctrl->inv, d->unit);
-	return rc < 0 ? vs_efi_status(rc) : EFI_SUCCESS;
+	return rc < 0 ? VS_EFI_MAP(vs_bio_status, rc, EFI_DEVICE_ERROR) : EFI_SUCCESS;
 }
 
 /**
@@ -242,13 +249,7 @@ static EFI_STATUS vs_bio_rw(struct vs_efi_disk *d, BOOLEAN write,
 		VS_EFI_ERR("scsi %u:%u: %s LBA %llx x %llu failed (%d)",
 			   d->target, d->lun, write ? "write" : "read",
 			   (unsigned long long)lba, (unsigned long long)blocks, rc);
-	/* §13.9.3/4 allow no other failure than these for a sent request */
-	switch (rc) {
-	case VS_OK: return EFI_SUCCESS;
-	case VS_E_NOMEDIA: return EFI_NO_MEDIA;
-	case VS_E_PROTECTED: return EFI_WRITE_PROTECTED;
-	default: return EFI_DEVICE_ERROR;
-	}
+	return VS_EFI_MAP(vs_bio_status, rc, EFI_DEVICE_ERROR);
 }
 
 /** §13.9.3 ReadBlocks(). */
@@ -281,7 +282,8 @@ static EFI_STATUS EFIAPI vs_bio_flush(EFI_BLOCK_IO *This)
 		st = EFI_NO_MEDIA;
 	/* a read-only medium has nothing cached for writing */
 	if (!EFI_ERROR(st) && !d->media.ReadOnly)
-		st = vs_efi_status(scsi_disk_flush(&d->unit->disk));
+		st = VS_EFI_MAP(vs_bio_status, scsi_disk_flush(&d->unit->disk),
+				EFI_DEVICE_ERROR);
 	BS->RestoreTPL(tpl);
 	return st;
 }

@@ -363,7 +363,7 @@ static EFI_STATUS EFIAPI vs_start(EFI_DRIVER_BINDING_PROTOCOL *This,
 	vs_efi_platform_init(&ctrl->plat, ctrl->pci_io);
 	rc = vscsi_init(&ctrl->core, &ctrl->plat.base);
 	if (rc != VS_OK) {
-		st = rc == VS_E_NODEV ? EFI_UNSUPPORTED : vs_efi_status(rc);
+		st = vs_efi_status(rc);
 		goto err_init;
 	}
 	scsi_inv_init(&ctrl->inv, &ctrl->core, &vs_inventory_ops, ctrl);

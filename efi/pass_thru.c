@@ -105,6 +105,27 @@ static EFI_STATUS vs_pt_packet_to_cmd(struct vs_efi_ctrl *ctrl,
 	return EFI_SUCCESS;
 }
 
+/** §15.7.2 HostAdapterStatus and status for each virtio response. */
+static const struct {
+	UINT8 response;		/**< VIRTIO_SCSI_S_* */
+	UINT8 host_status;	/**< EFI_EXT_SCSI_STATUS_HOST_ADAPTER_* */
+	EFI_STATUS st;
+} vs_pt_responses[] = {
+	{ VIRTIO_SCSI_S_OK, EFI_EXT_SCSI_STATUS_HOST_ADAPTER_OK, EFI_SUCCESS },
+	/* an absent device is a selection timeout */
+	{ VIRTIO_SCSI_S_BAD_TARGET, EFI_EXT_SCSI_STATUS_HOST_ADAPTER_TIMEOUT_COMMAND,
+	  EFI_TIMEOUT },
+	{ VIRTIO_SCSI_S_INCORRECT_LUN, EFI_EXT_SCSI_STATUS_HOST_ADAPTER_TIMEOUT_COMMAND,
+	  EFI_TIMEOUT },
+	{ VIRTIO_SCSI_S_OVERRUN, EFI_EXT_SCSI_STATUS_HOST_ADAPTER_DATA_OVERRUN_UNDERRUN,
+	  EFI_DEVICE_ERROR },
+	{ VIRTIO_SCSI_S_RESET, EFI_EXT_SCSI_STATUS_HOST_ADAPTER_BUS_RESET,
+	  EFI_DEVICE_ERROR },
+	{ VIRTIO_SCSI_S_TRANSPORT_FAILURE, EFI_EXT_SCSI_STATUS_HOST_ADAPTER_BUS_FREE,
+	  EFI_DEVICE_ERROR },
+	/* the rest (ABORTED, BUSY, TARGET/NEXUS FAILURE, FAILURE): OTHER */
+};
+
 /**
  * Report a completed command in the packet (§15.7.2 status fields).
  * @v p		packet
@@ -114,33 +135,29 @@ static EFI_STATUS vs_pt_packet_to_cmd(struct vs_efi_ctrl *ctrl,
 static EFI_STATUS vs_pt_report(EFI_EXT_SCSI_PASS_THRU_SCSI_REQUEST_PACKET *p,
 			       const struct vscsi_cmd *cmd)
 {
+	UINTN i;
+
 	p->InTransferLength = cmd->in_done;
 	p->OutTransferLength = cmd->out_done;
 	p->SenseDataLength = cmd->sense_len;
 	p->TargetStatus = cmd->status;
-	switch (cmd->response) {
-	case VIRTIO_SCSI_S_OK:
-		p->HostAdapterStatus = EFI_EXT_SCSI_STATUS_HOST_ADAPTER_OK;
-		return EFI_SUCCESS;
-	case VIRTIO_SCSI_S_BAD_TARGET:
-	case VIRTIO_SCSI_S_INCORRECT_LUN:
-		/* §15.7.2: an absent device is a selection timeout */
-		p->HostAdapterStatus = EFI_EXT_SCSI_STATUS_HOST_ADAPTER_TIMEOUT_COMMAND;
-		return EFI_TIMEOUT;
-	case VIRTIO_SCSI_S_OVERRUN:
-		p->HostAdapterStatus = EFI_EXT_SCSI_STATUS_HOST_ADAPTER_DATA_OVERRUN_UNDERRUN;
-		return EFI_DEVICE_ERROR;
-	case VIRTIO_SCSI_S_RESET:
-		p->HostAdapterStatus = EFI_EXT_SCSI_STATUS_HOST_ADAPTER_BUS_RESET;
-		return EFI_DEVICE_ERROR;
-	case VIRTIO_SCSI_S_TRANSPORT_FAILURE:
-		p->HostAdapterStatus = EFI_EXT_SCSI_STATUS_HOST_ADAPTER_BUS_FREE;
-		return EFI_DEVICE_ERROR;
-	default:	/* ABORTED, BUSY, TARGET/NEXUS FAILURE, FAILURE */
-		p->HostAdapterStatus = EFI_EXT_SCSI_STATUS_HOST_ADAPTER_OTHER;
-		return EFI_DEVICE_ERROR;
+	for (i = 0; i < sizeof(vs_pt_responses) / sizeof(vs_pt_responses[0]); i++) {
+		if (vs_pt_responses[i].response == cmd->response) {
+			p->HostAdapterStatus = vs_pt_responses[i].host_status;
+			return vs_pt_responses[i].st;
+		}
 	}
+	p->HostAdapterStatus = EFI_EXT_SCSI_STATUS_HOST_ADAPTER_OTHER;
+	return EFI_DEVICE_ERROR;
 }
+
+/** §15.7.2 PassThru's statuses for a request that did not complete. */
+static const struct vs_efi_status_map vs_pt_exec_map[] = {
+	{ VS_E_BADSIZE, EFI_BAD_BUFFER_SIZE },
+	{ VS_E_TIMEOUT, EFI_TIMEOUT },
+	{ VS_E_INVAL, EFI_INVALID_PARAMETER },
+	{ VS_E_UNSUPPORTED, EFI_UNSUPPORTED },
+};
 
 /** §15.7.2 PassThru(): blocking I/O (Event is ignored: no NONBLOCKIO). */
 static EFI_STATUS EFIAPI
@@ -168,31 +185,27 @@ vs_pt_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This, UINT8 *Target,
 	BS->SignalEvent(ctrl->timer);	/* events are handled once we return */
 	BS->RestoreTPL(tpl);
 
-	switch (rc) {
-	case VS_OK:
+	if (rc == VS_OK) {
 		if (cmd.response == VIRTIO_SCSI_S_BAD_TARGET ||
 		    cmd.response == VIRTIO_SCSI_S_INCORRECT_LUN)
 			scsi_inv_request_rescan(&ctrl->inv);	/* it went away */
 		return vs_pt_report(Packet, &cmd);
-	case VS_E_BADSIZE:
-		/* §15.7.2: say how much the adapter can move in one request */
+	}
+	/* §15.7.2: a request that did not complete */
+	st = VS_EFI_MAP(vs_pt_exec_map, rc, EFI_DEVICE_ERROR);
+	if (st == EFI_BAD_BUFFER_SIZE) {
+		/* say how much the adapter can move in one request */
 		Packet->InTransferLength = cmd.in_done;
 		Packet->OutTransferLength = cmd.out_done;
-		return EFI_BAD_BUFFER_SIZE;
-	case VS_E_TIMEOUT:
-		Packet->HostAdapterStatus = EFI_EXT_SCSI_STATUS_HOST_ADAPTER_TIMEOUT;
+	} else if (st == EFI_TIMEOUT || st == EFI_DEVICE_ERROR) {
+		Packet->HostAdapterStatus = st == EFI_TIMEOUT ?
+			EFI_EXT_SCSI_STATUS_HOST_ADAPTER_TIMEOUT :
+			EFI_EXT_SCSI_STATUS_HOST_ADAPTER_OTHER;
 		Packet->TargetStatus = EFI_EXT_SCSI_STATUS_TARGET_GOOD;
 		Packet->InTransferLength = Packet->OutTransferLength = 0;
 		Packet->SenseDataLength = 0;
-		return EFI_TIMEOUT;
-	case VS_E_INVAL:
-		return EFI_INVALID_PARAMETER;
-	case VS_E_UNSUPPORTED:
-		return EFI_UNSUPPORTED;
-	default:
-		Packet->HostAdapterStatus = EFI_EXT_SCSI_STATUS_HOST_ADAPTER_OTHER;
-		return EFI_DEVICE_ERROR;
 	}
+	return st;
 }
 
 /** §15.7.3 GetNextTargetLun(). */
@@ -295,16 +308,17 @@ vs_pt_get_target_lun(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This,
 	return EFI_SUCCESS;
 }
 
-/** Map a TMF result to the status of the reset functions (§15.7.6/7). */
+/** The reset functions' statuses (§15.7.6, §15.7.7) for a TMF's result. */
+static const struct vs_efi_status_map vs_pt_tmf_map[] = {
+	{ VS_OK, EFI_SUCCESS },
+	{ VS_E_UNSUPPORTED, EFI_UNSUPPORTED },
+	{ VS_E_TIMEOUT, EFI_TIMEOUT },
+	{ VS_E_NOTARGET, EFI_INVALID_PARAMETER },
+};
+
 static EFI_STATUS vs_pt_tmf_status(int rc)
 {
-	switch (rc) {
-	case VS_OK: return EFI_SUCCESS;
-	case VS_E_UNSUPPORTED: return EFI_UNSUPPORTED;
-	case VS_E_TIMEOUT: return EFI_TIMEOUT;
-	case VS_E_NOTARGET: return EFI_INVALID_PARAMETER;
-	default: return EFI_DEVICE_ERROR;
-	}
+	return VS_EFI_MAP(vs_pt_tmf_map, rc, EFI_DEVICE_ERROR);
 }
 
 /**

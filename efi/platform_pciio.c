@@ -262,22 +262,3 @@ void vs_efi_platform_init(struct vs_efi_platform *p, EFI_PCI_IO *pci_io)
 			    (unsigned)fn);
 }
 
-/**
- * Map a core status to the EFI status a Block I/O caller expects.
- * @v rc	VS_* status
- * @ret st	EFI status
- */
-EFI_STATUS vs_efi_status(int rc)
-{
-	switch (rc) {
-	case VS_OK: return EFI_SUCCESS;
-	case VS_E_INVAL: return EFI_INVALID_PARAMETER;
-	case VS_E_NOMEM: return EFI_OUT_OF_RESOURCES;
-	case VS_E_TIMEOUT: return EFI_TIMEOUT;
-	case VS_E_UNSUPPORTED: return EFI_UNSUPPORTED;
-	case VS_E_BADSIZE: return EFI_BAD_BUFFER_SIZE;
-	case VS_E_NOMEDIA: return EFI_NO_MEDIA;
-	case VS_E_PROTECTED: return EFI_WRITE_PROTECTED;
-	default: return EFI_DEVICE_ERROR;
-	}
-}

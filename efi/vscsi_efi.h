@@ -107,6 +107,17 @@ extern EFI_GUID vs_efi_pass_thru_guid;
 /* platform_pciio.c */
 void vs_efi_platform_init(struct vs_efi_platform *p, EFI_PCI_IO *pci_io);
 void vs_efi_debug_line(const char *line);
+
+/* status.c */
+/** One row of a core-to-EFI status table. */
+struct vs_efi_status_map {
+	int rc;			/**< VS_* */
+	EFI_STATUS st;
+};
+EFI_STATUS vs_efi_map_status(const struct vs_efi_status_map *map, UINTN n,
+			     int rc, EFI_STATUS other);
+#define VS_EFI_MAP(map, rc, other) \
+	vs_efi_map_status((map), sizeof(map) / sizeof((map)[0]), (rc), (other))
 EFI_STATUS vs_efi_status(int rc);
 
 /* stats.c */

@@ -3,7 +3,7 @@
 #
 # Install what building and testing need on Debian 12, only if missing.
 set -eu
-pkgs="gcc make binutils clang libclang-rt-14-dev valgrind gnu-efi libcmocka-dev qemu-system-x86 ovmf mtools gdisk xorriso"
+pkgs="gcc make binutils clang libclang-rt-14-dev llvm-14 valgrind gnu-efi libcmocka-dev qemu-system-x86 ovmf mtools gdisk xorriso"
 missing=""
 for p in $pkgs; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

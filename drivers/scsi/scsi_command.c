@@ -17,6 +17,7 @@ enum scsi_action {
 	SCSI_ACT_PROTECT,	/**< VS_E_PROTECTED */
 	SCSI_ACT_MEDIUM,	/**< VS_E_MEDIUM */
 	SCSI_ACT_ILLEGAL,	/**< VS_E_UNSUPPORTED: the LUN refused the CDB */
+	SCSI_ACT_ABSENT,	/**< VS_E_NOTARGET: no such target or LUN */
 };
 
 #define SCSI_ANY 0xFF
@@ -98,16 +99,16 @@ static enum scsi_action scsi_sense_action(const uint8_t *sense, unsigned len)
 /**
  * Choose the action for a completed request.
  * @v cmd	command with its outcome
- * @ret action	SCSI_ACT_*, or -1 when the target or LUN is absent
+ * @ret action	SCSI_ACT_*
  */
-static int scsi_action(const struct vscsi_cmd *cmd)
+static enum scsi_action scsi_action(const struct vscsi_cmd *cmd)
 {
 	switch (cmd->response) {
 	case VIRTIO_SCSI_S_OK:
 		break;
 	case VIRTIO_SCSI_S_BAD_TARGET:
 	case VIRTIO_SCSI_S_INCORRECT_LUN:
-		return -1;
+		return SCSI_ACT_ABSENT;
 	case VIRTIO_SCSI_S_BUSY:
 	case VIRTIO_SCSI_S_RESET:
 	case VIRTIO_SCSI_S_ABORTED:
@@ -164,48 +165,56 @@ unsigned scsi_ua_event(uint16_t ua)
 	}
 }
 
+/** What each action ends a command with (RETRY, WAIT: their budget ran out). */
+static const int scsi_action_rc[] = {
+	[SCSI_ACT_DONE] = VS_OK,
+	[SCSI_ACT_RETRY] = VS_E_DEVICE,
+	[SCSI_ACT_WAIT] = VS_E_DEVICE,
+	[SCSI_ACT_FAIL] = VS_E_DEVICE,
+	[SCSI_ACT_NOMEDIA] = VS_E_NOMEDIA,
+	[SCSI_ACT_PROTECT] = VS_E_PROTECTED,
+	[SCSI_ACT_MEDIUM] = VS_E_MEDIUM,
+	[SCSI_ACT_ILLEGAL] = VS_E_UNSUPPORTED,
+	[SCSI_ACT_ABSENT] = VS_E_NOTARGET,
+};
+
 /**
- * Map an action that ends a command to its status.
- * @v action	SCSI_ACT_* other than RETRY and WAIT, or -1
+ * The status a command ends with.
+ * @v action	its last action
  * @v cmd	the command (for the log)
+ * @v p		platform (for the log)
  * @ret rc	status
  */
-static int scsi_action_status(int action, const struct vscsi_cmd *cmd,
-			      struct vs_platform *p)
+static int scsi_action_status(enum scsi_action action,
+			      const struct vscsi_cmd *cmd, struct vs_platform *p)
 {
-	switch (action) {
-	case SCSI_ACT_DONE: return VS_OK;
-	case -1: return VS_E_NOTARGET;
-	case SCSI_ACT_NOMEDIA: return VS_E_NOMEDIA;
-	case SCSI_ACT_PROTECT: return VS_E_PROTECTED;
-	case SCSI_ACT_MEDIUM: return VS_E_MEDIUM;
-	case SCSI_ACT_ILLEGAL: return VS_E_UNSUPPORTED;
-	default:
+	int rc = scsi_action_rc[action];
+
+	if (rc == VS_E_DEVICE)
 		VS_DBG(p, "scsi %u:%u op %02x: response %u status %02x",
 		       cmd->target, cmd->lun, cmd->cdb[0], cmd->response,
 		       cmd->status);
-		return VS_E_DEVICE;
-	}
+	return rc;
 }
 
 /**
  * Classify a command that completed once (not retried here): done, an
- * error to return at once, or worth sending again (SCSI_AGAIN: unit
+ * error to return at once, or worth sending again (VS_AGAIN: unit
  * attention, busy, becoming ready).  A unit attention is noted in
  * cmd->unit_attention.
  * @v c		adapter
  * @v cmd	completed command
- * @ret rc	VS_OK, SCSI_AGAIN, or an error as scsi_command returns
+ * @ret rc	VS_OK, VS_AGAIN, or an error as scsi_command returns
  */
 int scsi_classify(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 {
-	int action = scsi_action(cmd);
+	enum scsi_action action = scsi_action(cmd);
 
 	cmd->unit_attention = 0;
 	if (action == SCSI_ACT_RETRY)
 		scsi_note_unit_attention(cmd);
 	if (action == SCSI_ACT_RETRY || action == SCSI_ACT_WAIT)
-		return SCSI_AGAIN;
+		return VS_AGAIN;
 	return scsi_action_status(action, cmd, c->plat);
 }
 
@@ -223,7 +232,8 @@ int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 	uint8_t sense[VSCSI_SENSE_MAX];
 	uint64_t ready_by = vs_deadline(c->plat, SCSI_READY_TIMEOUT_US);
 	unsigned attempt = 0;
-	int rc, action = SCSI_ACT_FAIL;
+	enum scsi_action action = SCSI_ACT_FAIL;
+	int rc;
 
 	if (!cmd->sense) {
 		cmd->sense = sense;

@@ -404,7 +404,7 @@ static int scsi_rw_submit(struct scsi_disk *d, struct scsi_rw_req *r,
  * Judge a completed request of a pipelined transfer.
  * @v d		disk
  * @v r		request
- * @ret rc	VS_OK, SCSI_AGAIN (redo it on the slow path), or an error
+ * @ret rc	VS_OK, VS_AGAIN (redo it on the slow path), or an error
  */
 static int scsi_rw_outcome(struct scsi_disk *d, struct scsi_rw_req *r)
 {
@@ -419,7 +419,7 @@ static int scsi_rw_outcome(struct scsi_disk *d, struct scsi_rw_req *r)
 		       c->in_done + c->out_done);
 		return VS_E_DEVICE;
 	}
-	return rc == SCSI_AGAIN ? rc : scsi_rw_error(d, rc);
+	return rc == VS_AGAIN ? rc : scsi_rw_error(d, rc);
 }
 
 /**
@@ -482,7 +482,7 @@ static int scsi_disk_rw(struct scsi_disk *d, bool write, uint64_t lba,
 			rc = vscsi_complete(d->c, r->slot);
 			if (rc == VS_OK)
 				rc = scsi_rw_outcome(d, r);
-			if (rc == SCSI_AGAIN && r->lba < redo)
+			if (rc == VS_AGAIN && r->lba < redo)
 				redo = r->lba;
 			else if (rc < 0 && r->lba < fatal_lba) {
 				fatal = rc;	/* the first chunk that failed */

@@ -493,7 +493,7 @@ static int vscsi_take_response(struct vscsi_ctrl *c, const uint8_t *resp,
 /**
  * Find a free request slot.
  * @v c		adapter
- * @ret slot	slot index, or -1
+ * @ret slot	slot index, or VS_E_BUSY when every slot is in flight
  */
 static int vscsi_find_slot(struct vscsi_ctrl *c)
 {
@@ -502,17 +502,7 @@ static int vscsi_find_slot(struct vscsi_ctrl *c)
 	for (i = 0; i < c->reqq.slots; i++)
 		if (c->slot[i].state == VSCSI_SLOT_FREE)
 			return i;
-	return -1;
-}
-
-/** Count request slots free for vscsi_submit. */
-unsigned vscsi_free_slots(struct vscsi_ctrl *c)
-{
-	unsigned i, n = 0;
-
-	for (i = 0; i < c->reqq.slots; i++)
-		n += c->slot[i].state == VSCSI_SLOT_FREE;
-	return n;
+	return VS_E_BUSY;
 }
 
 /**
@@ -543,7 +533,7 @@ int vscsi_submit(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 		return VS_E_DEVICE;
 	i = vscsi_find_slot(c);
 	if (i < 0)
-		return VS_E_BUSY;
+		return i;
 	s = &c->slot[i];
 	m = &vscsi_shm(c)->slot[i];
 	s->ntokens = 0;

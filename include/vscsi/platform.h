@@ -18,8 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** Status codes of the core (0 or negative). */
+/** Status codes of the core: every layer's, in one list. */
 enum vs_status {
+	VS_AGAIN = 1,		/**< worth sending again (scsi_classify) */
 	VS_OK = 0,
 	VS_E_INVAL = -1,	/**< bad parameter from the caller */
 	VS_E_NODEV = -2,	/**< not a device we can drive */
@@ -30,6 +31,10 @@ enum vs_status {
 	VS_E_BADSIZE = -7,	/**< transfer larger than the adapter allows */
 	VS_E_NOTARGET = -8,	/**< target or LUN absent (BAD_TARGET) */
 	VS_E_BUSY = -9,		/**< every request slot is in flight */
+	/* the SCSI layer's */
+	VS_E_NOMEDIA = -20,	/**< NOT READY, medium not present */
+	VS_E_PROTECTED = -21,	/**< DATA PROTECT: write protected */
+	VS_E_MEDIUM = -22,	/**< MEDIUM ERROR: unrecoverable read/write */
 };
 
 /** Direction of a DMA mapping, from the device's point of view. */

@@ -11,11 +11,6 @@
 #include "spec/scsi.h"
 #include "vscsi/virtio_scsi.h"
 
-/** Extra core status codes of the SCSI layer. */
-#define VS_E_NOMEDIA (-20)	/**< NOT READY, medium not present */
-#define VS_E_PROTECTED (-21)	/**< DATA PROTECT: write protected */
-#define VS_E_MEDIUM (-22)	/**< MEDIUM ERROR: unrecoverable read/write */
-
 /** Most LUNs one REPORT LUNS may list that a scan uses per target. */
 #define SCSI_SCAN_MAX_LUNS 256
 /** LUNs probed with INQUIRY when a target lacks REPORT LUNS. */
@@ -84,8 +79,6 @@ struct scsi_target_luns {
 /** Called by scsi_scan_targets once per target. */
 typedef void (*scsi_target_fn)(void *ctx, const struct scsi_target_luns *r);
 
-/** scsi_classify: the command is worth sending again. */
-#define SCSI_AGAIN 1
 
 int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd);
 int scsi_classify(struct vscsi_ctrl *c, struct vscsi_cmd *cmd);
