@@ -20,7 +20,7 @@ EFI_OPT    ?= -O2
 
 CORE_SRCS := drivers/lib/log.c \
 	drivers/virtio/virtio_pci.c drivers/virtio/virtqueue.c \
-	drivers/scsi/virtio_scsi.c drivers/scsi/scsi_command.c \
+	drivers/scsi/virtio_scsi.c drivers/scsi/scsi_command.c drivers/scsi/scsi_engine.c \
 	drivers/scsi/scsi_scan.c drivers/scsi/scsi_disk.c \
 	drivers/scsi/scsi_inventory.c
 EFI_SRCS  := efi/driver.c efi/pass_thru.c efi/block_io.c \

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /**
  * @file
- * Running one SCSI command with the retry policy: what each virtio
- * response, SCSI status and sense key/ASC means for the caller (SAM-5 §5.3,
- * SPC-4 §4.5), in one table.
+ * The decision table: what each virtio response, SCSI status and sense
+ * key/ASC means for the caller (SAM-5 §5.3, SPC-4 §4.5), in one table;
+ * scsi_engine.c runs commands by it.
  */
 #include "vscsi/scsi_disk.h"
 
@@ -198,77 +198,26 @@ static int scsi_action_status(enum scsi_action action,
 }
 
 /**
- * Classify a command that completed once (not retried here): done, an
- * error to return at once, or worth sending again (VS_AGAIN: unit
- * attention, busy, becoming ready).  A unit attention is noted in
- * cmd->unit_attention.
+ * Classify a command that completed once: done, an error to return, or
+ * worth sending again, at once (VS_AGAIN: a unit attention, an aborted
+ * command) or after a pause (VS_WAIT: busy, becoming ready).  The one
+ * decision point for every path (scsi_engine.c); a unit attention is
+ * noted in cmd->unit_attention.
  * @v c		adapter
  * @v cmd	completed command
- * @ret rc	VS_OK, VS_AGAIN, or an error as scsi_command returns
+ * @ret rc	VS_OK, VS_AGAIN, VS_WAIT, or the error to return:
+ *		VS_E_NOTARGET, VS_E_NOMEDIA, VS_E_PROTECTED, VS_E_MEDIUM,
+ *		VS_E_UNSUPPORTED, VS_E_DEVICE
  */
 int scsi_classify(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 {
 	enum scsi_action action = scsi_action(cmd);
 
-	cmd->unit_attention = 0;
-	if (action == SCSI_ACT_RETRY)
+	if (action == SCSI_ACT_RETRY) {
 		scsi_note_unit_attention(cmd);
-	if (action == SCSI_ACT_RETRY || action == SCSI_ACT_WAIT)
 		return VS_AGAIN;
+	}
+	if (action == SCSI_ACT_WAIT)
+		return VS_WAIT;
 	return scsi_action_status(action, cmd, c->plat);
-}
-
-/**
- * Run a command under the retry policy.  The caller's sense buffer (if
- * any) receives the last sense data; one on the stack is used otherwise.
- * @v c		adapter
- * @v cmd	command
- * @ret rc	VS_OK, VS_E_NOTARGET, VS_E_NOMEDIA, VS_E_PROTECTED,
- *		VS_E_MEDIUM, VS_E_UNSUPPORTED, VS_E_DEVICE, or an error of
- *		vscsi_exec
- */
-int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
-{
-	uint8_t sense[VSCSI_SENSE_MAX];
-	uint64_t ready_by = vs_deadline(c->plat, SCSI_READY_TIMEOUT_US);
-	unsigned attempt = 0;
-	enum scsi_action action = SCSI_ACT_FAIL;
-	int rc;
-
-	if (!cmd->sense) {
-		cmd->sense = sense;
-		cmd->sense_cap = sizeof(sense);
-	}
-	cmd->unit_attention = 0;
-	/*
-	 * Two budgets: RETRY (a unit attention, an aborted command) has
-	 * SCSI_MAX_ATTEMPTS sends; WAIT (busy, becoming ready) has until
-	 * SCSI_READY_TIMEOUT_US after the first send, time spent inside the
-	 * requests included.
-	 */
-	for (;;) {
-		rc = vscsi_exec(c, cmd);
-		if (rc != VS_OK)
-			break;
-		action = scsi_action(cmd);
-		if (action == SCSI_ACT_WAIT) {
-			if (vs_expired(c->plat, ready_by))
-				break;
-			VS_DBG(c->plat, "scsi %u:%u op %02x: not ready or busy, "
-			       "waiting", cmd->target, cmd->lun, cmd->cdb[0]);
-			c->plat->ops->delay_us(c->plat, SCSI_READY_POLL_US);
-			continue;
-		}
-		if (action != SCSI_ACT_RETRY || ++attempt >= SCSI_MAX_ATTEMPTS)
-			break;
-		scsi_note_unit_attention(cmd);
-		VS_DBG(c->plat, "scsi %u:%u op %02x: retry %u (unit attention "
-		       "%04x)", cmd->target, cmd->lun, cmd->cdb[0], attempt,
-		       cmd->unit_attention);
-	}
-	if (rc == VS_OK)
-		rc = scsi_action_status(action, cmd, c->plat);
-	if (cmd->sense == sense)
-		cmd->sense = NULL;
-	return rc;
 }

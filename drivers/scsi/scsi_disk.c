@@ -311,124 +311,106 @@ static int scsi_rw_error(struct scsi_disk *d, int rc)
 	}
 }
 
-/**
- * Move blocks between memory and the disk one command at a time, under
- * the full retry policy; the slow path of scsi_disk_rw.
- * @v d		disk
- * @v write	direction
- * @v lba	first block
- * @v blocks	number of blocks
- * @v buf	memory
- * @ret rc	VS_OK, or the first command's error (later chunks are not
- *		attempted)
- */
-static int scsi_disk_rw_sync(struct scsi_disk *d, bool write, uint64_t lba,
-			     uint64_t blocks, uint8_t *buf)
-{
-	uint32_t chunk = d->max_blocks, bytes, done;
-	uint8_t cdb[16], len;
-	int rc;
-
-	while (blocks) {
-		if (chunk > blocks)
-			chunk = blocks;
-		bytes = chunk * d->block_size;
-		len = scsi_rw_cdb(d, cdb, write, lba, chunk);
-		rc = write ? scsi_disk_cmd(d, cdb, len, NULL, 0, buf, bytes, &done)
-			   : scsi_disk_cmd(d, cdb, len, buf, bytes, NULL, 0, &done);
-		if (rc == VS_E_BADSIZE && chunk > 1) {
-			/* the buffer mapped into more segments than fit */
-			chunk /= 2;
-			continue;
-		}
-		if (rc != VS_OK)
-			return scsi_rw_error(d, rc);
-		if (done != bytes) {
-			VS_ERR(d->c->plat, "scsi %u:%u: %s of %u bytes moved %u",
-			       d->target, d->lun, write ? "write" : "read",
-			       bytes, done);
-			return VS_E_DEVICE;
-		}
-		lba += chunk;
-		blocks -= chunk;
-		buf += bytes;
-	}
-	return VS_OK;
-}
-
-/** One request of a pipelined transfer. */
-struct scsi_rw_req {
+/** One request of a read or write: its command and buffers. */
+struct scsi_rw_rec {
+	struct scsi_req req;
 	struct vscsi_cmd cmd;
 	uint8_t cdb[16];
 	uint8_t sense[VSCSI_SENSE_MAX];
-	uint64_t lba;
-	int slot;
+};
+
+/** A read or write as a transfer of blocks (scsi_engine.c). */
+struct scsi_rw {
+	struct scsi_disk *d;
+	bool write;
+	uint64_t lba, blocks;	/**< the range */
+	uint8_t *buf;
+	struct scsi_rw_rec rec[VSCSI_REQ_SLOTS];
 };
 
 /**
- * Frame and submit the request for the chunk at @p lba.
- * @v d		disk
- * @v r		request to fill
- * @v write	direction
- * @v lba	first block of the chunk
- * @v blocks	blocks in it
- * @v data	its memory
- * @ret rc	slot (>= 0) or an error of vscsi_submit
- */
-static int scsi_rw_submit(struct scsi_disk *d, struct scsi_rw_req *r,
-			  bool write, uint64_t lba, uint32_t blocks,
-			  uint8_t *data)
-{
-	uint32_t bytes = blocks * d->block_size;
-
-	vs_memset(&r->cmd, 0, sizeof(r->cmd));
-	r->cmd.target = d->target;
-	r->cmd.lun = d->lun;
-	r->cmd.cdb = r->cdb;
-	r->cmd.cdb_len = scsi_rw_cdb(d, r->cdb, write, lba, blocks);
-	r->cmd.sense = r->sense;
-	r->cmd.sense_cap = sizeof(r->sense);
-	if (write) {
-		r->cmd.data_out = data;
-		r->cmd.out_len = bytes;
-	} else {
-		r->cmd.data_in = data;
-		r->cmd.in_len = bytes;
-	}
-	r->lba = lba;
-	r->slot = vscsi_submit(d->c, &r->cmd);
-	return r->slot;
-}
-
-/**
- * Judge a completed request of a pipelined transfer.
- * @v d		disk
+ * Frame the READ or WRITE of @p blocks blocks from unit @p at on.
+ * @v rw	transfer
  * @v r		request
- * @ret rc	VS_OK, VS_AGAIN (redo it on the slow path), or an error
+ * @v at	first block, from the start of the range
+ * @v blocks	how many
  */
-static int scsi_rw_outcome(struct scsi_disk *d, struct scsi_rw_req *r)
+static void scsi_rw_frame_blocks(struct scsi_rw *rw, struct scsi_req *r,
+				 uint64_t at, uint32_t blocks)
 {
-	const struct vscsi_cmd *c = &r->cmd;
-	int rc = scsi_classify(d->c, &r->cmd);
+	struct scsi_rw_rec *rec = (struct scsi_rw_rec *)r;
+	struct scsi_disk *d = rw->d;
+	struct vscsi_cmd *cmd = &rec->cmd;
+	uint32_t bytes = blocks * d->block_size;
+	uint8_t *data = rw->buf + at * d->block_size;
 
-	d->events |= scsi_ua_event(r->cmd.unit_attention);
-	if (rc == VS_OK &&
-	    (c->in_len ? c->in_done != c->in_len : c->out_done != c->out_len)) {
-		VS_ERR(d->c->plat, "scsi %u:%u: transfer of %u bytes moved %u",
-		       d->target, d->lun, c->in_len + c->out_len,
-		       c->in_done + c->out_done);
-		return VS_E_DEVICE;
+	vs_memset(cmd, 0, sizeof(*cmd));
+	cmd->target = d->target;
+	cmd->lun = d->lun;
+	cmd->cdb = rec->cdb;
+	cmd->cdb_len = scsi_rw_cdb(d, rec->cdb, rw->write, rw->lba + at, blocks);
+	cmd->sense = rec->sense;
+	cmd->sense_cap = sizeof(rec->sense);
+	if (rw->write) {
+		cmd->data_out = data;
+		cmd->out_len = bytes;
+	} else {
+		cmd->data_in = data;
+		cmd->in_len = bytes;
 	}
-	return rc == VS_AGAIN ? rc : scsi_rw_error(d, rc);
+	r->cmd = cmd;
+	r->at = at;
+	r->units = blocks;
 }
 
+/** Transfer callback: the next chunk, at most max_blocks. */
+static bool scsi_rw_frame(struct scsi_xfer *x, struct scsi_req *r, uint64_t at)
+{
+	struct scsi_rw *rw = x->ctx;
+	uint64_t left = rw->blocks - at;
+
+	if (at >= rw->blocks)
+		return false;
+	scsi_rw_frame_blocks(rw, r, at, left < rw->d->max_blocks ? left :
+			     rw->d->max_blocks);
+	return true;
+}
+
+/** Transfer callback: the buffer mapped in more pieces than fit: halve. */
+static bool scsi_rw_shrink(struct scsi_xfer *x, struct scsi_req *r)
+{
+	if (r->units < 2)
+		return false;
+	scsi_rw_frame_blocks(x->ctx, r, r->at, r->units / 2);
+	return true;
+}
+
+/** Transfer callback: a request that succeeded moved all of its data. */
+static int scsi_rw_check(struct scsi_xfer *x, struct scsi_req *r)
+{
+	struct scsi_rw *rw = x->ctx;
+	const struct vscsi_cmd *c = r->cmd;
+
+	if (c->in_len ? c->in_done == c->in_len : c->out_done == c->out_len)
+		return VS_OK;
+	VS_ERR(rw->d->c->plat, "scsi %u:%u: %s of %u bytes moved %u",
+	       rw->d->target, rw->d->lun, rw->write ? "write" : "read",
+	       c->in_len + c->out_len, c->in_done + c->out_done);
+	return VS_E_DEVICE;
+}
+
+static const struct scsi_xfer_ops scsi_rw_ops = {
+	.frame = scsi_rw_frame,
+	.shrink = scsi_rw_shrink,
+	.check = scsi_rw_check,
+};
+
 /**
- * Move blocks between memory and the disk, several requests in flight:
- * chunks of at most max_blocks are submitted together from the fixed
- * slots, one notification per batch, and completed in order.  The first
- * chunk that does not simply succeed, and everything after it, is done
- * again by the slow path, where retries and errors are decided; so on an
- * error no later part of the buffer is reported as moved.
+ * Move blocks between memory and the disk: chunks of at most max_blocks,
+ * as many in flight as the queue's slots and the device's cmd_per_lun
+ * allow (§5.6.4), each retried on its own budget (scsi_engine.c).  On an
+ * error, the first chunk's that failed is returned, and no later part of
+ * the buffer is reported as moved.
  * @v d		disk
  * @v write	direction
  * @v lba	first block
@@ -439,63 +421,28 @@ static int scsi_rw_outcome(struct scsi_disk *d, struct scsi_rw_req *r)
 static int scsi_disk_rw(struct scsi_disk *d, bool write, uint64_t lba,
 			uint64_t blocks, uint8_t *buf)
 {
-	struct scsi_rw_req req[VSCSI_REQ_SLOTS], *r;
-	uint64_t next = lba, end, redo = UINT64_MAX, fatal_lba = UINT64_MAX;
-	unsigned nslots = d->c->reqq.slots, head = 0, count = 0;
-	uint32_t chunk;
-	bool batch;
-	int rc, fatal = VS_OK;
+	struct scsi_rw rw;
+	struct scsi_xfer x = {
+		.c = d->c, .ops = &scsi_rw_ops, .ctx = &rw,
+		.window = d->c->cmd_per_lun,
+	};
+	unsigned i;
+	int rc;
 
 	if (!d->present)
 		return VS_E_NOMEDIA;
 	if (lba > d->last_lba || blocks > d->last_lba - lba + 1)
 		return VS_E_INVAL;
-	end = lba + blocks;
-	if (nslots > VSCSI_REQ_SLOTS)
-		nslots = VSCSI_REQ_SLOTS;
-	/* §5.6.4: never more in flight to one LUN than cmd_per_lun */
-	if (nslots > d->c->cmd_per_lun)
-		nslots = d->c->cmd_per_lun;
-	while (count || (next < end && redo == UINT64_MAX &&
-			 fatal_lba == UINT64_MAX)) {
-		for (batch = false; next < end && count < nslots &&
-		     redo == UINT64_MAX && fatal_lba == UINT64_MAX; batch = true) {
-			chunk = end - next < d->max_blocks ? end - next : d->max_blocks;
-			r = &req[(head + count) % nslots];
-			if (scsi_rw_submit(d, r, write, next, chunk,
-					   buf + (next - lba) * d->block_size) < 0) {
-				redo = next;	/* e.g. mapping in pieces */
-				break;
-			}
-			next += chunk;
-			count++;
-		}
-		if (batch)
-			vscsi_kick(d->c);
-		/* complete the oldest, and whatever else is done already */
-		do {
-			if (!count)
-				break;
-			r = &req[head];
-			head = (head + 1) % nslots;
-			count--;
-			rc = vscsi_complete(d->c, r->slot);
-			if (rc == VS_OK)
-				rc = scsi_rw_outcome(d, r);
-			if (rc == VS_AGAIN && r->lba < redo)
-				redo = r->lba;
-			else if (rc < 0 && r->lba < fatal_lba) {
-				fatal = rc;	/* the first chunk that failed */
-				fatal_lba = r->lba;
-			}
-		} while (count && vscsi_done(d->c, req[head].slot));
-	}
-	if (fatal != VS_OK && fatal_lba < redo)
-		return fatal;
-	if (redo == UINT64_MAX)
-		return fatal;
-	return scsi_disk_rw_sync(d, write, redo, end - redo,
-				 buf + (redo - lba) * d->block_size);
+	rw.d = d;
+	rw.write = write;
+	rw.lba = lba;
+	rw.blocks = blocks;
+	rw.buf = buf;
+	for (i = 0; i < VSCSI_REQ_SLOTS; i++)
+		x.req[i] = &rw.rec[i].req;
+	rc = scsi_xfer_run(&x);
+	d->events |= scsi_ua_event(x.unit_attention);
+	return rc == VS_OK ? VS_OK : scsi_rw_error(d, rc);
 }
 
 /** Read blocks; see scsi_disk_rw. */

@@ -122,52 +122,69 @@ static int scsi_parse_luns(struct vscsi_ctrl *c, const uint8_t *buf,
 	return VS_OK;
 }
 
-/** REPORT LUNS for one target, as a command ready to send. */
-struct scsi_rl_req {
+/** REPORT LUNS for one target, as a request of a scan. */
+struct scsi_rl_rec {
+	struct scsi_req req;
 	struct vscsi_cmd cmd;
 	uint8_t cdb[12];
 	uint8_t sense[VSCSI_SENSE_MAX];
 	uint8_t buf[SCSI_REPORT_LUNS_HEADER +
 		    SCSI_SCAN_MAX_LUNS * SCSI_REPORT_LUNS_ENTRY];
-	int rc;
 };
 
-/** Frame REPORT LUNS (SPC-4 §6.33) to LUN 0 of @p target. */
-static void scsi_rl_frame(struct scsi_rl_req *r, uint8_t target)
+/** A scan of some targets: one REPORT LUNS each (scsi_engine.c). */
+struct scsi_rl_scan {
+	uint32_t first, last;	/**< targets */
+};
+
+/** Transfer callback: REPORT LUNS (SPC-4 §6.33) to LUN 0 of a target. */
+static bool scsi_rl_frame(struct scsi_xfer *x, struct scsi_req *r, uint64_t at)
 {
-	vs_memset(&r->cmd, 0, sizeof(r->cmd));
-	vs_memset(r->cdb, 0, sizeof(r->cdb));
-	r->cdb[0] = SCSI_OP_REPORT_LUNS;
-	put_be32(r->cdb + 6, sizeof(r->buf));
-	r->cmd.target = target;
-	r->cmd.cdb = r->cdb;
-	r->cmd.cdb_len = sizeof(r->cdb);
-	r->cmd.data_in = r->buf;
-	r->cmd.in_len = sizeof(r->buf);
-	r->cmd.sense = r->sense;
-	r->cmd.sense_cap = sizeof(r->sense);
+	struct scsi_rl_scan *scan = x->ctx;
+	struct scsi_rl_rec *rec = (struct scsi_rl_rec *)r;
+
+	if (scan->first + at > scan->last)
+		return false;
+	vs_memset(&rec->cmd, 0, sizeof(rec->cmd));
+	vs_memset(rec->cdb, 0, sizeof(rec->cdb));
+	rec->cdb[0] = SCSI_OP_REPORT_LUNS;
+	put_be32(rec->cdb + 6, sizeof(rec->buf));
+	rec->cmd.target = scan->first + at;
+	rec->cmd.cdb = rec->cdb;
+	rec->cmd.cdb_len = sizeof(rec->cdb);
+	rec->cmd.data_in = rec->buf;
+	rec->cmd.in_len = sizeof(rec->buf);
+	rec->cmd.sense = rec->sense;
+	rec->cmd.sense_cap = sizeof(rec->sense);
+	r->cmd = &rec->cmd;
+	r->units = 1;
+	return true;
 }
 
+static const struct scsi_xfer_ops scsi_rl_ops = {
+	.frame = scsi_rl_frame,
+};
+
 /**
- * Ask one target for its LUN list, on the slow path (REPORT LUNS under
- * the retry policy); a target without REPORT LUNS gets the first
+ * Turn a target's REPORT LUNS outcome into its report; a target without
+ * REPORT LUNS (or without a usable answer) gets the first
  * SCSI_SCAN_PROBE_LUNS LUNs as candidates to probe.
  * @v c		adapter
- * @v r		report to fill (target set)
+ * @v rec	the request, run
+ * @v r		report to fill
  */
-static void scsi_report_luns_slow(struct vscsi_ctrl *c,
-				  struct scsi_target_luns *r)
+static void scsi_rl_report(struct vscsi_ctrl *c, const struct scsi_rl_rec *rec,
+			   struct scsi_target_luns *r)
 {
-	struct scsi_rl_req req;
 	unsigned i, n;
 
-	scsi_rl_frame(&req, r->target);
-	r->rc = scsi_command(c, &req.cmd);
+	vs_memset(r, 0, sizeof(*r));
+	r->target = rec->cmd.target;
+	r->rc = rec->req.rc;
 	if (r->rc == VS_OK)
-		r->rc = scsi_parse_luns(c, req.buf, req.cmd.in_done, r);
+		r->rc = scsi_parse_luns(c, rec->buf, rec->cmd.in_done, r);
 	if (r->rc == VS_OK || r->rc == VS_E_NOTARGET || r->rc == VS_E_TIMEOUT)
 		return;
-	/* No REPORT LUNS (or no usable answer): probe the first few LUNs */
 	n = c->max_lun + 1 < SCSI_SCAN_PROBE_LUNS ? c->max_lun + 1 :
 	    SCSI_SCAN_PROBE_LUNS;
 	for (i = 0; i < n; i++)
@@ -176,6 +193,57 @@ static void scsi_report_luns_slow(struct vscsi_ctrl *c,
 	r->probed = true;
 	r->complete = false;
 	r->rc = VS_OK;
+}
+
+/**
+ * Ask every target in a range for its LUN list: REPORT LUNS to a batch
+ * of targets at once (one request slot each, one notification), so the
+ * many absent targets answer BAD_TARGET together, each retried on its
+ * own budget.  A batch is complete before its reports are handed on, so
+ * the callback has every slot to itself.  No unit is confirmed here:
+ * that is the caller's INQUIRY.
+ * @v c		adapter
+ * @v first	first target
+ * @v last	last target (at most max_target)
+ * @v fn	called once per target, in order, with what it said
+ * @v ctx	passed to fn
+ * @ret rc	VS_OK, or VS_E_TIMEOUT when the adapter stopped answering
+ *		(the targets not reached get no call)
+ */
+int scsi_scan_targets(struct vscsi_ctrl *c, uint32_t first, uint32_t last,
+		      scsi_target_fn fn, void *ctx)
+{
+	struct scsi_rl_rec rec[VSCSI_REQ_SLOTS];
+	struct scsi_rl_scan scan;
+	struct scsi_target_luns report;
+	struct scsi_xfer x = {
+		.c = c, .ops = &scsi_rl_ops, .ctx = &scan, .independent = true,
+		.window = VSCSI_REQ_SLOTS,
+	};
+	unsigned n = c->reqq.slots < VSCSI_REQ_SLOTS ? c->reqq.slots :
+		     VSCSI_REQ_SLOTS, i;
+
+	for (i = 0; i < VSCSI_REQ_SLOTS; i++)
+		x.req[i] = &rec[i].req;
+	if (last > c->max_target)
+		last = c->max_target;
+	for (; first <= last; first += n) {
+		scan.first = first;
+		scan.last = last - first + 1 < n ? last : first + n - 1;
+		scsi_xfer_run(&x);
+		/*
+		 * A batch is no larger than the window, so each record carried
+		 * one target, record i target first + i, and still holds its
+		 * outcome.
+		 */
+		for (i = 0; i < scan.last - first + 1; i++) {
+			scsi_rl_report(c, &rec[i], &report);
+			if (report.rc == VS_E_TIMEOUT)
+				return VS_E_TIMEOUT;
+			fn(ctx, &report);
+		}
+	}
+	return VS_OK;
 }
 
 /**
@@ -189,64 +257,14 @@ static void scsi_report_luns_slow(struct vscsi_ctrl *c,
 int scsi_report_luns(struct vscsi_ctrl *c, uint8_t target,
 		     struct scsi_target_luns *r)
 {
-	vs_memset(r, 0, sizeof(*r));
-	r->target = target;
-	scsi_report_luns_slow(c, r);
+	struct scsi_rl_rec rec;
+	struct scsi_rl_scan scan = { target, target };
+	struct scsi_xfer x = {
+		.c = c, .ops = &scsi_rl_ops, .ctx = &scan, .req = { &rec.req },
+		.window = 1,
+	};
+
+	scsi_xfer_run(&x);
+	scsi_rl_report(c, &rec, r);
 	return r->rc;
-}
-
-/**
- * Ask every target in a range for its LUN list.  REPORT LUNS goes to a
- * batch of targets at once (one request slot each, one notification), so
- * the many absent targets answer BAD_TARGET together; a target whose
- * answer is not a plain list is asked again on the slow path.  No unit is
- * confirmed here: that is the caller's INQUIRY.
- * @v c		adapter
- * @v first	first target
- * @v last	last target (at most max_target)
- * @v fn	called once per target, in order, with what it said
- * @v ctx	passed to fn
- * @ret rc	VS_OK, or VS_E_TIMEOUT when the adapter stopped answering
- *		(the targets not reached get no call)
- */
-int scsi_scan_targets(struct vscsi_ctrl *c, uint32_t first, uint32_t last,
-		      scsi_target_fn fn, void *ctx)
-{
-	struct scsi_rl_req req[VSCSI_REQ_SLOTS];
-	struct scsi_target_luns report;
-	unsigned nslots = c->reqq.slots < VSCSI_REQ_SLOTS ? c->reqq.slots :
-			  VSCSI_REQ_SLOTS, n, i;
-	int slot[VSCSI_REQ_SLOTS];
-	int rc;
-
-	if (last > c->max_target)
-		last = c->max_target;
-	for (; first <= last; first += n) {
-		n = last + 1 - first < nslots ? last + 1 - first : nslots;
-		for (i = 0; i < n; i++) {
-			scsi_rl_frame(&req[i], first + i);
-			slot[i] = vscsi_submit(c, &req[i].cmd);
-		}
-		vscsi_kick(c);
-		for (i = 0; i < n; i++) {
-			rc = slot[i] < 0 ? slot[i] : vscsi_complete(c, slot[i]);
-			req[i].rc = rc == VS_OK ? scsi_classify(c, &req[i].cmd) : rc;
-		}
-		for (i = 0; i < n; i++) {
-			vs_memset(&report, 0, sizeof(report));
-			report.target = first + i;
-			report.rc = req[i].rc;
-			if (report.rc == VS_OK)
-				report.rc = scsi_parse_luns(c, req[i].buf,
-							    req[i].cmd.in_done,
-							    &report);
-			if (report.rc != VS_OK && report.rc != VS_E_NOTARGET &&
-			    report.rc != VS_E_TIMEOUT)
-				scsi_report_luns_slow(c, &report);
-			if (report.rc == VS_E_TIMEOUT)
-				return VS_E_TIMEOUT;
-			fn(ctx, &report);
-		}
-	}
-	return VS_OK;
 }

@@ -20,7 +20,10 @@
 
 /** Status codes of the core: every layer's, in one list. */
 enum vs_status {
-	VS_AGAIN = 1,		/**< worth sending again (scsi_classify) */
+	VS_WAIT = 2,		/**< worth sending again after a pause
+				 * (busy, becoming ready: scsi_classify) */
+	VS_AGAIN = 1,		/**< worth sending again at once (a unit
+				 * attention, an aborted command) */
 	VS_OK = 0,
 	VS_E_INVAL = -1,	/**< bad parameter from the caller */
 	VS_E_NODEV = -2,	/**< not a device we can drive */

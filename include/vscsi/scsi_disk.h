@@ -80,6 +80,63 @@ struct scsi_target_luns {
 typedef void (*scsi_target_fn)(void *ctx, const struct scsi_target_luns *r);
 
 
+/**
+ * One request of a transfer (scsi_engine.c): the command, and what the
+ * engine keeps about it.
+ */
+struct scsi_req {
+	struct vscsi_cmd *cmd;	/**< framed by the transfer's frame() */
+	uint64_t at;		/**< first unit of the transfer it carries */
+	uint32_t units;		/**< how many (blocks, targets) */
+	int slot;		/**< request slot while in flight */
+	bool busy;		/**< in flight */
+	unsigned attempts;	/**< sends for VS_AGAIN so far */
+	uint64_t ready_by;	/**< VS_WAIT budget: deadline (0: not set) */
+	int rc;			/**< its outcome */
+};
+
+struct scsi_xfer;
+
+/** How a transfer's units become requests, and what they must return. */
+struct scsi_xfer_ops {
+	/**
+	 * Frame the request for the units from @p at on (r->cmd, r->units).
+	 * @ret more	false when @p at is past the last unit
+	 */
+	bool (*frame)(struct scsi_xfer *x, struct scsi_req *r, uint64_t at);
+	/** Frame it again over half its units (it mapped in too many
+	 * pieces); false when it cannot get smaller.  May be NULL. */
+	bool (*shrink)(struct scsi_xfer *x, struct scsi_req *r);
+	/** Judge a request the device carried out (VS_OK from the decision
+	 * table): VS_OK, or an error.  May be NULL. */
+	int (*check)(struct scsi_xfer *x, struct scsi_req *r);
+};
+
+/**
+ * A transfer: units cut into requests, several in flight from the fixed
+ * slots, each with its own retry budget; stopped by the first request
+ * that fails (the one with the lowest unit), which is what it returns.
+ */
+struct scsi_xfer {
+	struct vscsi_ctrl *c;
+	const struct scsi_xfer_ops *ops;
+	void *ctx;		/**< the caller's */
+	/** Request records, one per request that may be in flight. */
+	struct scsi_req *req[VSCSI_REQ_SLOTS];
+	unsigned window;	/**< how many of them to use at once */
+	/** Requests are independent: a failure does not stop the others. */
+	bool independent;
+	/** Units from here on were not framed yet. */
+	uint64_t next;
+	bool framed_all;	/**< frame() said there are no more */
+	/** The outcome: VS_OK, or the first failure and where it was. */
+	int rc;
+	uint64_t failed_at;
+	/** SCSI_ASC_ASCQ of the last unit attention retried past (0: none). */
+	uint16_t unit_attention;
+};
+
+int scsi_xfer_run(struct scsi_xfer *x);
 int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd);
 int scsi_classify(struct vscsi_ctrl *c, struct vscsi_cmd *cmd);
 int scsi_inquiry(struct vscsi_ctrl *c, uint8_t target, uint16_t lun,

@@ -18,6 +18,7 @@
 #define FAKE_LUNS 64
 #define FAKE_QUEUES 3
 #define FAKE_MAX_MAPS 256
+#define FAKE_MAX_HEADS 1024
 
 /** Ways the device can misbehave, once armed. */
 enum fake_fault {
@@ -110,6 +111,10 @@ struct fake_dev {
 	size_t fuzz_len, fuzz_pos;
 	bool fuzz_device;		/**< fuzz response fields and used ring */
 	bool fuzz_data;			/**< fuzz SCSI data-in and sense */
+	/** heads this device falsely completed: processing one later is
+	 * its own doing, and not counted in dma_errors */
+	bool lied[FAKE_MAX_HEADS];
+	bool excused;
 	uint64_t latency_us;		/**< time each request takes in the device */
 	bool tmf_drop;			/**< never complete a TMF */
 	unsigned busy_count;		/**< commands answered BUSY (~0: all) */

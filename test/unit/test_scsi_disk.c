@@ -212,8 +212,8 @@ static void test_unit_attention(void **state)
 	lu->sense_count = ~0u;
 	r->fd.requests = 0;
 	assert_int_equal(scsi_disk_read(&d, 0, 1, buf), VS_E_DEVICE);
-	/* the pipelined attempt, then the slow path's bounded retries */
-	assert_int_equal(r->fd.requests, 1 + SCSI_MAX_ATTEMPTS);
+	/* one budget per request: SCSI_MAX_ATTEMPTS sends in all */
+	assert_int_equal(r->fd.requests, SCSI_MAX_ATTEMPTS);
 }
 
 /** NOT READY, becoming ready: waited out (in virtual time). */
@@ -232,8 +232,8 @@ static void test_becoming_ready(void **state)
 	lu->sense_count = 12;	/* more than the attempts: waits do not count */
 	t0 = r->fd.now_us;
 	assert_int_equal(scsi_disk_read(&d, 0, 1, buf), VS_OK);
-	/* the pipelined attempt sees the first, the slow path waits out 11 */
-	assert_true(r->fd.now_us - t0 >= 11 * SCSI_READY_POLL_US);
+	/* 12 answers NOT READY, each followed by a pause */
+	assert_true(r->fd.now_us - t0 >= 12 * SCSI_READY_POLL_US);
 	/* ... but not forever */
 	lu->sense_count = ~0u;
 	t0 = r->fd.now_us;

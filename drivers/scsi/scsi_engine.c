@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * The transfer engine: the one way the SCSI layer runs commands.  A
+ * transfer's units (blocks of a read or write, targets of a scan, or one
+ * command) are cut into requests by the caller's frame(); up to a window
+ * of them are in flight at once from the fixed request slots, with one
+ * notification per batch; each completed request goes to the one
+ * decision point, scsi_classify(), and is sent again while its own budget
+ * lasts (SCSI_MAX_ATTEMPTS sends for a unit attention or an aborted
+ * command, SCSI_READY_TIMEOUT_US from its first send for busy or becoming
+ * ready, time inside the device included).  The transfer stops framing
+ * at its first failure and returns the failure of the lowest unit, so no
+ * later part of it is reported as done; an independent transfer (a scan)
+ * keeps going and leaves each request's outcome in its record.
+ */
+#include "vscsi/scsi_disk.h"
+
+/**
+ * Send a request (again), a shrink at a time while it maps in too many
+ * pieces, when it was just framed.
+ * @v x		transfer
+ * @v r		request
+ * @v fresh	just framed: the last one, so it may shrink
+ * @ret rc	VS_OK (in flight), or the error that ends it
+ */
+static int scsi_xfer_send(struct scsi_xfer *x, struct scsi_req *r, bool fresh)
+{
+	int slot;
+
+	for (;;) {
+		slot = vscsi_submit(x->c, r->cmd);
+		if (slot >= 0) {
+			r->slot = slot;
+			r->busy = true;
+			return VS_OK;
+		}
+		if (slot != VS_E_BADSIZE || !fresh || !x->ops->shrink ||
+		    !x->ops->shrink(x, r))
+			return slot;
+		x->next = r->at + r->units;
+	}
+}
+
+/**
+ * Record how a request ended; the first failure (lowest unit) is the
+ * transfer's.
+ * @v x		transfer
+ * @v r		request
+ * @v rc	its outcome
+ */
+static void scsi_xfer_end(struct scsi_xfer *x, struct scsi_req *r, int rc)
+{
+	r->rc = rc;
+	r->busy = false;
+	if (rc != VS_OK && !x->independent && r->at < x->failed_at) {
+		x->rc = rc;
+		x->failed_at = r->at;
+	}
+}
+
+/**
+ * Frame and send new requests while there is room, units left, and no
+ * failure.
+ * @v x		transfer
+ * @v w		window
+ * @ret sent	TRUE when something was submitted (a notification is due)
+ */
+static bool scsi_xfer_fill(struct scsi_xfer *x, unsigned w)
+{
+	struct scsi_req *r;
+	bool sent = false;
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < w && !x->framed_all && x->rc == VS_OK; i++) {
+		r = x->req[i];
+		if (r->busy)
+			continue;
+		r->at = x->next;
+		if (!x->ops->frame(x, r, x->next)) {
+			x->framed_all = true;
+			break;
+		}
+		x->next = r->at + r->units;
+		r->attempts = 0;
+		r->ready_by = vs_deadline(x->c->plat, SCSI_READY_TIMEOUT_US);
+		rc = scsi_xfer_send(x, r, true);
+		if (rc == VS_OK)
+			sent = true;
+		else
+			scsi_xfer_end(x, r, rc);
+	}
+	return sent;
+}
+
+/**
+ * Take a completed request to the decision table, and send it again
+ * while its budget lasts.
+ * @v x		transfer
+ * @v r		request, completed (vscsi_complete's rc)
+ * @v rc	vscsi_complete's status
+ * @ret again	TRUE when it was sent again
+ */
+static bool scsi_xfer_judge(struct scsi_xfer *x, struct scsi_req *r, int rc)
+{
+	struct vscsi_cmd *cmd = r->cmd;
+
+	r->busy = false;
+	cmd->unit_attention = 0;
+	if (rc == VS_OK)
+		rc = scsi_classify(x->c, cmd);
+	if (rc == VS_AGAIN) {
+		x->unit_attention = cmd->unit_attention ? cmd->unit_attention :
+				    x->unit_attention;
+		if (++r->attempts < SCSI_MAX_ATTEMPTS) {
+			VS_DBG(x->c->plat, "scsi %u:%u op %02x: retry %u (unit "
+			       "attention %04x)", cmd->target, cmd->lun,
+			       cmd->cdb[0], r->attempts, cmd->unit_attention);
+			rc = scsi_xfer_send(x, r, false);
+			if (rc == VS_OK)
+				return true;
+		} else {
+			rc = VS_E_DEVICE;
+		}
+	} else if (rc == VS_WAIT) {
+		if (!vs_expired(x->c->plat, r->ready_by)) {
+			VS_DBG(x->c->plat, "scsi %u:%u op %02x: not ready or busy, "
+			       "waiting", cmd->target, cmd->lun, cmd->cdb[0]);
+			x->c->plat->ops->delay_us(x->c->plat, SCSI_READY_POLL_US);
+			rc = scsi_xfer_send(x, r, false);
+			if (rc == VS_OK)
+				return true;
+		} else {
+			rc = VS_E_DEVICE;
+		}
+	}
+	if (rc == VS_E_DEVICE && (cmd->status || cmd->response))
+		VS_DBG(x->c->plat, "scsi %u:%u op %02x: response %u status %02x",
+		       cmd->target, cmd->lun, cmd->cdb[0], cmd->response,
+		       cmd->status);
+	if (rc == VS_OK && x->ops->check)
+		rc = x->ops->check(x, r);
+	scsi_xfer_end(x, r, rc);
+	return false;
+}
+
+/**
+ * Run a transfer to its end.
+ * @v x		transfer: c, ops, ctx, req[] and window set
+ * @ret rc	VS_OK, or the failure of its lowest unit (x->failed_at);
+ *		VS_OK for an independent transfer, whose outcomes are in
+ *		each request's rc
+ */
+int scsi_xfer_run(struct scsi_xfer *x)
+{
+	unsigned w = x->window, i;
+	struct scsi_req *oldest;
+	int rc;
+
+	if (w > VSCSI_REQ_SLOTS)
+		w = VSCSI_REQ_SLOTS;
+	if (w > x->c->reqq.slots)
+		w = x->c->reqq.slots;
+	if (w == 0)
+		w = 1;
+	x->next = 0;
+	x->rc = VS_OK;
+	x->failed_at = UINT64_MAX;
+	x->unit_attention = 0;
+	x->framed_all = false;
+	for (i = 0; i < w; i++)
+		x->req[i]->busy = false;
+	for (;;) {
+		if (scsi_xfer_fill(x, w))
+			vscsi_kick(x->c);
+		/* wait for the request with the lowest unit */
+		oldest = NULL;
+		for (i = 0; i < w; i++)
+			if (x->req[i]->busy &&
+			    (!oldest || x->req[i]->at < oldest->at))
+				oldest = x->req[i];
+		if (!oldest)
+			return x->rc;
+		rc = vscsi_complete(x->c, oldest->slot);
+		if (scsi_xfer_judge(x, oldest, rc))
+			vscsi_kick(x->c);
+	}
+}
+
+/** scsi_command's transfer: one unit, the caller's command. */
+static bool scsi_one_frame(struct scsi_xfer *x, struct scsi_req *r,
+			   uint64_t at)
+{
+	if (at)
+		return false;
+	r->cmd = x->ctx;
+	r->units = 1;
+	return true;
+}
+
+static const struct scsi_xfer_ops scsi_one_ops = {
+	.frame = scsi_one_frame,
+};
+
+/**
+ * Run one command under the retry policy (a transfer of one unit).  The
+ * caller's sense buffer (if any) receives the last sense data; one on
+ * the stack is used otherwise.
+ * @v c		adapter
+ * @v cmd	command
+ * @ret rc	VS_OK, VS_E_NOTARGET, VS_E_NOMEDIA, VS_E_PROTECTED,
+ *		VS_E_MEDIUM, VS_E_UNSUPPORTED, VS_E_DEVICE, or an error of
+ *		vscsi_submit and vscsi_complete
+ */
+int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
+{
+	uint8_t sense[VSCSI_SENSE_MAX];
+	struct scsi_req r = { 0 };
+	struct scsi_xfer x = {
+		.c = c, .ops = &scsi_one_ops, .ctx = cmd, .req = { &r },
+		.window = 1,
+	};
+	int rc;
+
+	if (!cmd->sense) {
+		cmd->sense = sense;
+		cmd->sense_cap = sizeof(sense);
+	}
+	rc = scsi_xfer_run(&x);
+	cmd->unit_attention = x.unit_attention;
+	if (cmd->sense == sense)
+		cmd->sense = NULL;
+	return rc;
+}
