@@ -582,6 +582,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	EFI_STATUS st;
 
 	vs_bs = systab->BootServices;
+	vs_efi_clock_init();
 	st = BS->OpenProtocol(image, &vs_loaded_image_guid, (VOID **)&loaded,
 			      image, NULL, EFI_OPEN_PROTOCOL_GET_PROTOCOL);
 	if (EFI_ERROR(st))

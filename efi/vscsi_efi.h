@@ -106,6 +106,7 @@ extern EFI_GUID vs_efi_pass_thru_guid;
 
 /* platform_pciio.c */
 void vs_efi_platform_init(struct vs_efi_platform *p, EFI_PCI_IO *pci_io);
+void vs_efi_clock_init(void);
 void vs_efi_debug_line(const char *line);
 
 /* status.c */

@@ -122,12 +122,33 @@ static int scsi_parse_luns(struct vscsi_ctrl *c, const uint8_t *buf,
 	return VS_OK;
 }
 
+/**
+ * LUNs a batched REPORT LUNS asks for: most targets have few, and a
+ * batch keeps one buffer per slot; a target with more is asked again
+ * alone, for up to SCSI_SCAN_MAX_LUNS.
+ */
+#define SCSI_SCAN_BATCH_LUNS 16
+
 /** REPORT LUNS for one target, as a request of a scan. */
 struct scsi_rl_rec {
 	struct scsi_req req;
 	struct vscsi_cmd cmd;
 	uint8_t cdb[12];
 	uint8_t sense[VSCSI_SENSE_MAX];
+	uint8_t *buf;		/**< parameter data (the record's own) */
+	uint32_t buf_len;	/**< its size */
+};
+
+/** A batch's record, with its short buffer. */
+struct scsi_rl_rec_short {
+	struct scsi_rl_rec rec;
+	uint8_t buf[SCSI_REPORT_LUNS_HEADER +
+		    SCSI_SCAN_BATCH_LUNS * SCSI_REPORT_LUNS_ENTRY];
+};
+
+/** A single target's record, with room for SCSI_SCAN_MAX_LUNS. */
+struct scsi_rl_rec_long {
+	struct scsi_rl_rec rec;
 	uint8_t buf[SCSI_REPORT_LUNS_HEADER +
 		    SCSI_SCAN_MAX_LUNS * SCSI_REPORT_LUNS_ENTRY];
 };
@@ -148,12 +169,12 @@ static bool scsi_rl_frame(struct scsi_xfer *x, struct scsi_req *r, uint64_t at)
 	vs_memset(&rec->cmd, 0, sizeof(rec->cmd));
 	vs_memset(rec->cdb, 0, sizeof(rec->cdb));
 	rec->cdb[0] = SCSI_OP_REPORT_LUNS;
-	put_be32(rec->cdb + 6, sizeof(rec->buf));
+	put_be32(rec->cdb + 6, rec->buf_len);
 	rec->cmd.target = scan->first + at;
 	rec->cmd.cdb = rec->cdb;
 	rec->cmd.cdb_len = sizeof(rec->cdb);
 	rec->cmd.data_in = rec->buf;
-	rec->cmd.in_len = sizeof(rec->buf);
+	rec->cmd.in_len = rec->buf_len;
 	rec->cmd.sense = rec->sense;
 	rec->cmd.sense_cap = sizeof(rec->sense);
 	r->cmd = &rec->cmd;
@@ -213,7 +234,7 @@ static void scsi_rl_report(struct vscsi_ctrl *c, const struct scsi_rl_rec *rec,
 int scsi_scan_targets(struct vscsi_ctrl *c, uint32_t first, uint32_t last,
 		      scsi_target_fn fn, void *ctx)
 {
-	struct scsi_rl_rec rec[VSCSI_REQ_SLOTS];
+	struct scsi_rl_rec_short rec[VSCSI_REQ_SLOTS];
 	struct scsi_rl_scan scan;
 	struct scsi_target_luns report;
 	struct scsi_xfer x = {
@@ -223,8 +244,11 @@ int scsi_scan_targets(struct vscsi_ctrl *c, uint32_t first, uint32_t last,
 	unsigned n = c->reqq.slots < VSCSI_REQ_SLOTS ? c->reqq.slots :
 		     VSCSI_REQ_SLOTS, i;
 
-	for (i = 0; i < VSCSI_REQ_SLOTS; i++)
-		x.req[i] = &rec[i].req;
+	for (i = 0; i < VSCSI_REQ_SLOTS; i++) {
+		rec[i].rec.buf = rec[i].buf;
+		rec[i].rec.buf_len = sizeof(rec[i].buf);
+		x.req[i] = &rec[i].rec.req;
+	}
 	if (last > c->max_target)
 		last = c->max_target;
 	for (; first <= last; first += n) {
@@ -237,7 +261,11 @@ int scsi_scan_targets(struct vscsi_ctrl *c, uint32_t first, uint32_t last,
 		 * outcome.
 		 */
 		for (i = 0; i < scan.last - first + 1; i++) {
-			scsi_rl_report(c, &rec[i], &report);
+			scsi_rl_report(c, &rec[i].rec, &report);
+			if (report.rc == VS_OK && !report.complete &&
+			    !report.probed && report.count < SCSI_SCAN_MAX_LUNS)
+				/* more than the short buffer held: ask alone */
+				scsi_report_luns(c, first + i, &report);
 			if (report.rc == VS_E_TIMEOUT)
 				return VS_E_TIMEOUT;
 			fn(ctx, &report);
@@ -247,7 +275,7 @@ int scsi_scan_targets(struct vscsi_ctrl *c, uint32_t first, uint32_t last,
 }
 
 /**
- * Ask one target for its LUN list.
+ * Ask one target for its LUN list, with room for SCSI_SCAN_MAX_LUNS.
  * @v c		adapter
  * @v target	target (the command goes to its LUN 0)
  * @v r		report to fill
@@ -257,14 +285,16 @@ int scsi_scan_targets(struct vscsi_ctrl *c, uint32_t first, uint32_t last,
 int scsi_report_luns(struct vscsi_ctrl *c, uint8_t target,
 		     struct scsi_target_luns *r)
 {
-	struct scsi_rl_rec rec;
+	struct scsi_rl_rec_long rec;
 	struct scsi_rl_scan scan = { target, target };
 	struct scsi_xfer x = {
-		.c = c, .ops = &scsi_rl_ops, .ctx = &scan, .req = { &rec.req },
+		.c = c, .ops = &scsi_rl_ops, .ctx = &scan, .req = { &rec.rec.req },
 		.window = 1,
 	};
 
+	rec.rec.buf = rec.buf;
+	rec.rec.buf_len = sizeof(rec.buf);
 	scsi_xfer_run(&x);
-	scsi_rl_report(c, &rec, r);
+	scsi_rl_report(c, &rec.rec, r);
 	return r->rc;
 }

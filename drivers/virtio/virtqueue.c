@@ -40,7 +40,8 @@ static size_t vq_device_area(uint16_t size)
  * @v index	queue index
  * @v max_size	most entries wanted (a power of two)
  * @v max_slots	most request slots to cut the descriptors into
- *		(1-VQ_MAX_SLOTS): as many as the queue holds of @p min_descs
+ *		(1-VQ_MAX_SLOTS): as many as the queue holds of
+ *		VQ_WANT_SLOT_DESCS, or else of @p min_descs
  * @v min_descs	descriptors the largest chain needs at least
  * @ret rc	VS_OK, VS_E_DEVICE for an unusable or too small queue (logged
  *		with its size), VS_E_NOMEM
@@ -72,7 +73,13 @@ int vq_create(struct virtqueue *vq, struct vp_dev *vp, uint16_t index,
 		       index, size, min_descs);
 		return VS_E_DEVICE;
 	}
-	slots = size / min_descs < max_slots ? size / min_descs : max_slots;
+	/* VQ_WANT_SLOT_DESCS each where the queue is big enough */
+	slots = size / (min_descs > VQ_WANT_SLOT_DESCS ? min_descs :
+			VQ_WANT_SLOT_DESCS);
+	if (slots == 0)
+		slots = size / min_descs;
+	if (slots > max_slots)
+		slots = max_slots;
 	vq->size = size;
 	vq->slots = slots;
 	vq->slot_descs = size / slots;

@@ -12,11 +12,11 @@
 #include "vscsi/virtqueue.h"
 
 /** Request slots on the request queue (requests in flight at most). */
-#define VSCSI_REQ_SLOTS 8
+#define VSCSI_REQ_SLOTS 32
 /** Descriptors a request slot has at least: header, response, 2 data. */
 #define VSCSI_REQ_MIN_DESCS 4
 /** Largest request queue we set up (modern devices may be shrunk to it). */
-#define VSCSI_REQ_QUEUE_SIZE 128
+#define VSCSI_REQ_QUEUE_SIZE 256
 /** Event buffers kept posted on the event queue (§5.6.5). */
 #define VSCSI_EVENT_BUFS 4
 /** CDB and sense sizes we frame with (the §5.6.4 defaults). */

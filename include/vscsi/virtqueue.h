@@ -17,7 +17,9 @@
 /** Most descriptors one slot may own. */
 #define VQ_MAX_SLOT_DESCS 64
 /** Most slots per queue. */
-#define VQ_MAX_SLOTS 16
+#define VQ_MAX_SLOTS 32
+/** Descriptors a slot gets where the queue has room (scatter-gather). */
+#define VQ_WANT_SLOT_DESCS 8
 
 /** Slot value when a used entry cannot be traced to a slot. */
 #define VQ_NO_SLOT 0xFFFF

@@ -163,6 +163,47 @@ static UINT64 discovery(EFI_HANDLE ctrl, EFI_HANDLE drv, UINTN units)
 	return us / 100;
 }
 
+/**
+ * The device floor: the round trip of a no-data command, TEST UNIT READY
+ * to 0:0, on a controller's pass-thru.
+ * @ret us10	microseconds per call x 10 (0 on error)
+ */
+static UINT64 floor_us10(EFI_HANDLE ctrl, UINTN calls)
+{
+	EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt;
+	EFI_EXT_SCSI_PASS_THRU_SCSI_REQUEST_PACKET p;
+	UINT8 target[TARGET_MAX_BYTES] = { 0 }, cdb[6] = { SCSI_OP_TEST_UNIT_READY };
+	UINT64 t0;
+	UINTN i;
+
+	if (EFI_ERROR(BS->HandleProtocol(ctrl, &pass_thru_guid, (VOID **)&pt)))
+		return 0;
+	t0 = rdtsc();
+	for (i = 0; i < calls; i++) {
+		ZeroMem(&p, sizeof(p));
+		p.Timeout = 10000000;
+		p.Cdb = cdb;
+		p.CdbLength = sizeof(cdb);
+		p.DataDirection = EFI_EXT_SCSI_DATA_DIRECTION_READ;
+		if (EFI_ERROR(pt->PassThru(pt, target, 0, &p, NULL)))
+			return 0;
+	}
+	return elapsed_us(t0) * 10 / calls;
+}
+
+/** Microseconds x 10 per 4 KiB ReadBlocks, sequential. */
+static UINT64 read4k_us10(EFI_BLOCK_IO *bio, UINTN calls, VOID *buf)
+{
+	UINT64 t0 = rdtsc();
+	UINTN i;
+
+	for (i = 0; i < calls; i++)
+		if (EFI_ERROR(bio->ReadBlocks(bio, bio->Media->MediaId, i * 8, 4096,
+					      buf)))
+			return 0;
+	return elapsed_us(t0) * 10 / calls;
+}
+
 /** Find the first Block I/O right under a controller. */
 static EFI_BLOCK_IO *first_disk(EFI_HANDLE ctrl)
 {
@@ -222,6 +263,16 @@ void bench_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE *drv)
 	    random_reads(o, 3000, buf));
 	row("sequential write, 1024 KiB per call", "MiB/s",
 	    seq(b, TRUE, MIB, 64 * MIB, buf), seq(o, TRUE, MIB, 64 * MIB, buf));
+	{
+		UINT64 fb = floor_us10(c[0], 2000), fo = floor_us10(c[1], 2000);
+		UINT64 rb = read4k_us10(b, 2000, buf), ro = read4k_us10(o, 2000, buf);
+
+		row("device floor: TEST UNIT READY", "us/call", fb, fo);
+		row("4 KiB ReadBlocks", "us/call", rb, ro);
+		note("bench: ours, a 4 KiB read costs %lu.%02lux our floor",
+		     (unsigned long)(fo ? ro * 100 / fo / 100 : 0),
+		     (unsigned long)(fo ? ro * 100 / fo % 100 : 0));
+	}
 	row("discovery, 1 disk, max_target 255", "ms", disc[0], disc[2]);
 	row("discovery, 8 targets x 8 LUNs", "ms", disc[1], disc[3]);
 	if (sp && !EFI_ERROR(sp->GetStats(sp, &s0))) {
