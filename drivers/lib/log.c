@@ -105,9 +105,17 @@ int vs_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		case 's': {
 			const char *str = va_arg(ap, const char *);
+			unsigned len = 0;
 
-			for (str = str ? str : "(null)"; *str; str++)
-				vs_putc(&o, *str);
+			str = str ? str : "(null)";
+			while (str[len])
+				len++;
+			for (; !left && len < width; width--)
+				vs_putc(&o, ' ');
+			while (*str)
+				vs_putc(&o, *str++);
+			for (; left && len < width; width--)
+				vs_putc(&o, ' ');
 			break;
 		}
 		case 'p':

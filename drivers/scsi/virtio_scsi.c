@@ -693,29 +693,6 @@ int vscsi_complete(struct vscsi_ctrl *c, int i)
 }
 
 /**
- * Tell whether a submitted request is done, taking completions the
- * device has posted, without waiting.
- * @v c		adapter
- * @v i		slot from vscsi_submit
- * @ret done	vscsi_complete(i) will not wait
- */
-bool vscsi_done(struct vscsi_ctrl *c, int i)
-{
-	uint16_t done;
-	uint32_t len;
-	int rc;
-
-	while (c->slot[i].state == VSCSI_SLOT_BUSY) {
-		rc = vq_get_used(&c->reqq, &done, &len);
-		if (rc <= 0)
-			return rc < 0;	/* a broken ring: complete() handles it */
-		if (done < c->reqq.slots && c->slot[done].state == VSCSI_SLOT_BUSY)
-			vscsi_finish(c, done, VS_OK, len);
-	}
-	return true;
-}
-
-/**
  * Execute one SCSI command and wait for it.
  *
  * On VS_OK the command reached the adapter and @p cmd's outcome says what

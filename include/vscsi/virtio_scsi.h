@@ -121,7 +121,6 @@ int vscsi_exec(struct vscsi_ctrl *c, struct vscsi_cmd *cmd);
 int vscsi_submit(struct vscsi_ctrl *c, struct vscsi_cmd *cmd);
 void vscsi_kick(struct vscsi_ctrl *c);
 int vscsi_complete(struct vscsi_ctrl *c, int slot);
-bool vscsi_done(struct vscsi_ctrl *c, int slot);
 int vscsi_tmf(struct vscsi_ctrl *c, uint32_t subtype, uint8_t target,
 	      uint16_t lun);
 void vscsi_encode_lun(uint8_t lun_bytes[8], uint8_t target, uint16_t lun);

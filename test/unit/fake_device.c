@@ -96,9 +96,13 @@ static int fake_dma_alloc(struct vs_platform *p, size_t size, void **cpu,
 			  uint64_t *dev, void **token)
 {
 	size_t rounded = (size + 4095) & ~(size_t)4095;
-	void *mem = aligned_alloc(4096, rounded);
+	struct fake_dev *fd = fake_of(p);
+	void *mem;
 	int rc;
 
+	if (++fd->dma_allocs == fd->dma_fail_at)
+		return VS_E_NOMEM;
+	mem = aligned_alloc(4096, rounded);
 	if (!mem)
 		return VS_E_NOMEM;
 	memset(mem, 0, rounded);
@@ -223,10 +227,12 @@ static uint64_t fake_common_read(struct fake_dev *fd, uint32_t off)
 		       fd->dfselect == 1 ? fd->features >> 32 : 0;
 	case VIRTIO_PCI_COMMON_NUMQ: return FAKE_QUEUES;
 	case VIRTIO_PCI_COMMON_STATUS: return fd->status;
-	case VIRTIO_PCI_COMMON_CFGGENERATION: return 0;
+	case VIRTIO_PCI_COMMON_CFGGENERATION:
+		return fd->generation_unstable ? fd->generation++ : 0;
 	case VIRTIO_PCI_COMMON_Q_SIZE: return q->size;
 	case VIRTIO_PCI_COMMON_Q_ENABLE: return q->enabled;
-	case VIRTIO_PCI_COMMON_Q_NOFF: return fd->queue_select;
+	case VIRTIO_PCI_COMMON_Q_NOFF:
+		return fd->notify_off_bad ? 0x7FFF : fd->queue_select;
 	default: return 0;
 	}
 }
@@ -596,6 +602,7 @@ static void fake_push_used(struct fake_dev *fd, struct fake_queue *q,
 		return;
 	u->ring[q->used_idx % q->size].id = id;
 	u->ring[q->used_idx % q->size].len = len;
+	u->flags = fd->used_no_notify ? VIRTQ_USED_F_NO_NOTIFY : 0;
 	q->used_idx++;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	u->idx = q->used_idx;

@@ -118,6 +118,12 @@ struct fake_dev {
 	uint64_t latency_us;		/**< time each request takes in the device */
 	bool tmf_drop;			/**< never complete a TMF */
 	unsigned busy_count;		/**< commands answered BUSY (~0: all) */
+	unsigned dma_fail_at;		/**< fail the Nth dma_alloc (1-based; 0 none) */
+	unsigned dma_allocs;		/**< dma_alloc calls so far */
+	bool notify_off_bad;		/**< queue_notify_off beyond the window */
+	bool generation_unstable;	/**< config generation changes every read */
+	bool used_no_notify;		/**< VIRTQ_USED_F_NO_NOTIFY in used rings */
+	uint8_t generation;
 	/* observations */
 	uint64_t now_us;		/**< the platform clock (virtual) */
 	unsigned notifies[FAKE_QUEUES];

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * Host tests of the paths a healthy device never takes: shared memory
+ * that cannot be had, a notify offset out of its window, a configuration
+ * that never reads consistently, a device that asks not to be notified,
+ * a restart after a reset that fails, a broken event ring; and the log
+ * formatter the core carries instead of a C library.
+ */
+#include "helpers.h"
+#include "vscsi/scsi_inventory.h"
+
+static const uint8_t tur[6] = { SCSI_OP_TEST_UNIT_READY };
+
+/** The formatter: every conversion the core uses, and truncation. */
+static void test_log_format(void **state)
+{
+	char buf[64];
+	int n;
+
+	(void)state;
+	n = vs_snprintf(buf, sizeof(buf), "%c|%5s|%-5s|%05d|%-4u|%x|%X|%lld|%llx",
+			'z', "ab", "cd", -42, 7u, 0xbeefu, 0xbeefu, -5ll,
+			0x123456789abcull);
+	assert_string_equal(buf, "z|   ab|cd   |-0042|7   |beef|BEEF|-5|123456789abc");
+	assert_int_equal(n, (int)strlen(buf));
+	vs_snprintf(buf, sizeof(buf), "%p %s %%", (void *)0x1000, (char *)NULL);
+	assert_non_null(strstr(buf, "0x1000"));
+	assert_non_null(strstr(buf, "%"));
+	n = vs_snprintf(buf, 8, "%s", "0123456789");
+	assert_string_equal(buf, "0123456");	/* cut, and terminated */
+	assert_int_equal(n, 10);
+}
+
+/** No shared memory at any step of set-up: NOMEM, nothing left behind. */
+static void test_dma_alloc_failure(void **state)
+{
+	unsigned n;
+	int rc;
+
+	(void)state;
+	for (n = 1; n <= 8; n++) {
+		struct rig *r = rig_new(true);
+
+		r->fd.dma_fail_at = n;
+		rc = vscsi_init(&r->c, &r->fd.plat);
+		if (n <= 4) {	/* the adapter's memory and three queues */
+			assert_int_equal(rc, VS_E_NOMEM);
+			assert_true(r->fd.status & VIRTIO_STATUS_FAILED);
+		} else {
+			assert_int_equal(rc, VS_OK);
+			vscsi_fini(&r->c);
+		}
+		assert_int_equal(fake_active_maps(&r->fd), 0);
+		rig_free(r);
+	}
+}
+
+/** A notify offset outside the notify window is refused and logged. */
+static void test_notify_off_out_of_range(void **state)
+{
+	struct rig *r = rig_new(true);
+
+	(void)state;
+	r->fd.notify_off_bad = true;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_DEVICE);
+	assert_non_null(strstr(r->fd.last_log, "notify offset"));
+	assert_int_equal(fake_active_maps(&r->fd), 0);
+	rig_free(r);
+}
+
+/** A configuration whose generation never settles cannot be read. */
+static void test_config_generation(void **state)
+{
+	struct rig *r = rig_new(true);
+
+	(void)state;
+	r->fd.generation_unstable = true;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_DEVICE);
+	assert_int_equal(fake_active_maps(&r->fd), 0);
+	rig_free(r);
+}
+
+/** A device that polls the ring (VIRTQ_USED_F_NO_NOTIFY) is not notified. */
+static void test_used_no_notify(void **state)
+{
+	struct rig *r = *state;
+	unsigned before;
+
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
+	r->fd.used_no_notify = true;
+	r->fd.deferred = true;		/* it works while we poll */
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
+	before = r->fd.notifies[VIRTIO_SCSI_VQ_REQUEST];
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
+	assert_int_equal(r->fd.notifies[VIRTIO_SCSI_VQ_REQUEST], before);
+}
+
+/**
+ * A request times out, and the device will not come up again after the
+ * reset (FEATURES_OK does not stick): the adapter stays down, each
+ * request says so at once, and comes back once the device behaves.
+ */
+static void test_restart_fails(void **state)
+{
+	struct rig *r = *state;
+
+	r->fd.fault = FAULT_DROP;
+	r->fd.refuse_features = true;
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_E_TIMEOUT);
+	assert_non_null(strstr(r->fd.last_log, "restart failed"));
+	r->fd.fault = FAULT_NONE;
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_E_DEVICE);
+	assert_false(r->c.running);
+	r->fd.refuse_features = false;
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
+	assert_true(r->c.running);
+}
+
+/** A broken event ring: the device is started over, and that is a rescan. */
+static void test_event_ring_restart(void **state)
+{
+	struct rig *r = *state;
+	struct vscsi_event ev;
+	unsigned resets = r->c.resets;
+
+	/* the device's used index runs ahead of what it was given */
+	r->fd.q[VIRTIO_SCSI_VQ_EVENT].used_idx += 7;
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_NO_EVENT, 0, 0, 0));
+	assert_int_equal(vscsi_poll_event(&r->c, &ev), 1);
+	assert_true(ev.missed);
+	assert_int_equal(r->c.resets, resets + 1);
+	/* and the ring works again */
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 0, 1,
+				    VIRTIO_SCSI_EVT_RESET_RESCAN));
+	assert_int_equal(vscsi_poll_event(&r->c, &ev), 1);
+	assert_false(ev.missed);
+	assert_int_equal(ev.lun, 1);
+}
+
+/** A platform's own "the LUNs changed" starts a rescan at the next poll. */
+static void test_request_rescan(void **state)
+{
+	struct rig *r = *state;
+	static const struct scsi_inventory_ops none;
+	struct scsi_inventory *inv = calloc(1, sizeof(*inv));
+
+	scsi_inv_init(inv, &r->c, &none, NULL);
+	assert_int_equal(scsi_inv_scan(inv), VS_OK);
+	fake_add_disk(&r->fd, 0, 5, 512, 8);
+	scsi_inv_poll(inv);
+	assert_null(scsi_inv_find(inv, 0, 5));	/* nothing said so */
+	scsi_inv_request_rescan(inv);
+	scsi_inv_poll(inv);
+	assert_non_null(scsi_inv_find(inv, 0, 5));
+	assert_int_equal(inv->rescans, 2);
+	free(inv);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_log_format),
+		cmocka_unit_test(test_dma_alloc_failure),
+		cmocka_unit_test(test_notify_off_out_of_range),
+		cmocka_unit_test(test_config_generation),
+		cmocka_unit_test_setup_teardown(test_used_no_notify, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_restart_fails, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_event_ring_restart, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_request_rescan, setup_modern, teardown_rig),
+	};
+
+	return cmocka_run_group_tests_name("paths", tests, NULL, NULL);
+}
