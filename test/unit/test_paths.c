@@ -157,6 +157,73 @@ static void test_request_rescan(void **state)
 	free(inv);
 }
 
+/**
+ * Capability lists a device should not have: a cap of an unknown type, a
+ * BAR number beyond 5, a cap too short, a notify cap without its
+ * multiplier, a second cap of a type already found.  What is left must be
+ * a whole modern interface, or the function is refused and logged.
+ */
+static void test_bad_capabilities(void **state)
+{
+	struct rig *r;
+	uint8_t *cap;
+
+	(void)state;
+	/* a usable list with junk in front of it still works */
+	r = rig_new(true);
+	r->fd.pci[PCI_CAP_PTR] = 0xA0;
+	cap = r->fd.pci + 0xA0;		/* unknown type 9 */
+	cap[VIRTIO_PCI_CAP_VNDR] = PCI_CAP_ID_VNDR;
+	cap[VIRTIO_PCI_CAP_NEXT] = 0xB0;
+	cap[VIRTIO_PCI_CAP_LEN] = 16;
+	cap[VIRTIO_PCI_CAP_CFG_TYPE] = 9;
+	cap = r->fd.pci + 0xB0;		/* a common cfg on BAR 7 */
+	memcpy(cap, r->fd.pci + 0x40, 16);
+	cap[VIRTIO_PCI_CAP_NEXT] = 0x40;
+	cap[VIRTIO_PCI_CAP_BAR] = 7;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+	assert_true(r->c.vp.modern);
+	assert_int_equal(r->c.vp.common.bar, 4);
+	vscsi_fini(&r->c);
+	rig_free(r);
+
+	/* the notify cap too short for its multiplier: no interface left */
+	r = rig_new(true);
+	r->fd.pci[0x70 + VIRTIO_PCI_CAP_LEN] = 16;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_NODEV);
+	assert_non_null(strstr(r->fd.last_log, "no usable interface"));
+	rig_free(r);
+
+	/* a cap shorter than any: ignored, so the common cfg is missing */
+	r = rig_new(true);
+	r->fd.pci[0x40 + VIRTIO_PCI_CAP_LEN] = 8;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_NODEV);
+	rig_free(r);
+
+	/* a second common cfg after the first: the first one counts */
+	r = rig_new(true);
+	r->fd.pci[0x70 + VIRTIO_PCI_CAP_NEXT] = 0xA0;
+	memcpy(r->fd.pci + 0xA0, r->fd.pci + 0x40, 16);
+	r->fd.pci[0xA0 + VIRTIO_PCI_CAP_NEXT] = 0;
+	put_le32(r->fd.pci + 0xA0 + VIRTIO_PCI_CAP_OFFSET, 0x7000);
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+	vscsi_fini(&r->c);
+	rig_free(r);
+}
+
+/** A legacy ring the device cannot reach (32-bit page numbers, 16 TiB). */
+static void test_legacy_ring_unreachable(void **state)
+{
+	struct rig *r = rig_new(false);
+
+	(void)state;
+	r->fd.next_iova = 1ull << 45;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_DEVICE);
+	assert_non_null(strstr(r->fd.last_log, "unreachable"));
+	assert_int_equal(fake_active_maps(&r->fd), 0);
+	rig_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +231,8 @@ int main(void)
 		cmocka_unit_test(test_dma_alloc_failure),
 		cmocka_unit_test(test_notify_off_out_of_range),
 		cmocka_unit_test(test_config_generation),
+		cmocka_unit_test(test_bad_capabilities),
+		cmocka_unit_test(test_legacy_ring_unreachable),
 		cmocka_unit_test_setup_teardown(test_used_no_notify, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_restart_fails, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_event_ring_restart, setup_modern, teardown_rig),
