@@ -130,6 +130,8 @@ static int fake_dma_map(struct vs_platform *p, enum vs_dma_dir dir, void *buf,
 	struct fake_dev *fd = fake_of(p);
 
 	(void)dir;
+	if (fd->map_fail)
+		return VS_E_NOMEM;
 	if (fd->map_limit && *len > fd->map_limit)
 		*len = fd->map_limit;
 	return fake_add_map(fd, buf, *len, dev, token);

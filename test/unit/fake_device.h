@@ -98,6 +98,7 @@ struct fake_dev {
 	/* DMA */
 	struct fake_map map[FAKE_MAX_MAPS];
 	size_t map_limit;		/**< most bytes one dma_map gives (0: all) */
+	bool map_fail;			/**< dma_map refuses */
 	uint64_t next_iova;		/**< next device address to hand out */
 	unsigned dma_errors;		/**< device touched unmapped memory */
 	/* timing and faults */

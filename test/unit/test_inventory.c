@@ -477,6 +477,47 @@ static void test_bad_events(void **state)
 	teardown(ir);
 }
 
+/** Odd but legal calls and events: nothing changes that should not. */
+static void test_odd_events(void **state)
+{
+	struct rig *r = *state;
+	struct inv_rig *ir;
+	struct scsi_unit *u, *changer;
+
+	fake_add_disk(&r->fd, 1, 0, 512, 64);
+	r->fd.lun[1][0].pdt = 0x08;		/* a medium changer: no disk */
+	r->fd.max_target = 2;
+	ir = inv_rig(r);
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	u = scsi_inv_find(&ir->inv, 0, 0);
+	changer = scsi_inv_find(&ir->inv, 1, 0);
+	assert_non_null(changer);
+	/* releasing a listed unit, checking a unit without a disk: no-ops */
+	scsi_inv_release(&ir->inv, u);
+	assert_int_equal(u->state, SCSI_UNIT_LISTED);
+	assert_int_equal(scsi_inv_check_media(&ir->inv, changer), VS_E_NOMEDIA);
+	/* a parameter change for it, an event type we never asked for */
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_PARAM_CHANGE, 1, 0,
+				    0x2A | 0x09 << 8));
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_ASYNC_NOTIFY, 0, 0, 0));
+	scsi_inv_poll(&ir->inv);
+	assert_int_equal(ir->told.changed + ir->told.removed, 0);
+	assert_int_equal(ir->inv.events, 2);
+	/* a RESCAN for a listed unit that is gone: the probe removes it */
+	r->fd.lun[1][0].present = false;
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 1, 0,
+				    VIRTIO_SCSI_EVT_RESET_RESCAN));
+	scsi_inv_poll(&ir->inv);
+	assert_null(scsi_inv_find(&ir->inv, 1, 0));
+	assert_int_equal(ir->told.removed, 1);
+	/* a HARD reset of a unit still there: looked at, kept */
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 0, 0,
+				    VIRTIO_SCSI_EVT_RESET_HARD));
+	scsi_inv_poll(&ir->inv);
+	assert_ptr_equal(scsi_inv_find(&ir->inv, 0, 0), u);
+	teardown(ir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +531,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_size_limit, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_release, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_bad_events, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_odd_events, setup_modern, teardown_rig),
 	};
 
 	return cmocka_run_group_tests_name("inventory", tests, NULL, NULL);

@@ -12,6 +12,18 @@
 
 static const uint8_t tur[6] = { SCSI_OP_TEST_UNIT_READY };
 
+/** vs_vsnprintf without the compiler's format checks, for odd formats. */
+static int fmt_raw(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vs_vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
 /** The formatter: every conversion the core uses, and truncation. */
 static void test_log_format(void **state)
 {
@@ -30,6 +42,34 @@ static void test_log_format(void **state)
 	n = vs_snprintf(buf, 8, "%s", "0123456789");
 	assert_string_equal(buf, "0123456");	/* cut, and terminated */
 	assert_int_equal(n, 10);
+	fmt_raw(buf, sizeof(buf), "%hu %zu %lu %ld %i %q %", 3, (size_t)4, 5ul,
+		-6l, 7);
+	assert_string_equal(buf, "3 4 5 -6 7 %q %");
+	fmt_raw(buf, sizeof(buf), "%-06d|%5d", 12, -3);
+	assert_string_equal(buf, "12    |   -3");
+	assert_int_equal(vs_snprintf(NULL, 0, "%s", "abc"), 3);
+}
+
+/** Log lines: filtered by level, named by the platform's device name. */
+static void test_log_lines(void **state)
+{
+	struct rig *r = rig_new(true);
+	struct vs_platform_ops no_log;
+
+	(void)state;
+	vs_log(NULL, VS_LOG_ERR, "nowhere");
+	r->fd.plat.log_level = VS_LOG_INFO;
+	vs_log(&r->fd.plat, VS_LOG_DEBUG, "too detailed");
+	assert_null(strstr(r->fd.last_log, "too detailed"));
+	vs_snprintf(r->fd.plat.name, sizeof(r->fd.plat.name), "0000:00:03.0");
+	vs_log(&r->fd.plat, VS_LOG_ERR, "scsi %u:%u: %s", 1, 2, "gone");
+	assert_string_equal(r->fd.last_log, "0000:00:03.0: scsi 1:2: gone");
+	no_log = *r->fd.plat.ops;
+	no_log.log = NULL;
+	r->fd.plat.ops = &no_log;
+	vs_log(&r->fd.plat, VS_LOG_ERR, "dropped");
+	assert_string_equal(r->fd.last_log, "0000:00:03.0: scsi 1:2: gone");
+	rig_free(r);
 }
 
 /** No shared memory at any step of set-up: NOMEM, nothing left behind. */
@@ -224,10 +264,126 @@ static void test_legacy_ring_unreachable(void **state)
 	rig_free(r);
 }
 
+/** Every check vscsi_submit makes before a request reaches the ring. */
+static void test_submit_checks(void **state)
+{
+	struct rig *r = *state;
+	uint8_t buf[4096], cdb[32] = { SCSI_OP_READ_10 };
+	struct vscsi_cmd ok = {
+		.cdb = cdb, .cdb_len = 10, .data_in = buf, .in_len = 512,
+		.timeout_us = 1000,
+	}, cmd;
+	int slot[VSCSI_REQ_SLOTS + 1];
+	unsigned i, n;
+
+	cdb[8] = 1;
+	r->c.max_target = 3;
+	cmd = ok; cmd.target = 4;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
+	cmd = ok; cmd.lun = r->c.max_lun + 1;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
+	cmd = ok; cmd.cdb = NULL;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
+	cmd = ok; cmd.cdb_len = 0;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
+	cmd = ok; cmd.data_in = NULL;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
+	cmd = ok; cmd.out_len = 512;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
+	cmd.data_out = buf;	/* both directions without VIRTIO_SCSI_F_INOUT */
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_UNSUPPORTED);
+	cmd = ok; cmd.cdb_len = r->c.cdb_size + 1;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_UNSUPPORTED);
+	cmd = ok; cmd.in_len = r->c.max_transfer + 512;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_BADSIZE);
+	assert_int_equal(cmd.in_done, r->c.max_transfer);
+	cmd = ok; cmd.data_in = NULL; cmd.in_len = 0;
+	cmd.data_out = buf; cmd.out_len = r->c.max_transfer + 512;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_BADSIZE);
+	assert_int_equal(cmd.out_done, r->c.max_transfer);
+
+	/* more pieces than seg_max allows; a mapping refused */
+	r->c.seg_max = 2;
+	r->fd.map_limit = 512;
+	cmd = ok; cmd.in_len = 4096;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_BADSIZE);
+	r->fd.map_limit = 0;
+	r->fd.map_fail = true;
+	cmd = ok;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_NOMEM);
+	r->fd.map_fail = false;
+	assert_int_equal(fake_active_maps(&r->fd), 4);	/* 3 rings, shared */
+
+	/* every slot in flight: the next one is BUSY; all end at a reset */
+	r->fd.fault = FAULT_DROP;
+	n = r->c.reqq.slots;
+	for (i = 0; i < n; i++) {
+		struct vscsi_cmd *c = calloc(1, sizeof(*c));
+
+		*c = ok;
+		slot[i] = vscsi_submit(&r->c, c);
+		assert_true(slot[i] >= 0);
+	}
+	cmd = ok;
+	assert_int_equal(vscsi_submit(&r->c, &cmd), VS_E_BUSY);
+	vscsi_kick(&r->c);
+	for (i = 0; i < n; i++) {
+		struct vscsi_cmd *c = r->c.slot[slot[i]].cmd;
+
+		assert_int_equal(vscsi_complete(&r->c, slot[i]), VS_E_TIMEOUT);
+		free(c);
+	}
+	r->fd.fault = FAULT_NONE;
+	cmd = ok;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_OK);
+}
+
+/** The edges of small public functions. */
+static void test_api_edges(void **state)
+{
+	struct rig *r = *state;
+	struct virtqueue vq;
+	uint8_t buf[4096], cdb[10] = { SCSI_OP_READ_10, 0, 0, 0, 0, 0, 0, 0, 8 };
+	struct vscsi_cmd cmd = {
+		.cdb = cdb, .cdb_len = 10, .data_in = buf, .in_len = 4096,
+	};
+
+	(void)state;
+	/* unit attentions that mean nothing to the owner */
+	assert_int_equal(scsi_ua_event(SCSI_ASC_ASCQ(0x2A, 0x01)), 0);
+	assert_int_equal(scsi_ua_event(SCSI_ASCQ_INQUIRY_CHANGED), 0);
+	assert_int_equal(scsi_ua_event(SCSI_ASC_ASCQ(0x47, 0x00)), 0);
+	assert_int_equal(scsi_ua_event(SCSI_ASCQ_LUNS_CHANGED), SCSI_EV_LUNS_CHANGED);
+	/* a queue asked for with impossible slot numbers */
+	assert_int_equal(vq_create(&vq, &r->c.vp, 2, 256, 0, 4), VS_E_INVAL);
+	assert_int_equal(vq_create(&vq, &r->c.vp, 2, 256, VQ_MAX_SLOTS + 1, 4),
+			 VS_E_INVAL);
+	assert_int_equal(vq_create(&vq, &r->c.vp, 2, 256, 1, 0), VS_E_INVAL);
+	vs_memset(&vq, 0, sizeof(vq));
+	vq_destroy(&vq);		/* never created: nothing to free */
+	/* chains longer than VQ_WANT_SLOT_DESCS get slots of their size */
+	{
+		struct rig *fresh = rig_new(true);
+
+		assert_int_equal(vp_probe(&fresh->c.vp, &fresh->fd.plat), VS_OK);
+		assert_int_equal(vq_create(&vq, &fresh->c.vp, 1, 64, 4, 16), VS_OK);
+		assert_int_equal(vq.slot_descs, 16);
+		vq_destroy(&vq);
+		assert_int_equal(fake_active_maps(&fresh->fd), 0);
+		rig_free(fresh);
+	}
+	/* a command that maps in more pieces than fit, with no way to shrink */
+	r->c.seg_max = 2;
+	r->fd.map_limit = 512;
+	assert_int_equal(scsi_command(&r->c, &cmd), VS_E_BADSIZE);
+	r->fd.map_limit = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_log_format),
+		cmocka_unit_test(test_log_lines),
 		cmocka_unit_test(test_dma_alloc_failure),
 		cmocka_unit_test(test_notify_off_out_of_range),
 		cmocka_unit_test(test_config_generation),
@@ -237,6 +393,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restart_fails, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_event_ring_restart, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_request_rescan, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_submit_checks, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_api_edges, setup_modern, teardown_rig),
 	};
 
 	return cmocka_run_group_tests_name("paths", tests, NULL, NULL);
