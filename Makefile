@@ -5,6 +5,8 @@
 #   make check    every test: host unit tests (ASan/UBSan), QEMU+OVMF
 #   make run      boot QEMU+OVMF, load the driver from the Shell, show disks
 #   make deps     install what is missing (Debian 12, apt-get)
+#   make bench    figures: ours against the firmware's stack, same VM
+#   make coverage figures: source coverage of drivers/
 
 BUILD      ?= build
 EFI_INC    ?= /usr/include/efi
