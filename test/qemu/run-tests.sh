@@ -472,17 +472,22 @@ NSH
 	result "$([ $? = 0 ] && echo 1)" "shell-unplug: after the storm the stable disk's file compares equal"
 }
 
-# hang_outside_driver DIR: every sampled PC of a hung VM lies outside our
-# driver's image (its base and size from the driver's first log line),
-# and so does every code address on the stack that points into it.
+# hang_outside_driver DIR: the sampled PCs of a hung VM lie outside our
+# driver's image (its base and size from the driver's first log line).
+# One sample in 20 may land in our 100 ms timer, which goes on running
+# while the firmware hangs elsewhere; two or more mean the hang is ours.
 hang_outside_driver() {
-	local base size pc hlt word
+	local base size pc hlt word inside=0
 	read -r base size < <(grep -a 'driver loaded at' "$1/firmware.log" |
 		sed 's/.* at \(0x\)\{0,1\}\([0-9a-fA-F]*\), \([0-9]*\) bytes.*/\2 \3/')
 	[ -n "$base" ] || return 1
 	while read -r pc hlt; do
-		[ $((16#$pc >= 16#$base && 16#$pc < 16#$base + size)) = 1 ] && return 1
+		if [ $((16#$pc >= 16#$base && 16#$pc < 16#$base + size)) = 1 ]; then
+			inside=$((inside + 1))
+			echo "#   a sample in our driver: $pc"
+		fi
 	done < "$1/hang-pcs.txt"
+	[ "$inside" -le 1 ] || return 1
 	for word in $(grep -ao '0x[0-9a-f]\{16\}' "$1/hang-detail.txt" 2>/dev/null); do
 		[ $((word >= 16#$base && word < 16#$base + size)) = 1 ] &&
 			echo "#   our address on the stack: $word"
