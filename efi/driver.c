@@ -172,9 +172,9 @@ static BOOLEAN vs_create_children(struct vs_efi_ctrl *ctrl, BOOLEAN connect)
 				again = TRUE;
 				continue;
 			}
+			/* tried again at the next change, not every tick */
 			VS_EFI_ERR("scsi %u:%u: no Block I/O (%lx)", u->info.target,
 				   u->info.lun, (unsigned long)st);
-			u->has_disk = false;	/* do not try every tick */
 			continue;
 		}
 		u->owner = d;

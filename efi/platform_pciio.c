@@ -165,8 +165,8 @@ static UINT64 vs_rdtsc(void)
 	return (UINT64)hi << 32 | lo;
 }
 
-/** Measure the TSC rate against 10 ms of Stall(), once per load (at the
- * driver's entry, where the time is no one's). */
+/** Measure the TSC rate against 10 ms of Stall(), once per load, at the
+ * driver's entry (efi_main), before any controller needs the clock. */
 void vs_efi_clock_init(void)
 {
 	UINT64 t0;
@@ -253,7 +253,6 @@ void vs_efi_platform_init(struct vs_efi_platform *p, EFI_PCI_IO *pci_io)
 {
 	UINTN seg = 0, bus = 0, dev = 0, fn = 0;
 
-	vs_efi_clock_init();	/* no-op once done */
 	p->base.ops = &vs_efi_platform_ops;
 	p->base.log_level = VS_LOG_LEVEL;
 	p->pci_io = pci_io;

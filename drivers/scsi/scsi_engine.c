@@ -105,40 +105,36 @@ static bool scsi_xfer_fill(struct scsi_xfer *x, unsigned w)
 static bool scsi_xfer_judge(struct scsi_xfer *x, struct scsi_req *r, int rc)
 {
 	struct vscsi_cmd *cmd = r->cmd;
+	bool budget_left;
 
 	r->busy = false;
 	cmd->unit_attention = 0;
 	if (rc == VS_OK)
 		rc = scsi_classify(x->c, cmd);
-	if (rc == VS_AGAIN) {
-		x->unit_attention = cmd->unit_attention ? cmd->unit_attention :
-				    x->unit_attention;
-		if (++r->attempts < SCSI_MAX_ATTEMPTS) {
-			VS_DBG(x->c->plat, "scsi %u:%u op %02x: retry %u (unit "
-			       "attention %04x)", cmd->target, cmd->lun,
-			       cmd->cdb[0], r->attempts, cmd->unit_attention);
-			rc = scsi_xfer_send(x, r, false);
-			if (rc == VS_OK)
-				return true;
+	if (rc == VS_AGAIN || rc == VS_WAIT) {
+		if (rc == VS_AGAIN) {
+			if (cmd->unit_attention)
+				x->unit_attention = cmd->unit_attention;
+			budget_left = ++r->attempts < SCSI_MAX_ATTEMPTS;
 		} else {
-			rc = VS_E_DEVICE;
+			budget_left = !vs_expired(x->c->plat, r->ready_by);
 		}
-	} else if (rc == VS_WAIT) {
-		if (!vs_expired(x->c->plat, r->ready_by)) {
-			VS_DBG(x->c->plat, "scsi %u:%u op %02x: not ready or busy, "
-			       "waiting", cmd->target, cmd->lun, cmd->cdb[0]);
-			x->c->plat->ops->delay_us(x->c->plat, SCSI_READY_POLL_US);
+		VS_DBG(x->c->plat, "scsi %u:%u op %02x: %s (unit attention %04x)",
+		       cmd->target, cmd->lun, cmd->cdb[0],
+		       !budget_left ? "retry budget spent" :
+		       rc == VS_AGAIN ? "retry" : "not ready or busy, waiting",
+		       cmd->unit_attention);
+		if (!budget_left) {
+			rc = VS_E_DEVICE;
+		} else {
+			if (rc == VS_WAIT)
+				x->c->plat->ops->delay_us(x->c->plat,
+							  SCSI_READY_POLL_US);
 			rc = scsi_xfer_send(x, r, false);
 			if (rc == VS_OK)
 				return true;
-		} else {
-			rc = VS_E_DEVICE;
 		}
 	}
-	if (rc == VS_E_DEVICE && (cmd->status || cmd->response))
-		VS_DBG(x->c->plat, "scsi %u:%u op %02x: response %u status %02x",
-		       cmd->target, cmd->lun, cmd->cdb[0], cmd->response,
-		       cmd->status);
 	if (rc == VS_OK && x->ops->check)
 		rc = x->ops->check(x, r);
 	scsi_xfer_end(x, r, rc);

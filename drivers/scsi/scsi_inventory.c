@@ -227,6 +227,25 @@ int scsi_inv_check_media(struct scsi_inventory *inv, struct scsi_unit *u)
 }
 
 /**
+ * Where a target's units are in the list.
+ * @v inv	inventory
+ * @v target	target
+ * @ret first	position of its first unit
+ * @ret end	position past its last
+ */
+static unsigned scsi_inv_target_units(const struct scsi_inventory *inv,
+				      uint8_t target, unsigned *first)
+{
+	unsigned end;
+
+	*first = scsi_inv_lower_bound(inv, target, 0);
+	for (end = *first; end < inv->count &&
+	     inv->unit[inv->order[end]].info.target == target; end++)
+		;
+	return end;
+}
+
+/**
  * Compare one target's answer with the list (scsi_scan_targets callback):
  * list the new units, drop the ones the target says are gone.
  * @v ctx	inventory
@@ -240,10 +259,9 @@ static void scsi_inv_target(void *ctx, const struct scsi_target_luns *r)
 	unsigned first, end, i;
 	int rc;
 
-	first = scsi_inv_lower_bound(inv, r->target, 0);
-	for (end = first; end < inv->count &&
-	     scsi_inv_at(inv, end)->info.target == r->target; end++)
-		scsi_inv_at(inv, end)->mark = SCSI_INV_UNSEEN;
+	end = scsi_inv_target_units(inv, r->target, &first);
+	for (i = first; i < end; i++)
+		scsi_inv_at(inv, i)->mark = SCSI_INV_UNSEEN;
 	if (r->rc != VS_OK && r->rc != VS_E_NOTARGET) {
 		if (end > first)
 			VS_ERR(inv->c->plat, "scsi %u: LUN list unavailable (%d), "
@@ -266,10 +284,7 @@ static void scsi_inv_target(void *ctx, const struct scsi_target_luns *r)
 			       "not listed", r->target, r->luns[i], rc);
 	}
 	/* what the target no longer has: backwards, as removal shifts */
-	first = scsi_inv_lower_bound(inv, r->target, 0);
-	for (end = first; end < inv->count &&
-	     scsi_inv_at(inv, end)->info.target == r->target; end++)
-		;
+	end = scsi_inv_target_units(inv, r->target, &first);
 	for (i = end; i-- > first;) {
 		u = scsi_inv_at(inv, i);
 		if (r->rc == VS_E_NOTARGET || u->mark == SCSI_INV_GONE ||

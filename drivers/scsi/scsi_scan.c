@@ -263,7 +263,7 @@ int scsi_scan_targets(struct vscsi_ctrl *c, uint32_t first, uint32_t last,
 		for (i = 0; i < scan.last - first + 1; i++) {
 			scsi_rl_report(c, &rec[i].rec, &report);
 			if (report.rc == VS_OK && !report.complete &&
-			    !report.probed && report.count < SCSI_SCAN_MAX_LUNS)
+			    !report.probed)
 				/* more than the short buffer held: ask alone */
 				scsi_report_luns(c, first + i, &report);
 			if (report.rc == VS_E_TIMEOUT)
