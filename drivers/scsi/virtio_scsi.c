@@ -213,7 +213,10 @@ fail:
  * Probe and start a virtio-scsi adapter.
  * @v c		adapter to fill
  * @v plat	platform of the PCI function
- * @ret rc	VS_OK, VS_E_NODEV, VS_E_DEVICE or VS_E_NOMEM
+ * @ret rc	VS_OK; VS_E_NODEV (not one we can drive, or its registers
+ *		unreachable), VS_E_TIMEOUT (it never finished a reset),
+ *		VS_E_REFUSED (it refused our features), VS_E_DEVICE (its
+ *		configuration is unusable) or VS_E_NOMEM
  */
 int vscsi_init(struct vscsi_ctrl *c, struct vs_platform *plat)
 {
@@ -225,8 +228,15 @@ int vscsi_init(struct vscsi_ctrl *c, struct vs_platform *plat)
 	rc = vp_probe(vp, plat);
 	if (rc != VS_OK)
 		return rc;
+	/* an earlier stage (firmware, boot loader) may have left it running */
+	c->status_found = vp_get_status(vp);
+	if (c->status_found)
+		VS_INFO(plat, "virtio-scsi: found running (status %02x), resetting",
+			c->status_found);
 	/* §3.1.1 steps 1-4; steps 5-8 are in vscsi_bring_up() */
-	vp_reset(vp);
+	rc = vp_reset(vp);
+	if (rc != VS_OK)
+		return rc;
 	vp_add_status(vp, VIRTIO_STATUS_ACKNOWLEDGE);
 	vp_add_status(vp, VIRTIO_STATUS_DRIVER);
 	rc = vscsi_pick_features(c, vp_get_features(vp));

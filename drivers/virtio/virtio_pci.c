@@ -81,6 +81,21 @@ static bool vp_bar_is_io(struct vp_dev *vp, unsigned bar)
 }
 
 /**
+ * Ask the platform whether a register window can be reached.
+ * @v vp	device
+ * @v r		window (bar, offset, length, is_io filled in)
+ * @ret ok	usable
+ */
+static bool vp_window_reachable(struct vp_dev *vp, const struct vp_region *r)
+{
+	const struct vs_platform_ops *ops = vp->plat->ops;
+
+	return !ops->bar_check ||
+	       ops->bar_check(vp->plat, r->is_io, r->bar, r->offset,
+			      r->length) == VS_OK;
+}
+
+/**
  * Record one vendor capability (§4.1.4).
  * @v vp	device
  * @v pos	capability offset in config space
@@ -111,7 +126,7 @@ static void vp_parse_cap(struct vp_dev *vp, uint8_t pos)
 	r->offset = vp_pci_read(vp, pos + VIRTIO_PCI_CAP_OFFSET, 4);
 	r->length = vp_pci_read(vp, pos + VIRTIO_PCI_CAP_LENGTH, 4);
 	r->is_io = vp_bar_is_io(vp, bar);
-	r->present = true;
+	r->present = vp_window_reachable(vp, r);
 }
 
 /**
@@ -172,19 +187,21 @@ int vp_probe(struct vp_dev *vp, struct vs_platform *plat)
 		return VS_OK;
 	}
 	/* §4.1.2.1: only transitional devices have the legacy interface */
+	vp->legacy = (struct vp_region){
+		.present = true, .is_io = true,
+		.bar = VIRTIO_PCI_LEGACY_BAR, .offset = 0,
+		.length = VIRTIO_PCI_LEGACY_CONFIG + 0x100,
+	};
 	if (device == VIRTIO_PCI_DEVICE_ID_SCSI_TRANSITIONAL &&
-	    vp_bar_is_io(vp, VIRTIO_PCI_LEGACY_BAR)) {
-		vp->legacy = (struct vp_region){
-			.present = true, .is_io = true,
-			.bar = VIRTIO_PCI_LEGACY_BAR, .offset = 0,
-			.length = VIRTIO_PCI_LEGACY_CONFIG + 0x100,
-		};
+	    vp_bar_is_io(vp, VIRTIO_PCI_LEGACY_BAR) &&
+	    vp_window_reachable(vp, &vp->legacy)) {
 		vp->device = vp->legacy;
 		vp->device.offset = VIRTIO_PCI_LEGACY_CONFIG;
 		vp->device.length = 0x100;
 		vp->modern = false;
 		return VS_OK;
 	}
+	vp->legacy.present = false;
 	VS_ERR(plat, "virtio-pci: %04x:%04x has no usable interface",
 	       vendor, device);
 	return VS_E_NODEV;
@@ -266,7 +283,7 @@ uint64_t vp_get_features(struct vp_dev *vp)
  * with FEATURES_OK (§3.1.1 steps 5-6).
  * @v vp	device
  * @v features	bits to accept, a subset of vp_get_features()
- * @ret rc	VS_OK, or VS_E_DEVICE if the device refused them
+ * @ret rc	VS_OK, or VS_E_REFUSED if the device refused them
  */
 int vp_set_features(struct vp_dev *vp, uint64_t features)
 {
@@ -282,7 +299,7 @@ int vp_set_features(struct vp_dev *vp, uint64_t features)
 	if (!(vp_get_status(vp) & VIRTIO_STATUS_FEATURES_OK)) {
 		VS_ERR(vp->plat, "virtio-pci: device refused features %llx",
 		       (unsigned long long)features);
-		return VS_E_DEVICE;
+		return VS_E_REFUSED;
 	}
 	return VS_OK;
 }

@@ -34,6 +34,7 @@ enum vs_status {
 	VS_E_BADSIZE = -7,	/**< transfer larger than the adapter allows */
 	VS_E_NOTARGET = -8,	/**< target or LUN absent (BAD_TARGET) */
 	VS_E_BUSY = -9,		/**< every request slot is in flight */
+	VS_E_REFUSED = -10,	/**< device refused our features (FEATURES_OK) */
 	/* the SCSI layer's */
 	VS_E_NOMEDIA = -20,	/**< NOT READY, medium not present */
 	VS_E_PROTECTED = -21,	/**< DATA PROTECT: write protected */
@@ -78,6 +79,23 @@ struct vs_platform_ops {
 	/** Write a BAR; parameters as bar_read. */
 	int (*bar_write)(struct vs_platform *p, bool is_io, unsigned bar,
 			 uint32_t offset, unsigned width, uint64_t val);
+	/**
+	 * Tell whether a window of a BAR can be reached: the BAR is
+	 * assigned, of the kind the device's capability says, and the
+	 * window lies inside it.  The core asks once per register window
+	 * it finds, before it uses any; a window refused is as if the
+	 * device had not offered it.  The platform logs why it refuses.
+	 * May be NULL: every window is taken as reachable (the platform's
+	 * bar_read/bar_write still check each access).
+	 * @v p		platform
+	 * @v is_io	I/O BAR (else memory)
+	 * @v bar	BAR index 0-5
+	 * @v offset	window start in the BAR
+	 * @v length	window size in bytes
+	 * @ret rc	VS_OK, or VS_E_DEVICE
+	 */
+	int (*bar_check)(struct vs_platform *p, bool is_io, unsigned bar,
+			 uint32_t offset, uint32_t length);
 	/**
 	 * Allocate zeroed memory shared with the device for its lifetime.
 	 * @v p		platform

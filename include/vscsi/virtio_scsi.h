@@ -105,6 +105,8 @@ struct vscsi_ctrl {
 	uint64_t mem_dev;
 	void *mem_token;
 	uint64_t next_id;
+	uint8_t status_found;	/**< device status before our first reset
+				 * (not 0: an earlier stage drove it) */
 	bool running;		/**< DRIVER_OK set and not reset since */
 	bool stopped;		/**< vscsi_stop: never set up again */
 	struct vscsi_slot slot[VSCSI_REQ_SLOTS];

@@ -19,7 +19,7 @@
 
 /* First device address handed out: an IOMMU-like space of its own */
 #define FAKE_IOVA_BASE 0x10000000ull
-#define FAKE_BAR_MODERN 4
+
 #define FAKE_COMMON 0x0000
 #define FAKE_ISR 0x1000
 #define FAKE_DEVICE 0x2000
@@ -397,6 +397,20 @@ static int fake_bar_write(struct vs_platform *p, bool is_io, unsigned bar,
 	return VS_OK;
 }
 
+/** The platform's say on a register window: refused for BARs so marked. */
+static int fake_bar_check(struct vs_platform *p, bool is_io, unsigned bar,
+			  uint32_t offset, uint32_t length)
+{
+	struct fake_dev *fd = fake_of(p);
+
+	(void)is_io; (void)offset; (void)length;
+	if (fd->bars_unreachable & (1u << bar)) {
+		vs_log(p, VS_LOG_ERR, "fake: BAR%u unreachable", bar);
+		return VS_E_DEVICE;
+	}
+	return VS_OK;
+}
+
 static void fake_delay_us(struct vs_platform *p, unsigned us)
 {
 	struct fake_dev *fd = fake_of(p);
@@ -428,6 +442,7 @@ static const struct vs_platform_ops fake_ops = {
 	.pci_write = fake_pci_write,
 	.bar_read = fake_bar_read,
 	.bar_write = fake_bar_write,
+	.bar_check = fake_bar_check,
 	.dma_alloc = fake_dma_alloc,
 	.dma_free = fake_dma_free,
 	.dma_map = fake_dma_map,

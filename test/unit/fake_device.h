@@ -19,6 +19,7 @@
 #define FAKE_QUEUES 3
 #define FAKE_MAX_MAPS 256
 #define FAKE_MAX_HEADS 1024
+#define FAKE_BAR_MODERN 4	/**< the modern interface's memory BAR */
 
 /** Ways the device can misbehave, once armed. */
 enum fake_fault {
@@ -81,6 +82,7 @@ struct fake_dev {
 	uint8_t status;
 	bool refuse_features;		/**< FEATURES_OK does not stick */
 	bool reset_stuck;		/**< writing status 0 does nothing */
+	unsigned bars_unreachable;	/**< mask: bar_check refuses these BARs */
 	uint16_t queue_select;
 	struct fake_queue q[FAKE_QUEUES];
 	/* virtio_scsi_config */

@@ -73,9 +73,70 @@ static void test_features_refused(void **state)
 
 	(void)state;
 	r->fd.refuse_features = true;
-	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_DEVICE);
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_REFUSED);
 	assert_true(r->fd.status & VIRTIO_STATUS_FAILED);
 	assert_int_equal(fake_active_maps(&r->fd), 0);
+	rig_free(r);
+}
+
+/**
+ * A device that never finishes a reset is not driven: init stops there
+ * with VS_E_TIMEOUT, bus mastering cut, nothing allocated.
+ */
+static void test_reset_stuck_at_init(void **state)
+{
+	struct rig *r = rig_new(true);
+
+	(void)state;
+	r->fd.status = VIRTIO_STATUS_ACKNOWLEDGE;
+	r->fd.pci[PCI_COMMAND] |= PCI_COMMAND_BUS_MASTER;
+	r->fd.reset_stuck = true;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_TIMEOUT);
+	assert_false(r->fd.pci[PCI_COMMAND] & PCI_COMMAND_BUS_MASTER);
+	assert_int_equal(r->fd.dma_allocs, 0);
+	assert_int_equal(fake_active_maps(&r->fd), 0);
+	rig_free(r);
+}
+
+/**
+ * A device an earlier stage left running (DRIVER_OK and queues live) is
+ * reset before anything else, and that is logged and kept.
+ */
+static void test_found_running(void **state)
+{
+	struct rig *r = rig_new(false);
+
+	(void)state;
+	r->fd.status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+		       VIRTIO_STATUS_DRIVER_OK;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+	assert_int_equal(r->c.status_found, 0x07);
+	assert_true(r->fd.resets >= 1);
+	vscsi_fini(&r->c);
+	rig_free(r);
+}
+
+/**
+ * A register window the platform cannot reach is as if the device had
+ * not offered it: a modern device whose BAR is refused is not driven; a
+ * legacy one whose I/O BAR is refused neither.
+ */
+static void test_bar_unreachable(void **state)
+{
+	struct rig *r;
+
+	(void)state;
+	r = rig_new(true);
+	r->fd.bars_unreachable = 1u << FAKE_BAR_MODERN;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_NODEV);
+	assert_non_null(strstr(r->fd.last_log, "no usable interface"));
+	assert_int_equal(r->fd.resets, 0);
+	rig_free(r);
+
+	r = rig_new(false);
+	r->fd.bars_unreachable = 1u << 0;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_NODEV);
+	assert_int_equal(r->fd.resets, 0);
 	rig_free(r);
 }
 
@@ -324,6 +385,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_init_legacy, setup_legacy, teardown_rig),
 		cmocka_unit_test(test_access_platform),
 		cmocka_unit_test(test_features_refused),
+		cmocka_unit_test(test_reset_stuck_at_init),
+		cmocka_unit_test(test_found_running),
+		cmocka_unit_test(test_bar_unreachable),
 		cmocka_unit_test(test_no_version_1),
 		cmocka_unit_test(test_wrong_device),
 		cmocka_unit_test(test_bad_queue_size),
