@@ -351,6 +351,7 @@ static void scsi_rw_frame_blocks(struct scsi_rw *rw, struct scsi_req *r,
 	cmd->cdb_len = scsi_rw_cdb(d, rec->cdb, rw->write, rw->lba + at, blocks);
 	cmd->sense = rec->sense;
 	cmd->sense_cap = sizeof(rec->sense);
+	cmd->timeout_us = rw->d->timeout_us;
 	if (rw->write) {
 		cmd->data_out = data;
 		cmd->out_len = bytes;

@@ -74,6 +74,8 @@
 #define SCSI_INQ_PQ(b0) (((b0) >> 5) & 0x7)
 #define SCSI_INQ_PDT(b0) ((b0) & 0x1F)
 #define SCSI_INQ_RMB 0x80	/* byte 1 */
+#define SCSI_INQ_VENDOR 8	/* T10 vendor identification, 8 bytes */
+#define SCSI_INQ_PRODUCT 16	/* product identification, 16 bytes */
 #define SCSI_PDT_DIRECT_ACCESS 0x00
 #define SCSI_PDT_CDROM 0x05
 #define SCSI_PDT_NONE 0x1F

@@ -10,6 +10,11 @@
 
 #include <stdint.h>
 
+static inline uint16_t get_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
 static inline uint32_t get_le32(const uint8_t *p)
 {
 	return p[0] | (p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
@@ -18,6 +23,11 @@ static inline uint32_t get_le32(const uint8_t *p)
 static inline void put_le32(uint8_t *p, uint32_t v)
 {
 	p[0] = v; p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24;
+}
+
+static inline uint64_t get_le64(const uint8_t *p)
+{
+	return get_le32(p) | ((uint64_t)get_le32(p + 4) << 32);
 }
 
 static inline void put_le64(uint8_t *p, uint64_t v)

@@ -48,6 +48,9 @@ struct scsi_disk {
 	uint64_t lowest_aligned;
 	uint32_t opt_granularity;	/**< Block Limits VPD, in blocks */
 	uint32_t max_transfer_blocks;	/**< Block Limits VPD (0: none) */
+	/** Deadline of each read or write command, set by the owner
+	 * once the disk is open (0: VSCSI_DEFAULT_TIMEOUT_US) */
+	uint64_t timeout_us;
 	/** Unit attentions seen since the owner last looked (SCSI_EV_*). */
 	unsigned events;
 };

@@ -2,8 +2,10 @@
 /**
  * @file
  * C library functions the compiler may call in a freestanding build (GCC
- * requires memcpy, memmove, memset and memcmp); gnu-efi's libefi already
- * has memcpy and memset.  Built with -fno-tree-loop-distribute-patterns
+ * requires memcpy, memmove, memset and memcmp), for platforms with no C
+ * library (UEFI, bare metal); gnu-efi's libefi already has memcpy and
+ * memset, so those two are in libc_mem.c.  Not part of the core library:
+ * an embedder with a C library uses its own.  Built with -fno-tree-loop-distribute-patterns
  * so these loops are not turned back into calls to themselves.
  */
 #include <stddef.h>

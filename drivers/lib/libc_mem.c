@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /**
  * @file
- * memset and memcpy for a driver linked without libefi (which otherwise
- * supplies them).  Built with -fno-tree-loop-distribute-patterns, so the
+ * memset and memcpy for an image linked without libefi (which otherwise
+ * supplies them): the UEFI driver, the bare-metal image.  Built with -fno-tree-loop-distribute-patterns, so the
  * loops are not turned back into calls to themselves.
  */
 #include <stddef.h>

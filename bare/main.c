@@ -1,0 +1,654 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * The bare-metal program: bring up every virtio-scsi controller, list
+ * its units and their partitions, run the checks the command line asks
+ * for, wait for hot-plug events if asked, reset every controller, exit.
+ *
+ * Console lines a harness parses (fields separated by one space):
+ *
+ *   unit PCI T:L KIND block=B blocks=N "VENDOR" "PRODUCT" [ro] [nomedium]
+ *   gone PCI T:L
+ *   gpt PCI T:L none | entries=N | bad ...
+ *   part PCI T:L INDEX first=LBA last=LBA type=GUID name="NAME"
+ *   check|fill PCI T:L seed=S blocks=N ok|failed errors=E mismatches=M
+ *   error PCI T:L lba=L count=N rc=STATUS
+ *   mismatch PCI T:L lba=L byte=OFFSET
+ *   read PCI T:L lba=L blocks=N rc=STATUS
+ *   reset PCI status=XX
+ *   done controllers=C units=U failed=F
+ *   exit CODE (NAME)
+ *
+ * PCI is bus:device.function in hex, T:L target and LUN in decimal, KIND
+ * disk, cdrom or type-N (the SCSI peripheral device type); lines starting
+ * "log " are the core's own.  The command line (QEMU -append) is a list of
+ * words, run in order:
+ *
+ *   log=N                     core log level: 0 errors, 1 info, 2 debug
+ *   timeout=MS                deadline of each read or write command
+ *   check=PCI/T:L/SEED[/N]    read blocks 0..N-1 (all) and compare them
+ *                             with the test pattern of SEED
+ *   fill=PCI/T:L/SEED[/N]     write the pattern of SEED there, then flush
+ *   read=PCI/T:L/LBA/N        read N blocks at LBA and report the status
+ *   hotplug=S                 wait up to S seconds for a unit to appear
+ */
+#include "spec/virtio.h"
+#include "pattern.h"
+#include "bare.h"
+
+#define BARE_MAX_CTRLS	8
+#define BARE_MAX_OPS	16
+/** Buffer of the checks: 1 MiB, so a check is many requests in flight. */
+#define IO_BUF_SIZE	(1024 * 1024)
+/** Room for a partition table: 128 entries of 128 bytes, or a block. */
+#define GPT_BUF_SIZE	(64 * 1024)
+#define HOTPLUG_POLL_US	10000
+/** Mismatches printed per check (all are counted). */
+#define MISMATCH_LINES	4
+
+/** PVH start info (Xen public/arch-x86/hvm/start_info.h). */
+struct hvm_start_info {
+	uint32_t magic;
+	uint32_t version;
+	uint32_t flags;
+	uint32_t nr_modules;
+	uint64_t modlist_paddr;
+	uint64_t cmdline_paddr;
+	uint64_t rsdp_paddr;
+};
+#define HVM_START_MAGIC 0x336ec578
+
+enum op_kind { OP_CHECK, OP_FILL, OP_READ };
+
+/** One command-line action on one unit. */
+struct op {
+	enum op_kind kind;
+	uint8_t bus, dev, fn;
+	uint8_t target;
+	uint16_t lun;
+	uint64_t arg;		/**< seed (check, fill) or LBA (read) */
+	uint64_t blocks;	/**< 0: the whole disk */
+};
+
+static struct {
+	int log_level;
+	uint64_t timeout_us;
+	unsigned hotplug_s;
+	struct op op[BARE_MAX_OPS];
+	unsigned nops;
+} opt = { .log_level = VS_LOG_INFO };
+
+static struct bare_ctrl ctrl[BARE_MAX_CTRLS];
+static unsigned nctrl;
+static uint8_t io_buf[IO_BUF_SIZE] __attribute__((aligned(4096)));
+static uint8_t gpt_buf[GPT_BUF_SIZE] __attribute__((aligned(4096)));
+static unsigned checks_failed;
+static unsigned units_added;	/**< by the inventory, since start */
+
+static const char *const exit_names[] = {
+	[BARE_EXIT_OK] = "ok",
+	[BARE_EXIT_DATA] = "a data check failed",
+	[BARE_EXIT_NO_PCI] = "no PCI functions",
+	[BARE_EXIT_NO_DEVICE] = "no virtio-scsi controller",
+	[BARE_EXIT_BAR] = "a BAR is unassigned or out of range",
+	[BARE_EXIT_RESET] = "a device did not reset",
+	[BARE_EXIT_FEATURES] = "a device refused FEATURES_OK",
+	[BARE_EXIT_INIT] = "a controller did not start",
+	[BARE_EXIT_CLOCK] = "no clock",
+	[BARE_EXIT_USAGE] = "bad command line",
+	[BARE_EXIT_EXCEPTION] = "CPU exception",
+};
+
+/** Name an exit code. */
+const char *bare_exit_name(enum bare_exit code)
+{
+	return (unsigned)code < sizeof(exit_names) / sizeof(exit_names[0]) ?
+	       exit_names[code] : "?";
+}
+
+/** Name a core status, for console lines. */
+static const char *status_name(int rc)
+{
+	switch (rc) {
+	case VS_OK: return "ok";
+	case VS_E_INVAL: return "invalid";
+	case VS_E_NODEV: return "nodev";
+	case VS_E_DEVICE: return "device";
+	case VS_E_TIMEOUT: return "timeout";
+	case VS_E_NOMEM: return "nomem";
+	case VS_E_UNSUPPORTED: return "unsupported";
+	case VS_E_BADSIZE: return "badsize";
+	case VS_E_NOTARGET: return "notarget";
+	case VS_E_BUSY: return "busy";
+	case VS_E_REFUSED: return "refused";
+	case VS_E_NOMEDIA: return "nomedia";
+	case VS_E_PROTECTED: return "protected";
+	case VS_E_MEDIUM: return "medium";
+	default: return "other";
+	}
+}
+
+/* ------------------------------------------------------------ units */
+
+/** Print INQUIRY text (vendor, product) trimmed, quotes kept out. */
+static void inquiry_text(char *out, const uint8_t *p, unsigned n)
+{
+	unsigned i, len = 0;
+
+	for (i = 0; i < n; i++) {
+		out[i] = p[i] >= 0x20 && p[i] < 0x7F && p[i] != '"' ? p[i] : '?';
+		if (out[i] != ' ')
+			len = i + 1;
+	}
+	out[len] = '\0';
+}
+
+/** Print a unit's line (see the file comment). */
+static void unit_print(struct bare_ctrl *b, struct scsi_unit *u)
+{
+	const struct scsi_disk *d = &u->disk;
+	char vendor[9], product[17], kind[12];
+
+	inquiry_text(vendor, u->info.inquiry + SCSI_INQ_VENDOR, 8);
+	inquiry_text(product, u->info.inquiry + SCSI_INQ_PRODUCT, 16);
+	if (u->info.pdt == SCSI_PDT_DIRECT_ACCESS)
+		vs_snprintf(kind, sizeof(kind), "disk");
+	else if (u->info.pdt == SCSI_PDT_CDROM)
+		vs_snprintf(kind, sizeof(kind), "cdrom");
+	else
+		vs_snprintf(kind, sizeof(kind), "type-%u", u->info.pdt);
+	console_printf("unit %s %u:%u %s block=%u blocks=%llu \"%s\" \"%s\"%s%s\n",
+		       b->plat.name, u->info.target, u->info.lun, kind,
+		       u->has_disk && d->present ? d->block_size : 0,
+		       u->has_disk && d->present ?
+		       (unsigned long long)d->last_lba + 1 : 0ull,
+		       vendor, product,
+		       u->has_disk && d->read_only ? " ro" : "",
+		       u->has_disk && !d->present ? " nomedium" : "");
+}
+
+static void inv_added(struct scsi_inventory *inv, struct scsi_unit *u)
+{
+	if (u->has_disk)
+		u->disk.timeout_us = opt.timeout_us;
+	units_added++;
+	unit_print(inv->ctx, u);
+}
+
+static void inv_removed(struct scsi_inventory *inv, struct scsi_unit *u)
+{
+	struct bare_ctrl *b = inv->ctx;
+
+	console_printf("gone %s %u:%u\n", b->plat.name, u->info.target,
+		       u->info.lun);
+	scsi_inv_release(inv, u);
+}
+
+static void inv_changed(struct scsi_inventory *inv, struct scsi_unit *u)
+{
+	unit_print(inv->ctx, u);
+}
+
+static const struct scsi_inventory_ops inv_ops = {
+	.added = inv_added,
+	.removed = inv_removed,
+	.changed = inv_changed,
+};
+
+/** Print the partitions of a unit that has a medium. */
+static void unit_partitions(struct bare_ctrl *b, struct scsi_unit *u)
+{
+	int rc;
+
+	if (!u->has_disk || !u->disk.present)
+		return;
+	rc = gpt_print(b, u, gpt_buf, sizeof(gpt_buf));
+	if (rc != VS_OK)
+		console_printf("gpt %s %u:%u rc=%s\n", b->plat.name,
+			       u->info.target, u->info.lun, status_name(rc));
+}
+
+/* ----------------------------------------------------------- checks */
+
+/** Where a check stands: bad ranges are printed as they close. */
+struct check {
+	const char *where;
+	uint64_t bad_first, bad_count;	/**< the open range of errors */
+	int bad_rc;
+	uint64_t errors, mismatches;
+};
+
+/** Close the open error range, printing it. */
+static void check_flush_errors(struct check *k)
+{
+	if (!k->bad_count)
+		return;
+	console_printf("error %s lba=%llu count=%llu rc=%s\n", k->where,
+		       (unsigned long long)k->bad_first,
+		       (unsigned long long)k->bad_count, status_name(k->bad_rc));
+	k->bad_count = 0;
+}
+
+/** Note one block that could not be read or written. */
+static void check_error(struct check *k, uint64_t lba, int rc)
+{
+	if (k->bad_count && (lba != k->bad_first + k->bad_count || rc != k->bad_rc))
+		check_flush_errors(k);
+	if (!k->bad_count) {
+		k->bad_first = lba;
+		k->bad_rc = rc;
+	}
+	k->bad_count++;
+	k->errors++;
+}
+
+/** Compare blocks read with the pattern (512-byte pattern sectors). */
+static void check_compare(struct check *k, const struct scsi_disk *d,
+			  uint64_t seed, uint64_t lba, uint64_t n,
+			  const uint8_t *buf)
+{
+	uint64_t i, sectors = n * d->block_size / PATTERN_SECTOR;
+	uint64_t first = lba * d->block_size / PATTERN_SECTOR;
+	int at;
+
+	for (i = 0; i < sectors; i++) {
+		at = pattern_check(seed, first + i, buf + i * PATTERN_SECTOR);
+		if (at < 0)
+			continue;
+		if (k->mismatches++ < MISMATCH_LINES)
+			console_printf("mismatch %s lba=%llu byte=%llu\n", k->where,
+				       (unsigned long long)((first + i) * PATTERN_SECTOR /
+							    d->block_size),
+				       (unsigned long long)(i * PATTERN_SECTOR % d->block_size + at));
+	}
+}
+
+/**
+ * Read or write blocks 0..n-1 with the pattern, in buffer-sized pieces.
+ * A piece that fails is done again block by block, so the errors are
+ * found to the block and the rest is still checked.
+ */
+static void op_pattern(struct bare_ctrl *b, struct scsi_unit *u,
+		       const struct op *o)
+{
+	struct scsi_disk *d = &u->disk;
+	uint64_t per, lba, n, i, blocks, s;
+	bool fill = o->kind == OP_FILL;
+	struct check k = { 0 };
+	char where[32];
+	int rc;
+
+	vs_snprintf(where, sizeof(where), "%s %u:%u", b->plat.name,
+		    u->info.target, u->info.lun);
+	k.where = where;
+	blocks = d->last_lba + 1;
+	if (o->blocks && o->blocks < blocks)
+		blocks = o->blocks;
+	per = IO_BUF_SIZE / d->block_size;
+	for (lba = 0; lba < blocks; lba += n) {
+		n = blocks - lba < per ? blocks - lba : per;
+		if (fill) {
+			for (s = 0; s < n * d->block_size / PATTERN_SECTOR; s++)
+				pattern_fill(o->arg, lba * d->block_size / PATTERN_SECTOR + s,
+					     io_buf + s * PATTERN_SECTOR);
+			rc = scsi_disk_write(d, lba, n, io_buf);
+		} else {
+			rc = scsi_disk_read(d, lba, n, io_buf);
+		}
+		if (rc == VS_OK) {
+			if (!fill)
+				check_compare(&k, d, o->arg, lba, n, io_buf);
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			uint8_t *blk = io_buf + i * d->block_size;
+
+			rc = fill ? scsi_disk_write(d, lba + i, 1, blk)
+				  : scsi_disk_read(d, lba + i, 1, blk);
+			if (rc != VS_OK)
+				check_error(&k, lba + i, rc);
+			else if (!fill)
+				check_compare(&k, d, o->arg, lba + i, 1, blk);
+		}
+	}
+	check_flush_errors(&k);
+	if (fill && (rc = scsi_disk_flush(d)) != VS_OK)
+		check_error(&k, blocks, rc), check_flush_errors(&k);
+	if (k.errors || k.mismatches)
+		checks_failed++;
+	console_printf("%s %s seed=%llu blocks=%llu %s errors=%llu mismatches=%llu\n",
+		       fill ? "fill" : "check", where, (unsigned long long)o->arg,
+		       (unsigned long long)blocks,
+		       k.errors || k.mismatches ? "failed" : "ok",
+		       (unsigned long long)k.errors, (unsigned long long)k.mismatches);
+}
+
+/** Read some blocks and report only the status (a probe of recovery). */
+static void op_read(struct bare_ctrl *b, struct scsi_unit *u, const struct op *o)
+{
+	uint64_t n = o->blocks * u->disk.block_size <= IO_BUF_SIZE ? o->blocks :
+		     IO_BUF_SIZE / u->disk.block_size;
+	int rc = scsi_disk_read(&u->disk, o->arg, n, io_buf);
+
+	console_printf("read %s %u:%u lba=%llu blocks=%llu rc=%s\n", b->plat.name,
+		       u->info.target, u->info.lun, (unsigned long long)o->arg,
+		       (unsigned long long)n, status_name(rc));
+}
+
+/** Find the controller and unit an op names, and run it. */
+static void op_run(const struct op *o)
+{
+	struct scsi_unit *u = NULL;
+	struct bare_ctrl *b;
+	unsigned i;
+
+	for (i = 0; i < nctrl; i++) {
+		b = &ctrl[i];
+		if (b->up && b->pci.bus == o->bus && b->pci.dev == o->dev &&
+		    b->pci.fn == o->fn) {
+			u = scsi_inv_find(&b->inv, o->target, o->lun);
+			break;
+		}
+	}
+	if (!u || !u->has_disk || !u->disk.present) {
+		console_printf("%s %02x:%02x.%x %u:%u no such disk\n",
+			       o->kind == OP_READ ? "read" :
+			       o->kind == OP_FILL ? "fill" : "check",
+			       o->bus, o->dev, o->fn, o->target, o->lun);
+		checks_failed++;
+		return;
+	}
+	if (o->kind == OP_READ)
+		op_read(b, u, o);
+	else
+		op_pattern(b, u, o);
+}
+
+/* ------------------------------------------------------ command line */
+
+/** Parse an unsigned number in a base; advances *s. */
+static bool parse_num(const char **s, unsigned base, uint64_t *v)
+{
+	const char *p = *s;
+	unsigned digit;
+
+	*v = 0;
+	for (;; p++) {
+		if (*p >= '0' && *p <= '9')
+			digit = *p - '0';
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			digit = *p - 'a' + 10;
+		else
+			break;
+		*v = *v * base + digit;
+	}
+	if (p == *s)
+		return false;
+	*s = p;
+	return true;
+}
+
+/** Expect one character; advances *s. */
+static bool parse_char(const char **s, char ch)
+{
+	if (**s != ch)
+		return false;
+	(*s)++;
+	return true;
+}
+
+/** Parse "BB:DD.F/T:L/ARG[/N]" into an op. */
+static bool parse_op(const char *s, struct op *o, bool need_n)
+{
+	uint64_t bus, dev, fn, t, l;
+
+	if (!parse_num(&s, 16, &bus) || !parse_char(&s, ':') ||
+	    !parse_num(&s, 16, &dev) || !parse_char(&s, '.') ||
+	    !parse_num(&s, 16, &fn) || !parse_char(&s, '/') ||
+	    !parse_num(&s, 10, &t) || !parse_char(&s, ':') ||
+	    !parse_num(&s, 10, &l) || !parse_char(&s, '/') ||
+	    !parse_num(&s, 10, &o->arg))
+		return false;
+	o->blocks = 0;
+	if (parse_char(&s, '/') && !parse_num(&s, 10, &o->blocks))
+		return false;
+	if ((need_n && !o->blocks) || bus > 255 || dev > 31 || fn > 7 ||
+	    t > 255 || l > 16383 || (*s && *s != ' '))
+		return false;
+	o->bus = bus;
+	o->dev = dev;
+	o->fn = fn;
+	o->target = t;
+	o->lun = l;
+	return true;
+}
+
+/** Tell whether word @p w starts with @p key; sets *val past it. */
+static bool word_is(const char *w, const char *key, const char **val)
+{
+	while (*key)
+		if (*w++ != *key++)
+			return false;
+	*val = w;
+	return true;
+}
+
+/**
+ * Parse the command line (see the file comment).
+ * @v cmdline	NUL-terminated, may be NULL
+ * @ret ok	false (after a line naming the word) on a bad word
+ */
+static bool parse_cmdline(const char *cmdline)
+{
+	const char *w = cmdline, *v;
+	uint64_t n;
+
+	if (!w)
+		return true;
+	console_printf("cmdline: %s\n", cmdline);
+	while (*w) {
+		if (*w == ' ') {
+			w++;
+			continue;
+		}
+		if (word_is(w, "log=", &v) && parse_num(&v, 10, &n) && n <= 2) {
+			opt.log_level = n;
+		} else if (word_is(w, "timeout=", &v) && parse_num(&v, 10, &n) && n) {
+			opt.timeout_us = n * 1000;
+		} else if (word_is(w, "hotplug=", &v) && parse_num(&v, 10, &n)) {
+			opt.hotplug_s = n;
+		} else if (opt.nops < BARE_MAX_OPS &&
+			   ((word_is(w, "check=", &v) && (opt.op[opt.nops].kind = OP_CHECK, 1) &&
+			     parse_op(v, &opt.op[opt.nops], false)) ||
+			    (word_is(w, "fill=", &v) && (opt.op[opt.nops].kind = OP_FILL, 1) &&
+			     parse_op(v, &opt.op[opt.nops], false)) ||
+			    (word_is(w, "read=", &v) && (opt.op[opt.nops].kind = OP_READ, 1) &&
+			     parse_op(v, &opt.op[opt.nops], true)))) {
+			opt.nops++;
+			while (*v && *v != ' ')
+				v++;
+		} else {
+			char word[64];
+			unsigned n = 0;
+
+			while (w[n] && w[n] != ' ' && n < sizeof(word) - 1) {
+				word[n] = w[n];
+				n++;
+			}
+			word[n] = '\0';
+			console_printf("cmdline: cannot use \"%s\"\n", word);
+			return false;
+		}
+		while (*v && *v != ' ')
+			v++;
+		w = v;
+	}
+	return true;
+}
+
+/* ------------------------------------------------------- controllers */
+
+/** pci_scan callback: keep each virtio-scsi function found. */
+static bool found_controller(void *ctx, struct pci_fn *f)
+{
+	(void)ctx;
+	if (nctrl == BARE_MAX_CTRLS) {
+		console_printf("pci: %02x:%02x.%x: more than %u controllers, ignored\n",
+			       f->bus, f->dev, f->fn, BARE_MAX_CTRLS);
+		return true;
+	}
+	ctrl[nctrl++].pci = *f;
+	return true;
+}
+
+/**
+ * Bring one controller up and list its units.
+ * @v b		controller, PCI function set
+ * @ret code	BARE_EXIT_OK, or why it could not be driven
+ */
+static enum bare_exit ctrl_start(struct bare_ctrl *b)
+{
+	unsigned i;
+	int rc;
+
+	bare_platform_init(b, opt.log_level);
+	pci_setup(&b->pci);
+	console_printf("ctrl %s %04x:%04x\n", b->plat.name, b->pci.vendor,
+		       b->pci.device);
+	rc = vscsi_init(&b->c, &b->plat);
+	if (rc != VS_OK) {
+		console_printf("ctrl %s failed rc=%s\n", b->plat.name,
+			       status_name(rc));
+		if (b->bar_refused)
+			return BARE_EXIT_BAR;
+		return rc == VS_E_TIMEOUT ? BARE_EXIT_RESET :
+		       rc == VS_E_REFUSED ? BARE_EXIT_FEATURES : BARE_EXIT_INIT;
+	}
+	b->up = true;
+	if (b->c.status_found)
+		console_printf("takeover %s status=%02x\n", b->plat.name,
+			       b->c.status_found);
+	scsi_inv_init(&b->inv, &b->c, &inv_ops, b);
+	rc = scsi_inv_scan(&b->inv);
+	if (rc != VS_OK)
+		console_printf("ctrl %s scan rc=%s\n", b->plat.name, status_name(rc));
+	for (i = 0; i < scsi_inv_count(&b->inv); i++)
+		unit_partitions(b, scsi_inv_at(&b->inv, i));
+	return BARE_EXIT_OK;
+}
+
+/**
+ * Wait for hot-plug: poll every controller's events until a unit appears
+ * or the time is up; print the new units' partitions.
+ */
+static void wait_hotplug(void)
+{
+	uint64_t deadline = clock_us() + (uint64_t)opt.hotplug_s * 1000000;
+	unsigned before = units_added, i, j;
+
+	console_printf("hotplug: waiting %u s\n", opt.hotplug_s);
+	while (units_added == before && clock_us() < deadline) {
+		for (i = 0; i < nctrl; i++)
+			if (ctrl[i].up)
+				scsi_inv_poll(&ctrl[i].inv);
+		clock_delay_us(HOTPLUG_POLL_US);
+	}
+	if (units_added == before) {
+		console_printf("hotplug: nothing appeared\n");
+		return;
+	}
+	/* the newest units are those the scan did not see: list all again */
+	for (i = 0; i < nctrl; i++)
+		for (j = 0; ctrl[i].up && j < scsi_inv_count(&ctrl[i].inv); j++)
+			unit_partitions(&ctrl[i], scsi_inv_at(&ctrl[i].inv, j));
+}
+
+/** Reset every controller we started: no DMA is left when we exit. */
+static void ctrl_stop_all(void)
+{
+	struct bare_ctrl *b;
+	unsigned i;
+
+	for (i = 0; i < nctrl; i++) {
+		b = &ctrl[i];
+		if (!b->up)
+			continue;
+		console_printf("memory %s ctrl=%u inventory=%u dma=%u\n",
+			       b->plat.name, (unsigned)sizeof(b->c),
+			       (unsigned)sizeof(b->inv), (unsigned)b->dma_bytes);
+		vscsi_stop(&b->c);
+		console_printf("reset %s status=%02x\n", b->plat.name,
+			       vp_get_status(&b->c.vp));
+	}
+}
+
+/**
+ * A CPU exception (start.S): print where, and exit.
+ * @v vector	exception number
+ * @v error	error code (0 where the CPU pushes none)
+ * @v rip	faulting instruction
+ * @v cr2	page-fault address
+ */
+void bare_exception(uint64_t vector, uint64_t error, uint64_t rip,
+		    uint64_t cr2);
+void bare_exception(uint64_t vector, uint64_t error, uint64_t rip,
+		    uint64_t cr2)
+{
+	console_printf("exception %llu error=%llx rip=%llx cr2=%llx\n",
+		       (unsigned long long)vector, (unsigned long long)error,
+		       (unsigned long long)rip, (unsigned long long)cr2);
+	bare_exit(BARE_EXIT_EXCEPTION);
+}
+
+/**
+ * The program (start.S calls it in long mode).
+ * @v start_info	physical address of the PVH start info
+ */
+void bare_main(uint32_t start_info);
+void bare_main(uint32_t start_info)
+{
+	const struct hvm_start_info *si =
+		(const struct hvm_start_info *)(uintptr_t)start_info;
+	enum bare_exit code = BARE_EXIT_OK, c;
+	unsigned i, functions, units = 0;
+
+	console_init();
+	console_write("virtio-scsi-bare: the portable core on bare x86-64\n");
+	if (!si || si->magic != HVM_START_MAGIC)
+		console_write("boot: no PVH start info, no command line\n");
+	else if (!parse_cmdline(si->cmdline_paddr ?
+				(const char *)(uintptr_t)si->cmdline_paddr : NULL))
+		bare_exit(BARE_EXIT_USAGE);
+
+	pci_scan(found_controller, NULL, &functions);
+	if (!functions) {
+		console_write("pci: no PCI functions answered (no PCI bus?)\n");
+		bare_exit(BARE_EXIT_NO_PCI);
+	}
+	console_printf("pci: %u functions, %u virtio-scsi\n", functions, nctrl);
+	if (!nctrl) {
+		console_write("pci: no virtio-scsi controller (1af4:1048 or 1af4:1004)\n");
+		bare_exit(BARE_EXIT_NO_DEVICE);
+	}
+	if (clock_init() != VS_OK)
+		bare_exit(BARE_EXIT_CLOCK);
+
+	for (i = 0; i < nctrl; i++) {
+		c = ctrl_start(&ctrl[i]);
+		if (c != BARE_EXIT_OK && code == BARE_EXIT_OK)
+			code = c;
+	}
+	for (i = 0; i < opt.nops; i++)
+		op_run(&opt.op[i]);
+	if (opt.hotplug_s)
+		wait_hotplug();
+	for (i = 0; i < nctrl; i++)
+		if (ctrl[i].up)
+			units += scsi_inv_count(&ctrl[i].inv);
+	ctrl_stop_all();
+	console_printf("done controllers=%u units=%u failed=%u\n", nctrl, units,
+		       checks_failed);
+	if (code == BARE_EXIT_OK && checks_failed)
+		code = BARE_EXIT_DATA;
+	bare_exit(code);
+}
