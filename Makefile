@@ -214,7 +214,7 @@ deps:
 
 # Every test; the last line is "N passed, N failed".
 check: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(VG_BINS) $(FUZZ_BINS) $(BUILD)/mkpattern
+	@$(MAKE) --no-print-directory all $(BARE) $(UNIT_BINS) $(VG_BINS) $(FUZZ_BINS) $(BUILD)/mkpattern
 	@FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) test/run-all.sh $(BUILD)
 
 # Figures: our driver against the firmware's stack, same VM (not a test).

@@ -86,7 +86,7 @@ const char *pci_bar_problem(const struct pci_bar *b);
 struct bare_ctrl {
 	struct vs_platform plat;	/**< first: the core hands it back */
 	struct pci_fn pci;
-	bool bar_refused;		/**< bar_check said no */
+	unsigned bars_refused;		/**< BARs bar_check said no to (mask) */
 	size_t dma_bytes;		/**< DMA memory it holds */
 	struct vscsi_ctrl c;
 	struct scsi_inventory inv;

@@ -11,10 +11,10 @@
  *   gone PCI T:L
  *   gpt PCI T:L none | entries=N | bad ...
  *   part PCI T:L INDEX first=LBA last=LBA type=GUID name="NAME"
- *   check|fill PCI T:L seed=S blocks=N ok|failed errors=E mismatches=M
+ *   check|fill PCI T:L seed=S first=LBA blocks=N ok|failed errors=E mismatches=M
  *   error PCI T:L lba=L count=N rc=STATUS
  *   mismatch PCI T:L lba=L byte=OFFSET
- *   read PCI T:L lba=L blocks=N rc=STATUS
+ *   read PCI T:L lba=L blocks=N rc=STATUS ms=ELAPSED
  *   reset PCI status=XX
  *   done controllers=C units=U failed=F
  *   exit CODE (NAME)
@@ -26,11 +26,15 @@
  *
  *   log=N                     core log level: 0 errors, 1 info, 2 debug
  *   timeout=MS                deadline of each read or write command
- *   check=PCI/T:L/SEED[/N]    read blocks 0..N-1 (all) and compare them
- *                             with the test pattern of SEED
- *   fill=PCI/T:L/SEED[/N]     write the pattern of SEED there, then flush
+ *   check=PCI/T:L/SEED[/N[/FIRST]]
+ *                             read N blocks from FIRST (default: all, from
+ *                             0) and compare them with the pattern of SEED
+ *                             (test/common/pattern.h, in 512-byte sectors)
+ *   fill=PCI/T:L/SEED[/N[/FIRST]]
+ *                             write the pattern of SEED there, then flush
  *   read=PCI/T:L/LBA/N        read N blocks at LBA and report the status
  *   hotplug=S                 wait up to S seconds for a unit to appear
+ *                             (polling the event queues), list it
  */
 #include "spec/virtio.h"
 #include "pattern.h"
@@ -58,7 +62,7 @@ struct hvm_start_info {
 };
 #define HVM_START_MAGIC 0x336ec578
 
-enum op_kind { OP_CHECK, OP_FILL, OP_READ };
+enum op_kind { OP_CHECK, OP_FILL, OP_READ, OP_HOTPLUG };
 
 /** One command-line action on one unit. */
 struct op {
@@ -66,14 +70,15 @@ struct op {
 	uint8_t bus, dev, fn;
 	uint8_t target;
 	uint16_t lun;
-	uint64_t arg;		/**< seed (check, fill) or LBA (read) */
+	uint64_t arg;		/**< seed (check, fill), LBA (read) or
+				 * seconds (hotplug) */
 	uint64_t blocks;	/**< 0: the whole disk */
+	uint64_t first;		/**< check, fill: first block */
 };
 
 static struct {
 	int log_level;
 	uint64_t timeout_us;
-	unsigned hotplug_s;
 	struct op op[BARE_MAX_OPS];
 	unsigned nops;
 } opt = { .log_level = VS_LOG_INFO };
@@ -84,6 +89,10 @@ static uint8_t io_buf[IO_BUF_SIZE] __attribute__((aligned(4096)));
 static uint8_t gpt_buf[GPT_BUF_SIZE] __attribute__((aligned(4096)));
 static unsigned checks_failed;
 static unsigned units_added;	/**< by the inventory, since start */
+/** Units added whose partitions are not printed yet. */
+static struct scsi_unit *fresh[BARE_MAX_CTRLS * 32];
+static struct bare_ctrl *fresh_ctrl[BARE_MAX_CTRLS * 32];
+static unsigned nfresh;
 
 static const char *const exit_names[] = {
 	[BARE_EXIT_OK] = "ok",
@@ -173,12 +182,20 @@ static void inv_added(struct scsi_inventory *inv, struct scsi_unit *u)
 		u->disk.timeout_us = opt.timeout_us;
 	units_added++;
 	unit_print(inv->ctx, u);
+	if (nfresh < sizeof(fresh) / sizeof(fresh[0])) {
+		fresh_ctrl[nfresh] = inv->ctx;
+		fresh[nfresh++] = u;
+	}
 }
 
 static void inv_removed(struct scsi_inventory *inv, struct scsi_unit *u)
 {
 	struct bare_ctrl *b = inv->ctx;
+	unsigned i;
 
+	for (i = 0; i < nfresh; i++)
+		if (fresh[i] == u)
+			fresh[i] = NULL;
 	console_printf("gone %s %u:%u\n", b->plat.name, u->info.target,
 		       u->info.lun);
 	scsi_inv_release(inv, u);
@@ -206,6 +223,17 @@ static void unit_partitions(struct bare_ctrl *b, struct scsi_unit *u)
 	if (rc != VS_OK)
 		console_printf("gpt %s %u:%u rc=%s\n", b->plat.name,
 			       u->info.target, u->info.lun, status_name(rc));
+}
+
+/** Print the partitions of the units added since the last call. */
+static void fresh_partitions(void)
+{
+	unsigned i;
+
+	for (i = 0; i < nfresh; i++)
+		if (fresh[i])
+			unit_partitions(fresh_ctrl[i], fresh[i]);
+	nfresh = 0;
 }
 
 /* ----------------------------------------------------------- checks */
@@ -264,7 +292,7 @@ static void check_compare(struct check *k, const struct scsi_disk *d,
 }
 
 /**
- * Read or write blocks 0..n-1 with the pattern, in buffer-sized pieces.
+ * Read or write a range of blocks with the pattern, in buffer-sized pieces.
  * A piece that fails is done again block by block, so the errors are
  * found to the block and the rest is still checked.
  */
@@ -272,7 +300,7 @@ static void op_pattern(struct bare_ctrl *b, struct scsi_unit *u,
 		       const struct op *o)
 {
 	struct scsi_disk *d = &u->disk;
-	uint64_t per, lba, n, i, blocks, s;
+	uint64_t per, lba, n, i, end, s;
 	bool fill = o->kind == OP_FILL;
 	struct check k = { 0 };
 	char where[32];
@@ -281,12 +309,19 @@ static void op_pattern(struct bare_ctrl *b, struct scsi_unit *u,
 	vs_snprintf(where, sizeof(where), "%s %u:%u", b->plat.name,
 		    u->info.target, u->info.lun);
 	k.where = where;
-	blocks = d->last_lba + 1;
-	if (o->blocks && o->blocks < blocks)
-		blocks = o->blocks;
+	end = d->last_lba + 1;
+	if (o->first >= end) {
+		console_printf("%s %s first=%llu is past the end\n",
+			       fill ? "fill" : "check", where,
+			       (unsigned long long)o->first);
+		checks_failed++;
+		return;
+	}
+	if (o->blocks && o->blocks < end - o->first)
+		end = o->first + o->blocks;
 	per = IO_BUF_SIZE / d->block_size;
-	for (lba = 0; lba < blocks; lba += n) {
-		n = blocks - lba < per ? blocks - lba : per;
+	for (lba = o->first; lba < end; lba += n) {
+		n = end - lba < per ? end - lba : per;
 		if (fill) {
 			for (s = 0; s < n * d->block_size / PATTERN_SECTOR; s++)
 				pattern_fill(o->arg, lba * d->block_size / PATTERN_SECTOR + s,
@@ -313,12 +348,12 @@ static void op_pattern(struct bare_ctrl *b, struct scsi_unit *u,
 	}
 	check_flush_errors(&k);
 	if (fill && (rc = scsi_disk_flush(d)) != VS_OK)
-		check_error(&k, blocks, rc), check_flush_errors(&k);
+		check_error(&k, end, rc), check_flush_errors(&k);
 	if (k.errors || k.mismatches)
 		checks_failed++;
-	console_printf("%s %s seed=%llu blocks=%llu %s errors=%llu mismatches=%llu\n",
+	console_printf("%s %s seed=%llu first=%llu blocks=%llu %s errors=%llu mismatches=%llu\n",
 		       fill ? "fill" : "check", where, (unsigned long long)o->arg,
-		       (unsigned long long)blocks,
+		       (unsigned long long)o->first, (unsigned long long)(end - o->first),
 		       k.errors || k.mismatches ? "failed" : "ok",
 		       (unsigned long long)k.errors, (unsigned long long)k.mismatches);
 }
@@ -328,12 +363,16 @@ static void op_read(struct bare_ctrl *b, struct scsi_unit *u, const struct op *o
 {
 	uint64_t n = o->blocks * u->disk.block_size <= IO_BUF_SIZE ? o->blocks :
 		     IO_BUF_SIZE / u->disk.block_size;
+	uint64_t t0 = clock_us();
 	int rc = scsi_disk_read(&u->disk, o->arg, n, io_buf);
 
-	console_printf("read %s %u:%u lba=%llu blocks=%llu rc=%s\n", b->plat.name,
-		       u->info.target, u->info.lun, (unsigned long long)o->arg,
-		       (unsigned long long)n, status_name(rc));
+	console_printf("read %s %u:%u lba=%llu blocks=%llu rc=%s ms=%llu\n",
+		       b->plat.name, u->info.target, u->info.lun,
+		       (unsigned long long)o->arg, (unsigned long long)n,
+		       status_name(rc), (unsigned long long)(clock_us() - t0) / 1000);
 }
+
+static void wait_hotplug(unsigned seconds);
 
 /** Find the controller and unit an op names, and run it. */
 static void op_run(const struct op *o)
@@ -342,6 +381,10 @@ static void op_run(const struct op *o)
 	struct bare_ctrl *b;
 	unsigned i;
 
+	if (o->kind == OP_HOTPLUG) {
+		wait_hotplug(o->arg);
+		return;
+	}
 	for (i = 0; i < nctrl; i++) {
 		b = &ctrl[i];
 		if (b->up && b->pci.bus == o->bus && b->pci.dev == o->dev &&
@@ -409,8 +452,10 @@ static bool parse_op(const char *s, struct op *o, bool need_n)
 	    !parse_num(&s, 10, &l) || !parse_char(&s, '/') ||
 	    !parse_num(&s, 10, &o->arg))
 		return false;
-	o->blocks = 0;
+	o->blocks = o->first = 0;
 	if (parse_char(&s, '/') && !parse_num(&s, 10, &o->blocks))
+		return false;
+	if (!need_n && parse_char(&s, '/') && !parse_num(&s, 10, &o->first))
 		return false;
 	if ((need_n && !o->blocks) || bus > 255 || dev > 31 || fn > 7 ||
 	    t > 255 || l > 16383 || (*s && *s != ' '))
@@ -455,8 +500,10 @@ static bool parse_cmdline(const char *cmdline)
 			opt.log_level = n;
 		} else if (word_is(w, "timeout=", &v) && parse_num(&v, 10, &n) && n) {
 			opt.timeout_us = n * 1000;
-		} else if (word_is(w, "hotplug=", &v) && parse_num(&v, 10, &n)) {
-			opt.hotplug_s = n;
+		} else if (opt.nops < BARE_MAX_OPS && word_is(w, "hotplug=", &v) &&
+			   parse_num(&v, 10, &n)) {
+			opt.op[opt.nops].kind = OP_HOTPLUG;
+			opt.op[opt.nops++].arg = n;
 		} else if (opt.nops < BARE_MAX_OPS &&
 			   ((word_is(w, "check=", &v) && (opt.op[opt.nops].kind = OP_CHECK, 1) &&
 			     parse_op(v, &opt.op[opt.nops], false)) ||
@@ -508,7 +555,6 @@ static bool found_controller(void *ctx, struct pci_fn *f)
  */
 static enum bare_exit ctrl_start(struct bare_ctrl *b)
 {
-	unsigned i;
 	int rc;
 
 	bare_platform_init(b, opt.log_level);
@@ -519,7 +565,7 @@ static enum bare_exit ctrl_start(struct bare_ctrl *b)
 	if (rc != VS_OK) {
 		console_printf("ctrl %s failed rc=%s\n", b->plat.name,
 			       status_name(rc));
-		if (b->bar_refused)
+		if (b->bars_refused)
 			return BARE_EXIT_BAR;
 		return rc == VS_E_TIMEOUT ? BARE_EXIT_RESET :
 		       rc == VS_E_REFUSED ? BARE_EXIT_FEATURES : BARE_EXIT_INIT;
@@ -532,8 +578,7 @@ static enum bare_exit ctrl_start(struct bare_ctrl *b)
 	rc = scsi_inv_scan(&b->inv);
 	if (rc != VS_OK)
 		console_printf("ctrl %s scan rc=%s\n", b->plat.name, status_name(rc));
-	for (i = 0; i < scsi_inv_count(&b->inv); i++)
-		unit_partitions(b, scsi_inv_at(&b->inv, i));
+	fresh_partitions();
 	return BARE_EXIT_OK;
 }
 
@@ -541,12 +586,12 @@ static enum bare_exit ctrl_start(struct bare_ctrl *b)
  * Wait for hot-plug: poll every controller's events until a unit appears
  * or the time is up; print the new units' partitions.
  */
-static void wait_hotplug(void)
+static void wait_hotplug(unsigned seconds)
 {
-	uint64_t deadline = clock_us() + (uint64_t)opt.hotplug_s * 1000000;
-	unsigned before = units_added, i, j;
+	uint64_t deadline = clock_us() + (uint64_t)seconds * 1000000;
+	unsigned before = units_added, i;
 
-	console_printf("hotplug: waiting %u s\n", opt.hotplug_s);
+	console_printf("hotplug: waiting %u s\n", seconds);
 	while (units_added == before && clock_us() < deadline) {
 		for (i = 0; i < nctrl; i++)
 			if (ctrl[i].up)
@@ -557,10 +602,7 @@ static void wait_hotplug(void)
 		console_printf("hotplug: nothing appeared\n");
 		return;
 	}
-	/* the newest units are those the scan did not see: list all again */
-	for (i = 0; i < nctrl; i++)
-		for (j = 0; ctrl[i].up && j < scsi_inv_count(&ctrl[i].inv); j++)
-			unit_partitions(&ctrl[i], scsi_inv_at(&ctrl[i].inv, j));
+	fresh_partitions();
 }
 
 /** Reset every controller we started: no DMA is left when we exit. */
@@ -640,8 +682,6 @@ void bare_main(uint32_t start_info)
 	}
 	for (i = 0; i < opt.nops; i++)
 		op_run(&opt.op[i]);
-	if (opt.hotplug_s)
-		wait_hotplug();
 	for (i = 0; i < nctrl; i++)
 		if (ctrl[i].up)
 			units += scsi_inv_count(&ctrl[i].inv);

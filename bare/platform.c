@@ -132,10 +132,12 @@ static int bare_bar_check(struct vs_platform *p, bool is_io, unsigned bar,
 		why = "smaller than the window in it";
 	if (!why)
 		return VS_OK;
-	VS_ERR(p, "BAR%u (%s, base %llx, size %llx) %s", bar,
-	       pb->is_io ? "I/O" : "memory", (unsigned long long)pb->base,
-	       (unsigned long long)pb->size, why);
-	b->bar_refused = true;
+	/* one line per BAR, however many windows the device put in it */
+	if (!(b->bars_refused & (1u << bar)))
+		VS_ERR(p, "BAR%u (%s, base %llx, size %llx) %s", bar,
+		       pb->is_io ? "I/O" : "memory", (unsigned long long)pb->base,
+		       (unsigned long long)pb->size, why);
+	b->bars_refused |= 1u << (bar < PCI_MAX_BARS ? bar : PCI_MAX_BARS);
 	return VS_E_DEVICE;
 }
 

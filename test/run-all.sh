@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause-Patent
 #
 # Every test: host unit tests (ASan/UBSan) of the core against the fake
-# device, the option-ROM tool's tests, then the QEMU + OVMF runs.  Ends with one line
+# device, the option-ROM tool's tests, the bare-metal image under QEMU,
+# then the QEMU + OVMF runs.  Ends with one line
 # "N passed, N failed" counting every test case of both.
 set -u
 build=${1:-build}
@@ -57,6 +58,7 @@ done
 count_run "fuzzers (${FUZZ_SECONDS:-20} s each)" test/fuzz/run.sh "$build" "${FUZZ_SECONDS:-20}" fuzz_device fuzz_scsi_data
 
 count_run "option ROM tool" bash test/tools/test_mkrom.sh "$build"
+count_run "QEMU, bare-metal image (no firmware)" bash test/qemu/run-bare.sh "$build"
 count_run "QEMU + OVMF integration" bash test/qemu/run-tests.sh "$build"
 
 echo "$passed passed, $failed failed"

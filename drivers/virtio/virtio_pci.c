@@ -10,6 +10,7 @@
  * before use: capability pointers, BAR numbers and window lengths.
  */
 #include "spec/virtio.h"
+#include "spec/virtio_scsi.h"
 #include "vscsi/virtio_pci.h"
 
 /** Most vendor capabilities walked; stops a looping capability list. */
@@ -186,18 +187,22 @@ int vp_probe(struct vp_dev *vp, struct vs_platform *plat)
 		vp->modern = true;
 		return VS_OK;
 	}
-	/* §4.1.2.1: only transitional devices have the legacy interface */
+	/*
+	 * §4.1.2.1: only transitional devices have the legacy interface:
+	 * the common header (MSI-X off, §4.1.4.8), then virtio-scsi's
+	 * configuration, in I/O BAR 0
+	 */
 	vp->legacy = (struct vp_region){
 		.present = true, .is_io = true,
 		.bar = VIRTIO_PCI_LEGACY_BAR, .offset = 0,
-		.length = VIRTIO_PCI_LEGACY_CONFIG + 0x100,
+		.length = VIRTIO_PCI_LEGACY_CONFIG + VIRTIO_SCSI_CFG_SIZE,
 	};
 	if (device == VIRTIO_PCI_DEVICE_ID_SCSI_TRANSITIONAL &&
 	    vp_bar_is_io(vp, VIRTIO_PCI_LEGACY_BAR) &&
 	    vp_window_reachable(vp, &vp->legacy)) {
 		vp->device = vp->legacy;
 		vp->device.offset = VIRTIO_PCI_LEGACY_CONFIG;
-		vp->device.length = 0x100;
+		vp->device.length = VIRTIO_SCSI_CFG_SIZE;
 		vp->modern = false;
 		return VS_OK;
 	}
