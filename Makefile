@@ -110,7 +110,7 @@ core: $(CORE_LIB)
 # ------------------------------------------------ the bare-metal platform
 # A PVH ELF that QEMU boots with -kernel: bare/ and the core library.
 BARE_SRCS := bare/start.S bare/main.c bare/console.c bare/clock.c \
-	bare/pci.c bare/pci_cf8.c bare/platform.c bare/gpt.c \
+	bare/pci.c bare/pci_cf8.c bare/platform.c bare/gpt.c bare/status.c \
 	drivers/lib/libc.c drivers/lib/libc_mem.c
 BARE_OBJS := $(addprefix $(BUILD)/bare/,$(addsuffix .o,$(basename $(BARE_SRCS))))
 BARE := $(BUILD)/bare/virtio-scsi-bare.elf
@@ -142,21 +142,24 @@ clean:
 # ---------------------------------------------------------------- host tests
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude -Itest/unit \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-UNIT_TESTS := test_transport test_virtio_scsi test_scsi_disk test_inventory test_deadlines test_paths
+UNIT_TESTS := test_transport test_virtio_scsi test_scsi_disk test_inventory test_deadlines test_paths test_bare
 UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 UNIT_COMMON := $(CORE_SRCS) test/unit/fake_device.c
 
-$(BUILD)/unit/%: test/unit/%.c $(UNIT_COMMON) test/unit/*.h include/*/*.h
+# test_bare also links the bare-metal platform's portable parts
+UNIT_EXTRA_test_bare := bare/pci.c bare/platform.c bare/status.c
+
+$(BUILD)/unit/%: test/unit/%.c $(UNIT_COMMON) test/unit/*.h include/*/*.h bare/*.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	@$(HOSTCC) $(HOST_CFLAGS) $< $(UNIT_COMMON) -o $@ -lcmocka
+	@$(HOSTCC) $(HOST_CFLAGS) $< $(UNIT_COMMON) $(UNIT_EXTRA_$*) -o $@ -lcmocka
 
 # The same tests without sanitizers, for valgrind
 VG_BINS := $(addprefix $(BUILD)/unit-vg/,$(UNIT_TESTS))
-$(BUILD)/unit-vg/%: test/unit/%.c $(UNIT_COMMON) test/unit/*.h include/*/*.h
+$(BUILD)/unit-vg/%: test/unit/%.c $(UNIT_COMMON) test/unit/*.h include/*/*.h bare/*.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	@$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -Iinclude -Itest/unit $< $(UNIT_COMMON) -o $@ -lcmocka
+	@$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -Iinclude -Itest/unit $< $(UNIT_COMMON) $(UNIT_EXTRA_$*) -o $@ -lcmocka
 
 # ---------------------------------------------------------------- fuzzers
 FUZZ_CC ?= clang
@@ -197,9 +200,12 @@ $(ROM): $(DRIVER) $(BUILD)/mkrom
 .PHONY: rom
 rom: $(ROM)
 
-.PHONY: unit check run deps bench coverage print-core-srcs
+.PHONY: unit check run deps bench coverage print-core-srcs print-unit-extra
 print-core-srcs:
 	@echo $(CORE_SRCS)
+# make print-unit-extra T=test_bare: what that unit test links beyond the core
+print-unit-extra:
+	@echo $(UNIT_EXTRA_$(T))
 
 # Figures: source coverage of drivers/ by the unit tests and fuzz corpora.
 coverage: deps

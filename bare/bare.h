@@ -33,8 +33,12 @@ enum bare_exit {
 void console_init(void);
 void console_write(const char *s);
 void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-const char *bare_exit_name(enum bare_exit code);
 void bare_exit(enum bare_exit code) __attribute__((noreturn));
+
+/* status.c */
+const char *bare_exit_name(enum bare_exit code);
+const char *bare_status_name(int rc);
+enum bare_exit bare_exit_of_init(int rc, bool bar_refused);
 
 /* clock.c */
 int clock_init(void);

@@ -94,49 +94,6 @@ static struct scsi_unit *fresh[BARE_MAX_CTRLS * 32];
 static struct bare_ctrl *fresh_ctrl[BARE_MAX_CTRLS * 32];
 static unsigned nfresh;
 
-static const char *const exit_names[] = {
-	[BARE_EXIT_OK] = "ok",
-	[BARE_EXIT_DATA] = "a data check failed",
-	[BARE_EXIT_NO_PCI] = "no PCI functions",
-	[BARE_EXIT_NO_DEVICE] = "no virtio-scsi controller",
-	[BARE_EXIT_BAR] = "a BAR is unassigned or out of range",
-	[BARE_EXIT_RESET] = "a device did not reset",
-	[BARE_EXIT_FEATURES] = "a device refused FEATURES_OK",
-	[BARE_EXIT_INIT] = "a controller did not start",
-	[BARE_EXIT_CLOCK] = "no clock",
-	[BARE_EXIT_USAGE] = "bad command line",
-	[BARE_EXIT_EXCEPTION] = "CPU exception",
-};
-
-/** Name an exit code. */
-const char *bare_exit_name(enum bare_exit code)
-{
-	return (unsigned)code < sizeof(exit_names) / sizeof(exit_names[0]) ?
-	       exit_names[code] : "?";
-}
-
-/** Name a core status, for console lines. */
-static const char *status_name(int rc)
-{
-	switch (rc) {
-	case VS_OK: return "ok";
-	case VS_E_INVAL: return "invalid";
-	case VS_E_NODEV: return "nodev";
-	case VS_E_DEVICE: return "device";
-	case VS_E_TIMEOUT: return "timeout";
-	case VS_E_NOMEM: return "nomem";
-	case VS_E_UNSUPPORTED: return "unsupported";
-	case VS_E_BADSIZE: return "badsize";
-	case VS_E_NOTARGET: return "notarget";
-	case VS_E_BUSY: return "busy";
-	case VS_E_REFUSED: return "refused";
-	case VS_E_NOMEDIA: return "nomedia";
-	case VS_E_PROTECTED: return "protected";
-	case VS_E_MEDIUM: return "medium";
-	default: return "other";
-	}
-}
-
 /* ------------------------------------------------------------ units */
 
 /** Print INQUIRY text (vendor, product) trimmed, quotes kept out. */
@@ -222,7 +179,7 @@ static void unit_partitions(struct bare_ctrl *b, struct scsi_unit *u)
 	rc = gpt_print(b, u, gpt_buf, sizeof(gpt_buf));
 	if (rc != VS_OK)
 		console_printf("gpt %s %u:%u rc=%s\n", b->plat.name,
-			       u->info.target, u->info.lun, status_name(rc));
+			       u->info.target, u->info.lun, bare_status_name(rc));
 }
 
 /** Print the partitions of the units added since the last call. */
@@ -253,7 +210,7 @@ static void check_flush_errors(struct check *k)
 		return;
 	console_printf("error %s lba=%llu count=%llu rc=%s\n", k->where,
 		       (unsigned long long)k->bad_first,
-		       (unsigned long long)k->bad_count, status_name(k->bad_rc));
+		       (unsigned long long)k->bad_count, bare_status_name(k->bad_rc));
 	k->bad_count = 0;
 }
 
@@ -369,7 +326,7 @@ static void op_read(struct bare_ctrl *b, struct scsi_unit *u, const struct op *o
 	console_printf("read %s %u:%u lba=%llu blocks=%llu rc=%s ms=%llu\n",
 		       b->plat.name, u->info.target, u->info.lun,
 		       (unsigned long long)o->arg, (unsigned long long)n,
-		       status_name(rc), (unsigned long long)(clock_us() - t0) / 1000);
+		       bare_status_name(rc), (unsigned long long)(clock_us() - t0) / 1000);
 }
 
 static void wait_hotplug(unsigned seconds);
@@ -564,11 +521,8 @@ static enum bare_exit ctrl_start(struct bare_ctrl *b)
 	rc = vscsi_init(&b->c, &b->plat);
 	if (rc != VS_OK) {
 		console_printf("ctrl %s failed rc=%s\n", b->plat.name,
-			       status_name(rc));
-		if (b->bars_refused)
-			return BARE_EXIT_BAR;
-		return rc == VS_E_TIMEOUT ? BARE_EXIT_RESET :
-		       rc == VS_E_REFUSED ? BARE_EXIT_FEATURES : BARE_EXIT_INIT;
+			       bare_status_name(rc));
+		return bare_exit_of_init(rc, b->bars_refused != 0);
 	}
 	b->up = true;
 	if (b->c.status_found)
@@ -577,7 +531,7 @@ static enum bare_exit ctrl_start(struct bare_ctrl *b)
 	scsi_inv_init(&b->inv, &b->c, &inv_ops, b);
 	rc = scsi_inv_scan(&b->inv);
 	if (rc != VS_OK)
-		console_printf("ctrl %s scan rc=%s\n", b->plat.name, status_name(rc));
+		console_printf("ctrl %s scan rc=%s\n", b->plat.name, bare_status_name(rc));
 	fresh_partitions();
 	return BARE_EXIT_OK;
 }

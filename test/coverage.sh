@@ -24,8 +24,10 @@ core=$(make -s --no-print-directory print-core-srcs)
 objects=()
 for t in "${tests[@]}"; do
 	# shellcheck disable=SC2086
+	extra=$(make -s --no-print-directory print-unit-extra T="$t")
+	# shellcheck disable=SC2086
 	$cc "${cov_flags[@]}" "test/unit/$t.c" $core test/unit/fake_device.c \
-		-o "$out/$t" -lcmocka
+		$extra -o "$out/$t" -lcmocka
 	LLVM_PROFILE_FILE="$out/prof/$t.profraw" "$out/$t" > "$out/$t.log" 2>&1 ||
 		{ echo "coverage: $t failed, see $out/$t.log"; exit 1; }
 	objects+=(-object "$out/$t")
