@@ -9,6 +9,7 @@
 #   make coverage figures: source coverage of drivers/
 #   make core     the core alone: build/core/libvscsi.a (freestanding)
 #   make bare     the bare-metal x86-64 image: build/bare/virtio-scsi-bare.elf
+#   make run-bare boot it under QEMU (no firmware), console on stdout
 
 BUILD      ?= build
 EFI_INC    ?= /usr/include/efi
@@ -130,8 +131,12 @@ $(BARE): $(BARE_OBJS) $(CORE_LIB) bare/bare.ld
 	@$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
 		-T bare/bare.ld $(BARE_OBJS) $(CORE_LIB) -o $@
 
-.PHONY: bare
+.PHONY: bare run-bare
 bare: $(BARE)
+
+run-bare: deps
+	@$(MAKE) --no-print-directory $(BARE) $(BUILD)/mkpattern
+	@tools/run-bare.sh $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
