@@ -33,8 +33,8 @@
  *   fill=PCI/T:L/SEED[/N[/FIRST]]
  *                             write the pattern of SEED there, then flush
  *   read=PCI/T:L/LBA/N        read N blocks at LBA and report the status
- *   hotplug=S                 wait up to S seconds for a unit to appear
- *                             (polling the event queues), list it
+ *   hotplug=S                 wait up to S seconds for a unit to appear or
+ *                             go (polling the event queues), list it
  */
 #include "spec/virtio.h"
 #include "pattern.h"
@@ -88,7 +88,7 @@ static unsigned nctrl;
 static uint8_t io_buf[IO_BUF_SIZE] __attribute__((aligned(4096)));
 static uint8_t gpt_buf[GPT_BUF_SIZE] __attribute__((aligned(4096)));
 static unsigned checks_failed;
-static unsigned units_added;	/**< by the inventory, since start */
+static unsigned unit_changes;	/**< units added or gone, since start */
 /** Units added whose partitions are not printed yet. */
 static struct scsi_unit *fresh[BARE_MAX_CTRLS * 32];
 static struct bare_ctrl *fresh_ctrl[BARE_MAX_CTRLS * 32];
@@ -137,7 +137,7 @@ static void inv_added(struct scsi_inventory *inv, struct scsi_unit *u)
 {
 	if (u->has_disk)
 		u->disk.timeout_us = opt.timeout_us;
-	units_added++;
+	unit_changes++;
 	unit_print(inv->ctx, u);
 	if (nfresh < sizeof(fresh) / sizeof(fresh[0])) {
 		fresh_ctrl[nfresh] = inv->ctx;
@@ -150,6 +150,7 @@ static void inv_removed(struct scsi_inventory *inv, struct scsi_unit *u)
 	struct bare_ctrl *b = inv->ctx;
 	unsigned i;
 
+	unit_changes++;
 	for (i = 0; i < nfresh; i++)
 		if (fresh[i] == u)
 			fresh[i] = NULL;
@@ -538,22 +539,23 @@ static enum bare_exit ctrl_start(struct bare_ctrl *b)
 
 /**
  * Wait for hot-plug: poll every controller's events until a unit appears
- * or the time is up; print the new units' partitions.
+ * or goes, or the time is up; print the new units' partitions.
+ * @v seconds	how long at most
  */
 static void wait_hotplug(unsigned seconds)
 {
 	uint64_t deadline = clock_us() + (uint64_t)seconds * 1000000;
-	unsigned before = units_added, i;
+	unsigned before = unit_changes, i;
 
 	console_printf("hotplug: waiting %u s\n", seconds);
-	while (units_added == before && clock_us() < deadline) {
+	while (unit_changes == before && clock_us() < deadline) {
 		for (i = 0; i < nctrl; i++)
 			if (ctrl[i].up)
 				scsi_inv_poll(&ctrl[i].inv);
 		clock_delay_us(HOTPLUG_POLL_US);
 	}
-	if (units_added == before) {
-		console_printf("hotplug: nothing appeared\n");
+	if (unit_changes == before) {
+		console_printf("hotplug: nothing changed\n");
 		return;
 	}
 	fresh_partitions();
@@ -590,9 +592,16 @@ void bare_exception(uint64_t vector, uint64_t error, uint64_t rip,
 void bare_exception(uint64_t vector, uint64_t error, uint64_t rip,
 		    uint64_t cr2)
 {
+	static bool in_exception;
+
 	console_printf("exception %llu error=%llx rip=%llx cr2=%llx\n",
 		       (unsigned long long)vector, (unsigned long long)error,
 		       (unsigned long long)rip, (unsigned long long)cr2);
+	/* leave no device doing DMA, unless that is what faulted */
+	if (!in_exception) {
+		in_exception = true;
+		ctrl_stop_all();
+	}
 	bare_exit(BARE_EXIT_EXCEPTION);
 }
 

@@ -62,8 +62,8 @@ exit_code() {
 }
 
 # bare_vm NAME MACHINE APPEND HOTPLUG QEMU_ARGS...: boot the image; sets
-# $rc.  With HOTPLUG (an HMP command), it is typed into the monitor when
-# the image says it is waiting for hot-plug.
+# $rc.  HOTPLUG: HMP commands separated by ";", the Nth typed into the
+# monitor when the image says for the Nth time that it waits for hot-plug.
 bare_vm() {
 	local name=$1 machine=$2 append=$3 hotplug=$4 dir=$work/$1 port i
 	shift 4
@@ -77,15 +77,18 @@ bare_vm() {
 		-device isa-debug-exit -serial file:"$dir/serial.log" \
 		-kernel "$image" -append "$append" "$@" &
 	local qpid=$!
-	if [ -n "$hotplug" ]; then
+	local n=0 cmd cmds=()
+	[ -n "$hotplug" ] && IFS=';' read -ra cmds <<< "$hotplug"
+	for cmd in "${cmds[@]}"; do
+		n=$((n + 1))
 		for i in $(seq 600); do
-			grep -q '^hotplug: waiting' "$dir/serial.log" && break
+			[ "$(grep -c '^hotplug: waiting' "$dir/serial.log")" -ge $n ] && break
 			kill -0 $qpid 2>/dev/null || break
 			sleep 0.1
 		done
 		{ exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null &&
-			printf '%s\n' "$hotplug" >&3 && sleep 0.5 && exec 3>&-
-	fi
+			printf '%s\n' "$cmd" >&3 && sleep 0.5 && exec 3>&-
+	done
 	wait $qpid
 	rc=$?
 	tr -d '\r' < "$dir/serial.log" > "$dir/console.txt"
@@ -126,8 +129,9 @@ pci=00:05.0
 bare_vm modern pc \
 	"check=$pci/0:0/11 fill=$pci/2:1/22 check=$pci/2:2/33 check=$pci/3:0/44 \
 check=$pci/4:0/66/64/$((big_blocks - 64)) fill=$pci/4:0/88/16/$((big_blocks / 2 + 8)) \
-check=$pci/4:0/88/16/$((big_blocks / 2 + 8)) hotplug=60 check=$pci/6:0/77" \
-	"device_add scsi-hd,drive=hp,bus=s0.0,scsi-id=6,lun=0" \
+check=$pci/4:0/88/16/$((big_blocks / 2 + 8)) hotplug=60 check=$pci/6:0/77 \
+hotplug=60" \
+	"device_add scsi-hd,drive=hp,bus=s0.0,scsi-id=6,lun=0,id=hpdisk;device_del hpdisk" \
 	-device virtio-scsi-pci,id=s0,disable-legacy=on,addr=05.0 \
 	-drive if=none,id=pat,file="$work/pat.img",format=raw \
 	-device scsi-hd,drive=pat,bus=s0.0,scsi-id=0,lun=0 \
@@ -178,10 +182,15 @@ has modern "check $pci 4:0 seed=66 first=$((big_blocks - 64)) blocks=64 ok error
 	"the last 64 blocks of the 3 TiB disk read and checked"
 has modern "check $pci 4:0 seed=88 first=$((big_blocks / 2 + 8)) blocks=16 ok errors=0 mismatches=0" \
 	"blocks written above 2 TiB read back"
-has modern "unit $pci 6:0 disk block=512 blocks=8192 \"QEMU\" \"QEMU HARDDISK\"" \
-	"a hot-plugged disk noticed by the event queue"
+# listed after the image started waiting: found by an event, not the scan
+wait_at=$(grep -n '^hotplug: waiting' "$work/modern/serial.log" | head -1 | cut -d: -f1)
+unit_at=$(grep -n "^unit $pci 6:0 disk block=512 blocks=8192 " "$work/modern/serial.log" | cut -d: -f1)
+result "$([ -n "$wait_at" ] && [ -n "$unit_at" ] && [ "$unit_at" -gt "$wait_at" ] && echo 1)" \
+	"modern: a hot-plugged disk noticed by the event queue" "waiting at ${wait_at:-?}, unit at ${unit_at:-?}"
 has modern "check $pci 6:0 seed=77 first=0 blocks=8192 ok errors=0 mismatches=0" \
 	"the hot-plugged disk read and checked"
+has modern "gone $pci 6:0" "its hot-unplug noticed by the event queue"
+lacks modern "hotplug: nothing changed" "each hot-plug event arrived in time"
 has modern "reset $pci status=00" "controller reset before exit"
 has modern "memory $pci ctrl=[0-9]+ inventory=[0-9]+ dma=[0-9]+" "memory use printed"
 lacks modern "(log .*(error|failed|timed out).*|exception .*)" "no errors logged"
