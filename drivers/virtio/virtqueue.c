@@ -111,6 +111,12 @@ int vq_start(struct virtqueue *vq)
 		.used = vq->mem_dev + ((uint8_t *)vq->used - (uint8_t *)vq->mem),
 	};
 
+	/*
+	 * §2.7.7: the core polls the used ring and takes no interrupt, so
+	 * it asks the device not to send used buffer notifications (a
+	 * device may still send them; nothing depends on it either way).
+	 */
+	vq->avail->flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
 	return vp_queue_enable(vq->vp, vq->index, vq->size, &addr,
 			       &vq->notify_off);
 }
