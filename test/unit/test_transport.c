@@ -47,6 +47,10 @@ static void test_init_legacy(void **state)
 	assert_int_equal(r->c.reqq.size, 256);	/* a legacy queue cannot shrink */
 	assert_true(r->fd.q[VIRTIO_SCSI_VQ_CONTROL].enabled);
 	assert_true(r->fd.q[VIRTIO_SCSI_VQ_EVENT].enabled);
+	/* §2.7.7: polled, so no used buffer notifications are wanted */
+	assert_int_equal(r->c.ctrlq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
+	assert_int_equal(r->c.eventq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
+	assert_int_equal(r->c.reqq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
 	assert_int_equal(rig_cmd_in(r, 0, 0, (uint8_t[]){ SCSI_OP_INQUIRY, 0, 0, 0, 36, 0 },
 				    6, inq, sizeof(inq), NULL), VS_OK);
 	assert_memory_equal(inq + 8, "FAKE", 4);
