@@ -5,6 +5,16 @@ OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
 OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 QEMU=${QEMU:-qemu-system-x86_64}
 
+# result OK NAME [WHY]: count one test (the caller's $passed and $failed)
+# and print it as "ok - NAME" or "not ok - NAME: WHY".
+result() {
+	if [ "$1" = 1 ]; then
+		passed=$((passed + 1)); echo "ok - $2"
+	else
+		failed=$((failed + 1)); echo "not ok - $2${3:+: $3}"
+	fi
+}
+
 # TCG by default: on the machines this project runs on /dev/kvm may exist,
 # and even pass a probe that starts no vCPU, yet abort the first guest
 # instruction ("KVM internal error").  KVM=1 asks for KVM where it works.

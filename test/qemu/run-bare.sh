@@ -34,14 +34,6 @@ mkdir -p "$work"
 passed=0
 failed=0
 
-result() {	# result OK NAME [WHY]
-	if [ "$1" = 1 ]; then
-		passed=$((passed + 1)); echo "ok - $2"
-	else
-		failed=$((failed + 1)); echo "not ok - $2${3:+: $3}"
-	fi
-}
-
 # has VM REGEX [NAME]: one result: the VM's console has a line matching
 # REGEX (extended, whole line).
 has() {

@@ -40,14 +40,6 @@ passed=0
 failed=0
 known=0	# hangs found inside the firmware, with our driver not running
 
-result() {	# result OK NAME [WHY]
-	if [ "$1" = 1 ]; then
-		passed=$((passed + 1)); echo "ok - $2"
-	else
-		failed=$((failed + 1)); echo "not ok - $2${3:+: $3}"
-	fi
-}
-
 # make_esp MODE: the boot disk of a VM running the app in MODE.
 make_esp() {
 	printf '%s\n' "$1" > "$work/MODE.TXT"
