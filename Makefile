@@ -147,7 +147,7 @@ clean:
 # ---------------------------------------------------------------- host tests
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude -Itest/unit \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-UNIT_TESTS := test_transport test_virtio_scsi test_scsi_disk test_inventory test_deadlines test_paths test_bare
+UNIT_TESTS := test_transport test_virtio_scsi test_scsi_disk test_inventory test_deadlines test_paths test_bare test_ordering
 UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 UNIT_COMMON := $(CORE_SRCS) test/unit/fake_device.c
 

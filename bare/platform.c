@@ -232,6 +232,7 @@ static const struct vs_platform_ops bare_ops = {
 	.dma_map = bare_dma_map,
 	.dma_unmap = bare_dma_unmap,
 	.delay_us = bare_delay_us,
+	.barrier = vs_arch_barrier,
 	.now_us = bare_now_us,
 	.log = bare_log,
 };

@@ -235,6 +235,7 @@ static const struct vs_platform_ops vs_efi_platform_ops = {
 	.dma_map = vs_efi_dma_map,
 	.dma_unmap = vs_efi_dma_unmap,
 	.delay_us = vs_efi_delay_us,
+	.barrier = vs_arch_barrier,
 	.now_us = vs_efi_now_us,
 	.log = vs_efi_log,
 };

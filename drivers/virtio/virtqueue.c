@@ -182,8 +182,8 @@ int vq_add_chain(struct virtqueue *vq, uint16_t slot,
 	vq->slot[slot].writable_len = writable;
 	vq->slot[slot].total_len = total;
 	vq->avail->ring[vq->avail_idx % vq->size] = head;
-	/* §2.7.13.3: the ring entry is visible before the index moves */
-	vs_mb();
+	/* §2.7.13.3.1: the chain and its ring entry before the index */
+	vs_barrier(vq->vp->plat, VS_BARRIER_PUBLISH);
 	vq->avail->idx = ++vq->avail_idx;
 	vq->chains++;
 	return VS_OK;
@@ -198,7 +198,8 @@ void vq_kick(struct virtqueue *vq)
 {
 	if (vq->published == vq->avail_idx)
 		return;
-	vs_mb();
+	/* §2.7.13.4: the index before the flags are read and the notify */
+	vs_barrier(vq->vp->plat, VS_BARRIER_NOTIFY);
 	vq->published = vq->avail_idx;
 	if (vq->used->flags & VIRTQ_USED_F_NO_NOTIFY)
 		return;
@@ -243,8 +244,8 @@ int vq_get_used(struct virtqueue *vq, uint16_t *slot, uint32_t *len)
 		       vq->index, pending);
 		return VS_E_DEVICE;
 	}
-	/* §2.7.13.3 mirror: read the element only after the index */
-	vs_mb();
+	/* §2.7.14: the element, and what the device wrote, after the index */
+	vs_barrier(vq->vp->plat, VS_BARRIER_CONSUME);
 	e = &vq->used->ring[vq->last_used % vq->size];
 	id = e->id;
 	ulen = e->len;

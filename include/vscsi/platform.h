@@ -47,6 +47,24 @@ enum vs_dma_dir {
 	VS_DMA_FROM_DEVICE,	/**< device writes the buffer */
 };
 
+/**
+ * The ordering points of a split virtqueue (virtio 1.2 §2.7.13, §2.7.14):
+ * where the driver's accesses to memory it shares with the device, and
+ * to the device's registers, must be seen in program order.
+ */
+enum vs_barrier {
+	/** Descriptors and the avail ring entry are written; the avail
+	 * index is written next (§2.7.13.3.1): store before store. */
+	VS_BARRIER_PUBLISH,
+	/** The avail index is written; the used ring's flags are read and
+	 * the device notified next (§2.7.13.4, §2.7.10): store before load
+	 * and before the register write, a full barrier. */
+	VS_BARRIER_NOTIFY,
+	/** The used index is read; the used element and the buffers the
+	 * device wrote are read next (§2.7.14): load before load. */
+	VS_BARRIER_CONSUME,
+};
+
 struct vs_platform;
 
 /** Operations a platform provides to the core. */
@@ -124,6 +142,15 @@ struct vs_platform_ops {
 		       size_t *len, uint64_t *dev, void **token);
 	/** Unmap a mapping from dma_map (copies bounce data back). */
 	void (*dma_unmap)(struct vs_platform *p, void *token);
+	/**
+	 * Order the core's accesses at one of the virtqueue's ordering
+	 * points.  vs_arch_barrier() is the right one for memory the device
+	 * sees coherently (every platform of this project uses it); a
+	 * platform with non-coherent DMA would add cache maintenance.
+	 * @v p		platform
+	 * @v kind	which ordering point
+	 */
+	void (*barrier)(struct vs_platform *p, enum vs_barrier kind);
 	/** Busy-wait at least @p us microseconds (paces polling only). */
 	void (*delay_us)(struct vs_platform *p, unsigned us);
 	/**
@@ -198,10 +225,49 @@ static inline bool vs_expired(struct vs_platform *p, uint64_t deadline)
 	return vs_now_us(p) >= deadline;
 }
 
-/** Full memory barrier between CPU accesses and device-visible memory. */
-static inline void vs_mb(void)
+/**
+ * The barrier each ordering point needs on this CPU, for DMA-coherent
+ * memory shared with a device and for its registers.
+ *
+ * x86-64 keeps stores in order with stores and loads with loads (the
+ * memory is write-back, the registers uncached), so only the compiler
+ * must be held back there, except before a load that must follow a
+ * store: mfence.  AArch64 orders nothing by itself: dmb with the outer
+ * shareable domain, which a device's accesses belong to (store-only,
+ * load-only or both), as Linux's dma_wmb/dma_rmb/mb do.  Elsewhere a
+ * sequentially consistent fence, which is at least as strong.
+ * @v p		platform (unused)
+ * @v kind	ordering point
+ */
+static inline void vs_arch_barrier(struct vs_platform *p, enum vs_barrier kind)
 {
+	(void)p;
+#if defined(__x86_64__) || defined(__i386__)
+	if (kind == VS_BARRIER_NOTIFY)
+		__asm__ volatile("mfence" ::: "memory");
+	else
+		__asm__ volatile("" ::: "memory");
+#elif defined(__aarch64__)
+	if (kind == VS_BARRIER_PUBLISH)
+		__asm__ volatile("dmb oshst" ::: "memory");
+	else if (kind == VS_BARRIER_CONSUME)
+		__asm__ volatile("dmb oshld" ::: "memory");
+	else
+		__asm__ volatile("dmb osh" ::: "memory");
+#else
+	(void)kind;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
+/**
+ * Order accesses at an ordering point, through the platform.
+ * @v p		platform
+ * @v kind	ordering point
+ */
+static inline void vs_barrier(struct vs_platform *p, enum vs_barrier kind)
+{
+	p->ops->barrier(p, kind);
 }
 
 #endif /* VSCSI_PLATFORM_H */

@@ -135,6 +135,7 @@ static const struct vs_platform_ops raw_ops = {
 	.bar_read = raw_bar_read,
 	.bar_write = raw_bar_write,
 	.delay_us = raw_delay_us,
+	.barrier = vs_arch_barrier,
 	.now_us = raw_now_us,
 };
 

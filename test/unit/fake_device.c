@@ -305,6 +305,21 @@ static uint64_t fake_legacy_read(struct fake_dev *fd, uint32_t off, unsigned w)
 	}
 }
 
+/** The driver notified queue @p q (either transport). */
+static void fake_notify(struct fake_dev *fd, unsigned q)
+{
+	struct virtq_avail *a = fake_dev_to_cpu(fd, fd->q[q].avail,
+						4 + 2ull * fd->q[q].size);
+
+	/* weak ordering: an index written after the NOTIFY barrier may not
+	 * be seen by the device yet */
+	if (fd->weak_order && a && a->idx != fd->q[q].notify_idx)
+		fd->order_errors++;
+	fd->notifies[q]++;
+	if (!fd->deferred)
+		fake_process(fd, q);
+}
+
 static void fake_legacy_write(struct fake_dev *fd, uint32_t off, uint64_t v)
 {
 	if (off >= VIRTIO_PCI_LEGACY_CONFIG) {
@@ -316,11 +331,8 @@ static void fake_legacy_write(struct fake_dev *fd, uint32_t off, uint64_t v)
 	case VIRTIO_PCI_LEGACY_QUEUE_PFN: fake_legacy_pfn(fd, v); break;
 	case VIRTIO_PCI_LEGACY_QUEUE_SELECT: fd->queue_select = v; break;
 	case VIRTIO_PCI_LEGACY_QUEUE_NOTIFY:
-		if (v < FAKE_QUEUES) {
-			fd->notifies[v]++;
-			if (!fd->deferred)
-				fake_process(fd, v);
-		}
+		if (v < FAKE_QUEUES)
+			fake_notify(fd, v);
 		break;
 	case VIRTIO_PCI_LEGACY_STATUS: fake_status_write(fd, v); break;
 	default: break;
@@ -388,11 +400,8 @@ static int fake_bar_write(struct vs_platform *p, bool is_io, unsigned bar,
 		fake_config_write(fd, off - FAKE_DEVICE, val);
 	} else if (off >= FAKE_NOTIFY) {
 		q = (off - FAKE_NOTIFY) / FAKE_NOTIFY_MULT;
-		if (q < FAKE_QUEUES && val == q) {
-			fd->notifies[q]++;
-			if (!fd->deferred)
-				fake_process(fd, q);
-		}
+		if (q < FAKE_QUEUES && val == q)
+			fake_notify(fd, q);
 	}
 	return VS_OK;
 }
@@ -437,12 +446,15 @@ static uint64_t fake_now_us(struct vs_platform *p)
 	return fake_of(p)->now_us;
 }
 
+static void fake_barrier(struct vs_platform *p, enum vs_barrier kind);
+
 static const struct vs_platform_ops fake_ops = {
 	.pci_read = fake_pci_read,
 	.pci_write = fake_pci_write,
 	.bar_read = fake_bar_read,
 	.bar_write = fake_bar_write,
 	.bar_check = fake_bar_check,
+	.barrier = fake_barrier,
 	.dma_alloc = fake_dma_alloc,
 	.dma_free = fake_dma_free,
 	.dma_map = fake_dma_map,
@@ -617,6 +629,12 @@ static void fake_push_used(struct fake_dev *fd, struct fake_queue *q,
 
 	if (!u)
 		return;
+	if (q->filling) {	/* a deferred chain's entry, index already moved */
+		u->ring[q->fill_pos % q->size].id = id;
+		u->ring[q->fill_pos % q->size].len = len;
+		q->filling = false;
+		return;
+	}
 	u->ring[q->used_idx % q->size].id = id;
 	u->ring[q->used_idx % q->size].len = len;
 	u->flags = fd->used_no_notify ? VIRTQ_USED_F_NO_NOTIFY : 0;
@@ -979,11 +997,126 @@ static void fake_control(struct fake_dev *fd, struct fake_queue *q,
  * @v fd	device
  * @v qi	queue index
  */
+/** A checksum of a chain's descriptors (addresses, lengths, flags). */
+static uint32_t fake_chain_sum(struct fake_dev *fd, struct fake_queue *q,
+			       uint16_t head)
+{
+	struct virtq_desc *table = fake_dev_to_cpu(fd, q->desc, 16ull * q->size);
+	uint32_t sum = 2166136261u;
+	unsigned n, i = head;
+
+	for (n = 0; table && n < q->size; n++) {
+		struct virtq_desc *d = &table[i % q->size];
+
+		sum = (sum ^ (uint32_t)d->addr ^ d->len ^ d->flags) * 16777619u;
+		if (!(d->flags & VIRTQ_DESC_F_NEXT))
+			break;
+		i = d->next;
+	}
+	return sum;
+}
+
+/** Carry out one chain of the request or control queue. */
+static void fake_carry_out(struct fake_dev *fd, unsigned qi, uint16_t head)
+{
+	struct fake_queue *q = &fd->q[qi];
+	struct fake_chain c;
+
+	fd->excused = qi == VIRTIO_SCSI_VQ_REQUEST &&
+		      fd->lied[head % FAKE_MAX_HEADS];
+	if (fd->excused)
+		fd->lied[head % FAKE_MAX_HEADS] = false;
+	if (!fake_read_chain(fd, q, head, &c)) {
+		free(c.in);
+		return;
+	}
+	if (qi == VIRTIO_SCSI_VQ_REQUEST && fd->fault == FAULT_DROP)
+		;	/* the device forgets it */
+	else if (qi == VIRTIO_SCSI_VQ_REQUEST)
+		fake_request(fd, q, &c);
+	else if (fd->tmf_drop)
+		;	/* the device never answers a TMF */
+	else
+		fake_control(fd, q, &c);
+	/* time a request spends inside the device */
+	fd->now_us += fd->latency_us;
+	fd->excused = false;
+	free(c.in);
+}
+
+/**
+ * Weak ordering: take a chain only as the core published it (its ring
+ * entry and descriptors as they were at the PUBLISH barrier before the
+ * index moved), then show only its used index until the next CONSUME.
+ */
+static void fake_defer(struct fake_dev *fd, struct fake_queue *q,
+		       uint16_t pos, uint16_t head)
+{
+	unsigned e = pos % FAKE_MAX_DEFERRED;
+	struct virtq_used *u = fake_dev_to_cpu(fd, q->used, 6 + 8ull * q->size);
+
+	if (!q->pub_seen[e] || q->pub_idx[e] != pos || q->pub_head[e] != head ||
+	    q->pub_sum[e] != fake_chain_sum(fd, q, head))
+		fd->order_errors++;	/* published without, or across, the barrier */
+	q->pub_seen[e] = false;
+	if (!u || q->ndeferred == FAKE_MAX_DEFERRED)
+		return;
+	q->deferred[q->ndeferred] = head;
+	q->deferred_pos[q->ndeferred++] = q->used_idx;
+	/* what the core reads without a barrier: a stale element */
+	u->ring[q->used_idx % q->size].id = 0xFFFFFFFFu;
+	u->ring[q->used_idx % q->size].len = 0;
+	q->used_idx++;
+	u->idx = q->used_idx;
+}
+
+/**
+ * The platform's barrier, as the fake device sees it (see weak_order).
+ * @v p		platform
+ * @v kind	ordering point
+ */
+static void fake_barrier(struct vs_platform *p, enum vs_barrier kind)
+{
+	struct fake_dev *fd = fake_of(p);
+	struct virtq_avail *a;
+	struct fake_queue *q;
+	unsigned qi, i, n;
+
+	vs_arch_barrier(p, kind);
+	fd->barriers[kind]++;
+	if (!fd->weak_order || (fd->drop_barrier & (1u << kind)))
+		return;
+	for (qi = 0; qi < FAKE_QUEUES; qi++) {
+		q = &fd->q[qi];
+		a = q->enabled ? fake_dev_to_cpu(fd, q->avail, 4 + 2ull * q->size) : NULL;
+		if (!a)
+			continue;
+		if (kind == VS_BARRIER_PUBLISH) {
+			unsigned e = a->idx % FAKE_MAX_DEFERRED;
+
+			q->pub_seen[e] = true;
+			q->pub_idx[e] = a->idx;
+			q->pub_head[e] = a->ring[a->idx % q->size];
+			q->pub_sum[e] = fake_chain_sum(fd, q, q->pub_head[e]);
+		} else if (kind == VS_BARRIER_NOTIFY) {
+			q->notify_idx = a->idx;
+		} else {
+			n = q->ndeferred;
+			q->ndeferred = 0;
+			for (i = 0; i < n; i++) {
+				q->filling = true;
+				q->fill_pos = q->deferred_pos[i];
+				fake_carry_out(fd, qi, q->deferred[i]);
+				q->filling = false;
+			}
+		}
+	}
+}
+
 void fake_process(struct fake_dev *fd, unsigned qi)
 {
 	struct fake_queue *q = &fd->q[qi];
 	struct virtq_avail *a;
-	struct fake_chain c;
 
 	if (!q->enabled || !(fd->status & VIRTIO_STATUS_DRIVER_OK))
 		return;
@@ -997,27 +1130,11 @@ void fake_process(struct fake_dev *fd, unsigned qi)
 	while (q->last_avail != a->idx) {
 		uint16_t head = a->ring[q->last_avail % q->size];
 
-		q->last_avail++;
-		fd->excused = qi == VIRTIO_SCSI_VQ_REQUEST &&
-			      fd->lied[head % FAKE_MAX_HEADS];
-		if (fd->excused)
-			fd->lied[head % FAKE_MAX_HEADS] = false;
-		if (!fake_read_chain(fd, q, head, &c)) {
-			free(c.in);
-			continue;
-		}
-		if (qi == VIRTIO_SCSI_VQ_REQUEST && fd->fault == FAULT_DROP)
-			;	/* the device forgets it */
-		else if (qi == VIRTIO_SCSI_VQ_REQUEST)
-			fake_request(fd, q, &c);
-		else if (fd->tmf_drop)
-			;	/* the device never answers a TMF */
+		if (fd->weak_order)
+			fake_defer(fd, q, q->last_avail, head);
 		else
-			fake_control(fd, q, &c);
-		/* time a request spends inside the device */
-		fd->now_us += fd->latency_us;
-		fd->excused = false;
-		free(c.in);
+			fake_carry_out(fd, qi, head);
+		q->last_avail++;
 	}
 }
 

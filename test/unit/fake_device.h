@@ -64,10 +64,25 @@ struct fake_map {
 	size_t len;
 };
 
+/** Most chains a weakly ordered device holds back at once. */
+#define FAKE_MAX_DEFERRED 1024
+
 struct fake_queue {
 	uint16_t max_size, size;
 	bool enabled;
 	uint64_t desc, avail, used;	/**< device addresses */
+	/* weak ordering (fake_dev.weak_order) */
+	uint16_t pub_idx[FAKE_MAX_DEFERRED];	/**< avail idx at the PUBLISH
+						 * barrier, per ring entry */
+	uint16_t pub_head[FAKE_MAX_DEFERRED];	/**< the entry then */
+	uint32_t pub_sum[FAKE_MAX_DEFERRED];	/**< its chain's descriptors */
+	bool pub_seen[FAKE_MAX_DEFERRED];
+	uint16_t notify_idx;		/**< avail idx at the NOTIFY barrier */
+	uint16_t deferred[FAKE_MAX_DEFERRED];	/**< heads not carried out */
+	uint16_t deferred_pos[FAKE_MAX_DEFERRED];	/**< their used entries */
+	unsigned ndeferred;
+	bool filling;			/**< push_used writes at fill_pos */
+	uint16_t fill_pos;
 	uint16_t last_avail;
 	uint16_t used_idx;
 };
@@ -83,6 +98,18 @@ struct fake_dev {
 	bool refuse_features;		/**< FEATURES_OK does not stick */
 	bool reset_stuck;		/**< writing status 0 does nothing */
 	unsigned bars_unreachable;	/**< mask: bar_check refuses these BARs */
+	/**
+	 * Act as a weakly ordered machine would let the core see it: a
+	 * chain is taken only as it stood at the PUBLISH barrier before its
+	 * index moved, a notify counts only after a NOTIFY barrier, and a
+	 * completion shows its used index at once but its used element, its
+	 * response and its data only at the core's next CONSUME barrier.
+	 * Each breach of the order is counted in order_errors.
+	 */
+	bool weak_order;
+	unsigned drop_barrier;		/**< mask of VS_BARRIER_* to ignore */
+	unsigned order_errors;
+	unsigned barriers[3];		/**< seen, per kind */
 	uint16_t queue_select;
 	struct fake_queue q[FAKE_QUEUES];
 	/* virtio_scsi_config */
