@@ -12,16 +12,46 @@
 #   make run-bare boot it under QEMU (no firmware), console on stdout
 
 BUILD      ?= build
-EFI_INC    ?= /usr/include/efi
-EFI_LIB    ?= /usr/lib
-CC         ?= gcc
+# ARCH: the UEFI target, x64 (build/) or aa64 (build/aa64/, cross-built)
+ARCH       ?= x64
 HOSTCC     ?= gcc
-LD         ?= ld
-OBJCOPY    ?= objcopy
-# DEBUGCON=0 keeps the driver off I/O port 0x402 (QEMU's debug console)
-DEBUGCON   ?= 1
 LOG_LEVEL  ?= 1
 EFI_OPT    ?= -O2
+
+ifeq ($(ARCH),x64)
+EFI_ARCH   := x86_64
+CROSS      ?=
+OUT        := $(BUILD)
+EFI_INC    ?= /usr/include/efi
+EFI_LIB    ?= /usr/lib
+# DEBUGCON=0 keeps the driver off I/O port 0x402 (QEMU's debug console)
+DEBUGCON   ?= 1
+ARCH_CFLAGS := -mno-red-zone -DGNU_EFI_USE_MS_ABI
+EFI_RELATIVE := R_X86_64_RELATIVE
+else ifeq ($(ARCH),aa64)
+EFI_ARCH   := aarch64
+CROSS      ?= aarch64-linux-gnu-
+OUT        := $(BUILD)/aa64
+# Debian's gnu-efi:arm64 is not Multi-Arch: tools/install-deps.sh unpacks
+# it here instead of installing it
+GNU_EFI_AA64 ?= $(BUILD)/gnu-efi-aa64
+EFI_INC    ?= $(GNU_EFI_AA64)/usr/include/efi
+EFI_LIB    ?= $(GNU_EFI_AA64)/usr/lib
+DEBUGCON   := 0
+ARCH_CFLAGS :=
+EFI_RELATIVE := R_AARCH64_RELATIVE
+else
+$(error ARCH=$(ARCH): x64 or aa64)
+endif
+# The target's tools; CC, LD and OBJCOPY given on the command line win
+ifeq ($(origin CC),default)
+CC := $(CROSS)gcc
+endif
+ifeq ($(origin LD),default)
+LD := $(CROSS)ld
+endif
+OBJCOPY    ?= $(CROSS)objcopy
+AR         := $(CROSS)ar
 
 CORE_SRCS := drivers/lib/log.c \
 	drivers/virtio/virtio_pci.c drivers/virtio/virtqueue.c \
@@ -37,51 +67,93 @@ APP_SRCS  := test/efi/testapp.c test/efi/testlib.c test/efi/basic.c \
 	drivers/lib/log.c drivers/virtio/virtio_pci.c
 
 WARN      := -Wall -Wextra -Werror
+# V=1 shows each command
+ifeq ($(V),1)
+Q := @true
+V_AT :=
+else
+Q := @
+V_AT := @
+endif
 EFI_CFLAGS := -std=gnu11 $(EFI_OPT) -g0 $(WARN) -fpic -fshort-wchar \
 	-fno-stack-protector -ffreestanding -fno-strict-aliasing \
-	-fno-tree-loop-distribute-patterns -mno-red-zone \
-	-DGNU_EFI_USE_MS_ABI -DVS_DEBUGCON=$(DEBUGCON) -DVS_LOG_LEVEL=$(LOG_LEVEL) \
-	-I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -Iefi
-EFI_LDFLAGS := -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds \
-	-shared -Bsymbolic -L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o
-EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym \
-	-j .rel -j .rela -j .reloc
+	-fno-tree-loop-distribute-patterns $(ARCH_CFLAGS) \
+	-DVS_DEBUGCON=$(DEBUGCON) -DVS_LOG_LEVEL=$(LOG_LEVEL) \
+	-I$(EFI_INC) -I$(EFI_INC)/$(EFI_ARCH) -Iinclude -Iefi $(CFLAGS)
+EFI_LDFLAGS := -nostdlib -znocombreloc -T $(EFI_LIB)/elf_$(EFI_ARCH)_efi.lds \
+	-shared -Bsymbolic -L$(EFI_LIB) $(EFI_LIB)/crt0-efi-$(EFI_ARCH).o $(LDFLAGS)
 
-DRIVER := $(BUILD)/virtio-scsi.efi
-TESTAPP := $(BUILD)/testapp.efi
+DRIVER := $(OUT)/virtio-scsi.efi
+TESTAPP := $(OUT)/testapp.efi
 ROM := $(BUILD)/virtio-scsi.rom
 
+ifeq ($(ARCH),x64)
 all: $(DRIVER) $(TESTAPP) $(ROM)
+else
+all: $(DRIVER) $(TESTAPP)
+endif
 
-$(BUILD)/efi/%.o: %.c
+$(OUT)/efi/%.o: %.c
 	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	@$(CC) $(EFI_CFLAGS) -MMD -c $< -o $@
+	$(Q)echo "  CC      $<"
+	$(V_AT)$(CC) $(EFI_CFLAGS) -MMD -c $< -o $@
 
-# Link, then refuse relocations gnu-efi's loader would silently skip:
-# only R_X86_64_RELATIVE is applied.
+# Link, then refuse relocations gnu-efi's self-relocation would silently
+# skip: only R_*_RELATIVE is applied (crt0's _relocate).
 # The driver needs only gnu-efi's relocation code (libgnuefi); the test
 # app uses libefi too (Print, file helpers).
-$(BUILD)/virtio-scsi.so: EFI_LIBS := -lgnuefi
-$(BUILD)/testapp.so: EFI_LIBS := -lefi -lgnuefi
-$(BUILD)/%.so:
-	@echo "  LD      $@"
-	@$(LD) $(EFI_LDFLAGS) $^ -o $@ $(EFI_LIBS)
-	@bad=$$(readelf -rW $@ | awk '/^[0-9a-f]+ /{print $$3}' | grep -v R_X86_64_RELATIVE | sort -u); \
+$(OUT)/virtio-scsi.so: EFI_LIBS := -lgnuefi
+$(OUT)/testapp.so: EFI_LIBS := -lefi -lgnuefi
+$(OUT)/virtio-scsi.so: SUBSYSTEM := 0xb
+$(OUT)/testapp.so: SUBSYSTEM := 0xa
+$(OUT)/%.so:
+	$(Q)echo "  LD      $@"
+	$(V_AT)$(LD) $(EFI_LDFLAGS) $(if $(filter aa64,$(ARCH)),--defsym=EFI_SUBSYSTEM=$(SUBSYSTEM) --no-warn-rwx-segments) \
+		$^ -o $@ $(EFI_LIBS)
+	$(V_AT)bad=$$(readelf -rW $@ | awk '/^[0-9a-f]+ /{print $$3}' | grep -v $(EFI_RELATIVE) | sort -u); \
 	if [ -n "$$bad" ]; then echo "$@: unsupported relocations: $$bad"; rm -f $@; exit 1; fi
 
-$(BUILD)/virtio-scsi.so: $(addprefix $(BUILD)/efi/,$(CORE_SRCS:.c=.o) $(EFI_SRCS:.c=.o))
-$(BUILD)/testapp.so: $(addprefix $(BUILD)/efi/,$(APP_SRCS:.c=.o))
+$(OUT)/virtio-scsi.so: $(addprefix $(OUT)/efi/,$(CORE_SRCS:.c=.o) $(EFI_SRCS:.c=.o))
+$(OUT)/testapp.so: $(addprefix $(OUT)/efi/,$(APP_SRCS:.c=.o))
 
-# PE subsystem 11: EFI boot service driver; 10: application
-$(DRIVER): $(BUILD)/virtio-scsi.so
-	@echo "  PE      $@"
-	@$(OBJCOPY) $(EFI_SECTIONS) --target=efi-bsdrv-x86_64 $< $@
-	@objdump -h $@ | grep -q '\.reloc' || { echo "$@: no .reloc section"; rm -f $@; exit 1; }
-$(TESTAPP): $(BUILD)/testapp.so
-	@echo "  PE      $@"
-	@$(OBJCOPY) $(EFI_SECTIONS) --target=efi-app-x86_64 $< $@
-	@objdump -h $@ | grep -q '\.reloc' || { echo "$@: no .reloc section"; rm -f $@; exit 1; }
+# The PE image, with no COFF symbol table.  x64: objcopy writes the PE
+# (subsystem 11: boot service driver, 10: application).  aa64: gnu-efi's
+# crt0 carries its own PE header, so the image is the raw binary, with
+# the subsystem set at link time.
+# Then check what the firmware's loader reads: the machine, the
+# subsystem, and on x64 the .reloc section gnu-efi's image must carry
+# (AArch64's header from crt0 has no base relocations: its _relocate
+# applies the RELATIVE ones itself, on both architectures).
+EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .rel -j .rela \
+	-j .rel.* -j .rela.* -j .reloc
+ifeq ($(ARCH),x64)
+EFI_SECTIONS += -j .dynsym
+$(DRIVER): PE_TARGET := --target=efi-bsdrv-x86_64
+$(TESTAPP): PE_TARGET := --target=efi-app-x86_64
+PE_FORMAT := pei-x86-64
+else
+$(DRIVER) $(TESTAPP): PE_TARGET := -O binary
+PE_FORMAT := pei-aarch64-little
+endif
+$(DRIVER): PE_SUBSYSTEM := 0000000b
+$(TESTAPP): PE_SUBSYSTEM := 0000000a
+$(OUT)/%.efi: $(OUT)/%.so
+	$(Q)echo "  PE      $@"
+	$(V_AT)$(OBJCOPY) $(EFI_SECTIONS) $(PE_TARGET) --strip-all $< $@
+ifeq ($(ARCH),aa64)
+	@# the raw binary ends at the last byte of content; the header's
+	@# sections (crt0) run to the linker's 512-byte-aligned _edata
+	$(V_AT)end=$$($(CROSS)objdump -h $@ | { m=0; while read -r i n size v l off r; do \
+		case $$i in [0-9]*) e=$$((0x$$off + 0x$$size)); [ $$e -gt $$m ] && m=$$e;; esac; \
+		done; echo $$m; }); \
+	[ "$$end" -ge "$$(stat -c %s $@)" ] && truncate -s "$$end" $@
+endif
+	$(V_AT)p=$$($(CROSS)objdump -p $@ 2>/dev/null); \
+	echo "$$p" | grep -q "file format $(PE_FORMAT)$$" && \
+	echo "$$p" | grep -q "^Subsystem.*$(PE_SUBSYSTEM)" && \
+	{ [ $(ARCH) != x64 ] || $(CROSS)objdump -h $@ | grep -q '\.reloc'; } || \
+		{ echo "$@: not a $(PE_FORMAT) image of subsystem $(PE_SUBSYSTEM) with its relocations"; \
+		  rm -f $@; exit 1; }
 
 # ------------------------------------------------- the core as a library
 # Freestanding, and proof that the core needs no UEFI or C library header:

@@ -563,10 +563,13 @@ static EFI_STATUS EFIAPI vs_unload(EFI_HANDLE image)
 		if (EFI_ERROR(st))
 			return st;
 	}
-	return BS->UninstallMultipleProtocolInterfaces(image,
+	st = BS->UninstallMultipleProtocolInterfaces(image,
 			&vs_driver_binding_guid, &vs_efi_driver_binding,
 			&vs_component_name_guid, &vs_efi_component_name,
 			&vs_component_name2_guid, &vs_efi_component_name2, NULL);
+	if (!EFI_ERROR(st))
+		vs_efi_log_fini();
+	return st;
 }
 
 /**
@@ -582,6 +585,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	EFI_STATUS st;
 
 	vs_bs = systab->BootServices;
+	vs_efi_log_init();
 	vs_efi_clock_init();
 	st = BS->OpenProtocol(image, &vs_loaded_image_guid, (VOID **)&loaded,
 			      image, NULL, EFI_OPEN_PROTOCOL_GET_PROTOCOL);

@@ -147,66 +147,121 @@ static void vs_efi_delay_us(struct vs_platform *p, unsigned us)
 }
 
 /*
- * The clock every deadline is measured on: the CPU's time-stamp counter,
- * calibrated once against the firmware's Stall().  The firmware's own
- * clocks are too coarse (the event timer ticks every 10 ms in OVMF, and
- * GetTime() has one-second resolution), and summing Stall() calls, as
- * earlier versions did, runs slow by the cost of each call: a 1 s timeout
- * took 3.2 s under QEMU TCG.  QEMU's and current CPUs' TSC is invariant.
+ * The clock every deadline is measured on: the CPU's free-running
+ * counter (efi/arch.h): on x64 the time-stamp counter, calibrated once
+ * against the firmware's Stall(); on AA64 the generic timer, whose rate
+ * the architecture states (CNTFRQ_EL0).  The firmware's own clocks are
+ * too coarse (the event timer ticks every 10 ms in OVMF, and GetTime()
+ * has one-second resolution), and summing Stall() calls, as earlier
+ * versions did, runs slow by the cost of each call: a 1 s timeout took
+ * 3.2 s under QEMU TCG.
  */
 static UINT64 vs_tsc_per_ms;
 
-/** Read the time-stamp counter. */
-static UINT64 vs_rdtsc(void)
-{
-	UINT32 lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (UINT64)hi << 32 | lo;
-}
-
-/** Measure the TSC rate against 10 ms of Stall(), once per load, at the
- * driver's entry (efi_main), before any controller needs the clock. */
+/** Learn the counter's rate, once per load, at the driver's entry
+ * (efi_main), before any controller needs the clock. */
 void vs_efi_clock_init(void)
 {
 	UINT64 t0;
 
 	if (vs_tsc_per_ms)
 		return;
-	t0 = vs_rdtsc();
-	BS->Stall(10000);
-	vs_tsc_per_ms = (vs_rdtsc() - t0) / 10;
+	vs_tsc_per_ms = vs_arch_counter_hz() / 1000;
+	if (!vs_tsc_per_ms) {
+		t0 = vs_arch_counter();
+		BS->Stall(10000);
+		vs_tsc_per_ms = (vs_arch_counter() - t0) / 10;
+	}
 	if (!vs_tsc_per_ms)
 		vs_tsc_per_ms = 1;
-	VS_EFI_LOG("clock: TSC, %lu ticks per ms", (unsigned long)vs_tsc_per_ms);
+	VS_EFI_LOG("clock: %lu counter ticks per ms", (unsigned long)vs_tsc_per_ms);
 }
 
 static uint64_t vs_efi_now_us(struct vs_platform *p)
 {
-	UINT64 t = vs_rdtsc();
+	UINT64 t = vs_arch_counter();
 
 	(void)p;
 	/* split so the product cannot overflow */
 	return t / vs_tsc_per_ms * 1000 + t % vs_tsc_per_ms * 1000 / vs_tsc_per_ms;
 }
 
-#if VS_DEBUGCON
+#if VS_DEBUGCON && VS_ARCH_HAS_DEBUGCON
 static void vs_debugcon_putc(char ch)
 {
-	UINT8 v = (UINT8)ch;
-
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"((UINT16)VS_DEBUGCON_PORT));
+	vs_arch_outb(VS_DEBUGCON_PORT, (UINT8)ch);
 }
 #endif
 
 /**
- * Write a log line to QEMU's debug console, where OVMF's own log goes too.
+ * The driver's log: every line since it was loaded, the oldest dropped
+ * when full.  Readable on any architecture through the statistics
+ * protocol (GetLog), where QEMU's debug console is x86-only.
+ */
+static char *vs_log_ring;	/* pool memory: no 16 KiB of zeros in the image */
+static UINTN vs_log_head;	/* bytes written in all (ring index: mod size) */
+
+/** Allocate the log ring, at the driver's entry (efi_main). */
+void vs_efi_log_init(void)
+{
+	if (!vs_log_ring)
+		vs_log_ring = vs_efi_alloc(VS_EFI_LOG_RING);
+}
+
+/** Free the log ring, at unload. */
+void vs_efi_log_fini(void)
+{
+	if (vs_log_ring)
+		FreePool(vs_log_ring);
+	vs_log_ring = NULL;
+	vs_log_head = 0;
+}
+
+/** Append text to the log ring (none: the allocation failed). */
+static void vs_log_put(const char *s)
+{
+	for (; vs_log_ring && *s; s++)
+		vs_log_ring[vs_log_head++ % VS_EFI_LOG_RING] = *s;
+}
+
+/**
+ * Copy the log out, oldest line first (a partial first line dropped).
+ * @v buf	where, or NULL to learn the size
+ * @v size	its size
+ * @ret len	bytes of the whole log, without the terminating NUL
+ */
+UINTN vs_efi_log_copy(char *buf, UINTN size)
+{
+	UINTN start = vs_log_head > VS_EFI_LOG_RING ? vs_log_head - VS_EFI_LOG_RING : 0;
+	UINTN i, n = 0;
+
+	if (!vs_log_ring)
+		start = vs_log_head;	/* nothing kept */
+	if (start && vs_log_ring)	/* the ring wrapped: skip to the next whole line */
+		while (start < vs_log_head &&
+		       vs_log_ring[start++ % VS_EFI_LOG_RING] != '\n')
+			;
+	for (i = start; i < vs_log_head; i++, n++)
+		if (buf && n + 1 < size)
+			buf[n] = vs_log_ring[i % VS_EFI_LOG_RING];
+	if (buf && size)
+		buf[n < size ? n : size - 1] = '\0';
+	return n;
+}
+
+/**
+ * Write a log line: to the log ring, and to QEMU's debug console (x86),
+ * where OVMF's own log goes too.
  * @v line	text without newline
  */
 void vs_efi_debug_line(const char *line)
 {
-#if VS_DEBUGCON
 	static const char prefix[] = "virtio-scsi: ";
+
+	vs_log_put(prefix);
+	vs_log_put(line);
+	vs_log_put("\n");
+#if VS_DEBUGCON && VS_ARCH_HAS_DEBUGCON
 	const char *s;
 
 	for (s = prefix; *s; s++)
@@ -214,8 +269,6 @@ void vs_efi_debug_line(const char *line)
 	for (s = line; *s; s++)
 		vs_debugcon_putc(*s);
 	vs_debugcon_putc('\n');
-#else
-	(void)line;
 #endif
 }
 

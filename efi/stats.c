@@ -21,12 +21,31 @@ static EFI_STATUS EFIAPI vs_stats_get(VSCSI_STATS_PROTOCOL *This,
 	return EFI_SUCCESS;
 }
 
+/** GetLog(): the driver's log (uefi/vscsi_stats.h). */
+static EFI_STATUS EFIAPI vs_stats_get_log(VSCSI_STATS_PROTOCOL *This,
+					  UINTN *Size, CHAR8 *Buffer)
+{
+	UINTN need;
+
+	(void)This;
+	if (!Size || (!Buffer && *Size))
+		return EFI_INVALID_PARAMETER;
+	need = vs_efi_log_copy(Buffer ? (char *)Buffer : NULL, *Size) + 1;
+	if (need > *Size) {
+		*Size = need;
+		return EFI_BUFFER_TOO_SMALL;
+	}
+	*Size = need;
+	return EFI_SUCCESS;
+}
+
 /**
  * Fill a controller's statistics protocol.
  * @v ctrl	controller
  */
 void vs_efi_stats_init(struct vs_efi_ctrl *ctrl)
 {
-	ctrl->stats.Revision = 1;
+	ctrl->stats.Revision = VSCSI_STATS_REVISION;
 	ctrl->stats.GetStats = vs_stats_get;
+	ctrl->stats.GetLog = vs_stats_get_log;
 }

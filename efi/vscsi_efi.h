@@ -12,6 +12,7 @@
 #include "uefi/disk_info.h"
 #include "uefi/ext_scsi_pass_thru.h"
 #include "uefi/vscsi_stats.h"
+#include "arch.h"
 #include "vscsi/scsi_inventory.h"
 
 /** Driver-binding version: above OVMF's virtio drivers (0x10). */
@@ -108,6 +109,11 @@ extern EFI_GUID vs_efi_pass_thru_guid;
 void vs_efi_platform_init(struct vs_efi_platform *p, EFI_PCI_IO *pci_io);
 void vs_efi_clock_init(void);
 void vs_efi_debug_line(const char *line);
+/** Bytes of the driver's log kept for GetLog (uefi/vscsi_stats.h). */
+#define VS_EFI_LOG_RING 16384
+UINTN vs_efi_log_copy(char *buf, UINTN size);
+void vs_efi_log_init(void);
+void vs_efi_log_fini(void);
 
 /* status.c */
 /** One row of a core-to-EFI status table. */

@@ -23,22 +23,23 @@
 static EFI_GUID stats_guid = VSCSI_STATS_PROTOCOL_GUID;
 static UINT64 tsc_per_ms;
 
+/** The CPU's counter (efi/arch.h). */
 static UINT64 rdtsc(void)
 {
-	UINT32 lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (UINT64)hi << 32 | lo;
+	return vs_arch_counter();
 }
 
-/** Calibrate the TSC against 100 ms of Stall. */
+/** The counter's rate: stated (AArch64), or measured on 100 ms of Stall. */
 static void calibrate(void)
 {
 	UINT64 t0 = rdtsc();
 
-	BS->Stall(100000);
-	tsc_per_ms = (rdtsc() - t0) / 100;
-	note("TSC: %lu ticks per ms", (unsigned long)tsc_per_ms);
+	tsc_per_ms = vs_arch_counter_hz() / 1000;
+	if (!tsc_per_ms) {
+		BS->Stall(100000);
+		tsc_per_ms = (rdtsc() - t0) / 100;
+	}
+	note("counter: %lu ticks per ms", (unsigned long)tsc_per_ms);
 }
 
 static UINT64 elapsed_us(UINT64 t0)

@@ -68,14 +68,15 @@ static int raw_bar_read(struct vs_platform *p, bool is_io, unsigned bar,
 	uint64_t a = raw(p)->bar[bar] + off;
 
 	if (is_io) {
+#if VS_ARCH_HAS_PORTS
 		uint16_t port = (uint16_t)a;
-		uint32_t v = 0;
 
-		if (w == 1) { uint8_t b; __asm__ volatile("inb %1, %0" : "=a"(b) : "Nd"(port)); v = b; }
-		else if (w == 2) { uint16_t h; __asm__ volatile("inw %1, %0" : "=a"(h) : "Nd"(port)); v = h; }
-		else __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-		*val = v;
+		*val = w == 1 ? vs_arch_inb(port) : w == 2 ? vs_arch_inw(port) :
+		       vs_arch_inl(port);
 		return VS_OK;
+#else
+		return VS_E_DEVICE;	/* I/O BARs: the rom VM's device is modern */
+#endif
 	}
 	switch (w) {
 	case 1: *val = *(volatile uint8_t *)(uintptr_t)a; break;
@@ -92,12 +93,16 @@ static int raw_bar_write(struct vs_platform *p, bool is_io, unsigned bar,
 	uint64_t a = raw(p)->bar[bar] + off;
 
 	if (is_io) {
+#if VS_ARCH_HAS_PORTS
 		uint16_t port = (uint16_t)a;
 
-		if (w == 1) __asm__ volatile("outb %0, %1" : : "a"((uint8_t)val), "Nd"(port));
-		else if (w == 2) __asm__ volatile("outw %0, %1" : : "a"((uint16_t)val), "Nd"(port));
-		else __asm__ volatile("outl %0, %1" : : "a"((uint32_t)val), "Nd"(port));
+		if (w == 1) vs_arch_outb(port, val);
+		else if (w == 2) vs_arch_outw(port, val);
+		else vs_arch_outl(port, val);
 		return VS_OK;
+#else
+		return VS_E_DEVICE;
+#endif
 	}
 	switch (w) {
 	case 1: *(volatile uint8_t *)(uintptr_t)a = val; break;
@@ -255,7 +260,7 @@ static void check_handoff(EFI_HANDLE ctrl)
 	struct raw_platform rp = { .base = { .ops = &raw_ops } };
 	struct vp_dev vp;
 	uint8_t before, after;
-	uint64_t enabled = 0, v;
+	uint64_t enabled = 0, v = 0;
 	EFI_STATUS st;
 	uint16_t q;
 

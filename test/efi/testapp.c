@@ -83,11 +83,20 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		}
 
 done:
+	if (!boot_services_gone)
+		dump_driver_log();
 	vs_snprintf(line, sizeof(line), "%u passed, %u failed\n", passed, failed);
 	port_puts(line);
-	if (!boot_services_gone)
+	if (!boot_services_gone && VS_ARCH_HAS_PORTS)
 		Print(L"%a", line);
-	__asm__ volatile("outb %0, %1" : : "a"((UINT8)(failed ? 1 : 0)),
-			 "Nd"((UINT16)EXIT_PORT));
+#if VS_ARCH_HAS_PORTS
+	/* isa-debug-exit: QEMU ends with status (v << 1) | 1 */
+	vs_arch_outb(EXIT_PORT, failed ? 1 : 0);
+#else
+	/* AArch64: power off (PSCI through the firmware); the runner reads
+	 * the verdict from the results */
+	RT->ResetSystem(EfiResetShutdown, failed ? EFI_DEVICE_ERROR : EFI_SUCCESS,
+			0, NULL);
+#endif
 	return failed ? EFI_DEVICE_ERROR : EFI_SUCCESS;
 }

@@ -23,12 +23,26 @@ static unsigned check_no;
 /* ------------------------------------------------------------------ */
 /* Reporting                                                           */
 
+/**
+ * Write results where the runner reads them: QEMU's debug console on
+ * x86 (port RESULT_PORT), the PL011 UART of QEMU's virt machine on AArch64
+ * (its data register, polled; usable after ExitBootServices too).
+ * @v s		text
+ */
 void port_puts(const char *s)
 {
 	for (; *s; s++) {
-		UINT8 v = (UINT8)*s;
+#if VS_ARCH_HAS_PORTS
+		vs_arch_outb(RESULT_PORT, (UINT8)*s);
+#else
+		volatile UINT32 *uart = (volatile UINT32 *)(UINTN)PL011_BASE;
+		unsigned spin;
 
-		__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"((UINT16)RESULT_PORT));
+		for (spin = 0; spin < 100000 && (uart[PL011_FR / 4] & PL011_FR_TXFF);
+		     spin++)
+			;
+		uart[PL011_DR / 4] = (UINT8)*s;
+#endif
 	}
 }
 
@@ -52,7 +66,7 @@ BOOLEAN check(BOOLEAN ok, const char *name, const char *fmt, ...)
 			     name, why);
 	}
 	port_puts(line);
-	if (!boot_services_gone)
+	if (!boot_services_gone && VS_ARCH_HAS_PORTS)	/* else on the UART already */
 		Print(L"%a", line);
 	return ok;
 }
@@ -339,6 +353,43 @@ void monitor(const char *fmt, ...)
 	vs_vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	note("monitor: %s", line);
+}
+
+/**
+ * Copy our driver's log into the results, a "# driver: " line each, from
+ * the first controller carrying its statistics protocol: the runner's
+ * proof of which driver did what, on every architecture.
+ */
+void dump_driver_log(void)
+{
+	static EFI_GUID stats_guid = VSCSI_STATS_PROTOCOL_GUID;
+	VSCSI_STATS_PROTOCOL *sp = NULL;
+	EFI_HANDLE *h;
+	UINTN n, size = 0;
+	char *log, *line, *end;
+
+	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &stats_guid, NULL, &n, &h)))
+		return;
+	BS->HandleProtocol(h[0], &stats_guid, (VOID **)&sp);
+	FreePool(h);
+	if (!sp || sp->Revision < 2 ||
+	    sp->GetLog(sp, &size, NULL) != EFI_BUFFER_TOO_SMALL)
+		return;
+	log = AllocatePool(size);
+	if (!log)
+		return;
+	if (!EFI_ERROR(sp->GetLog(sp, &size, (CHAR8 *)log))) {
+		for (line = log; *line; line = end) {
+			for (end = line; *end && *end != '\n'; end++)
+				;
+			if (*end)
+				*end++ = '\0';
+			port_puts("# driver: ");
+			port_puts(line);
+			port_puts("\n");
+		}
+	}
+	FreePool(log);
 }
 
 /**

@@ -13,6 +13,7 @@
 
 #include <efi.h>
 #include <efilib.h>
+#include "arch.h"
 #include "uefi/disk_info.h"
 #include "uefi/ext_scsi_pass_thru.h"
 #include "uefi/vscsi_stats.h"
@@ -21,8 +22,12 @@
 #include "vscsi/platform.h"
 #include "../common/pattern.h"
 
-#define RESULT_PORT 0x403
-#define EXIT_PORT 0xf4
+#define RESULT_PORT 0x403	/* x86: isa-debugcon of the results */
+#define EXIT_PORT 0xf4		/* x86: isa-debug-exit */
+#define PL011_BASE 0x09000000	/* AArch64: QEMU virt's UART (VIRT_UART) */
+#define PL011_DR 0x00		/* data register */
+#define PL011_FR 0x18		/* flag register */
+#define PL011_FR_TXFF 0x20	/* transmit FIFO full */
 
 #define PATTERN_SEED 1
 #define WRITE_SEED 2
@@ -35,6 +40,7 @@ extern unsigned passed, failed;
 extern BOOLEAN boot_services_gone;
 
 void port_puts(const char *s);
+void dump_driver_log(void);
 BOOLEAN check(BOOLEAN ok, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

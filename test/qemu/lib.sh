@@ -1,9 +1,28 @@
 # SPDX-License-Identifier: BSD-2-Clause-Patent
 # Shared helpers of the QEMU scripts: firmware paths, disk images.
 
-OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
-OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
-QEMU=${QEMU:-qemu-system-x86_64}
+# ARCH picks the UEFI target: x64 (OVMF, pc) or aa64 (AAVMF, virt)
+ARCH=${ARCH:-x64}
+case $ARCH in
+x64)
+	OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
+	OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+	QEMU=${QEMU:-qemu-system-x86_64}
+	QEMU_MACHINE="-machine pc"
+	BOOT_EFI=BOOTX64.EFI
+	;;
+aa64)
+	OVMF_CODE=${OVMF_CODE:-/usr/share/AAVMF/AAVMF_CODE.fd}
+	OVMF_VARS=${OVMF_VARS:-/usr/share/AAVMF/AAVMF_VARS.fd}
+	QEMU=${QEMU:-qemu-system-aarch64}
+	QEMU_MACHINE="-machine virt -cpu max"
+	BOOT_EFI=BOOTAA64.EFI
+	;;
+*)
+	echo "ARCH=$ARCH: x64 or aa64" >&2
+	exit 2
+	;;
+esac
 
 # result OK NAME [WHY]: count one test (the caller's $passed and $failed)
 # and print it as "ok - NAME" or "not ok - NAME: WHY".

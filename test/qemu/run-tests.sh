@@ -32,7 +32,14 @@ top=$(cd "$here/../.." && pwd)
 build=${1:-$top/build}
 . "$here/lib.sh"
 
-work=$build/qemu-test
+# ARCH=aa64: the AArch64 driver and app (build/aa64/) on AAVMF, qemu virt
+if [ "$ARCH" = aa64 ]; then
+	efi=$build/aa64
+	work=$build/qemu-test-aa64
+else
+	efi=$build
+	work=$build/qemu-test
+fi
 mkpattern=$build/mkpattern
 rm -rf "$work"
 mkdir -p "$work"
@@ -44,8 +51,8 @@ known=0	# hangs found inside the firmware, with our driver not running
 make_esp() {
 	printf '%s\n' "$1" > "$work/MODE.TXT"
 	make_gpt_fat "$work/esp-$1.img" 64 ef00 \
-		"$build/testapp.efi=EFI/BOOT/BOOTX64.EFI" \
-		"$build/virtio-scsi.efi=virtio-scsi.efi" \
+		"$efi/testapp.efi=EFI/BOOT/$BOOT_EFI" \
+		"$efi/virtio-scsi.efi=virtio-scsi.efi" \
 		"$work/EXPECT.TXT=EXPECT.TXT" "$work/MODE.TXT=MODE.TXT"
 }
 
@@ -92,7 +99,7 @@ CONF
 	truncate -s 1M "$work/PATTERN.BIN"
 	"$mkpattern" fill "$work/PATTERN.BIN" 5 0 2048
 	make_gpt_fat "$work/esp-rom.img" 64 ef00 \
-		"$build/testapp.efi=EFI/BOOT/BOOTX64.EFI" \
+		"$efi/testapp.efi=EFI/BOOT/$BOOT_EFI" \
 		"$work/EXPECT.TXT=EXPECT.TXT" "$work/EXPECT.TXT=HELLO.TXT" \
 		"$work/MODE.TXT=MODE.TXT" "$work/PATTERN.BIN=PATTERN.BIN"
 	truncate -s 8M "$work/stable.img"
@@ -199,8 +206,10 @@ watch_progress() {
 # one for sampling, the firmware's debug console in DIR/firmware.log and
 # the serial port in DIR/serial.log; sets $rc to QEMU's exit status.
 vm_run() {
-	local dir=$1 bridge_fn=$2 secs=$3 port sport bridge
+	local dir=$1 bridge_fn=$2 secs=$3 port sport bridge fwlog=()
 	shift 3
+	[ "$ARCH" = x64 ] && fwlog=(-chardev file,id=fwlog,path="$dir/firmware.log"
+				     -device isa-debugcon,iobase=0x402,chardev=fwlog)
 	port=$((20000 + RANDOM % 30000))
 	sport=$((port + 1))
 	echo "$sport" > "$dir/sample.port"
@@ -208,18 +217,25 @@ vm_run() {
 	"$bridge_fn" "$dir" "$port" &
 	bridge=$!
 	# shellcheck disable=SC2046
-	timeout "$secs" $QEMU $(qemu_accel) -machine pc -m 512 -smp 1 -nodefaults \
+	timeout "$secs" $QEMU $(qemu_accel) $QEMU_MACHINE -m 512 -smp 1 -nodefaults \
 		-display none -no-reboot -net none $(qemu_firmware) \
 		-monitor "tcp:127.0.0.1:$port,server=on,wait=off" \
 		-monitor "tcp:127.0.0.1:$sport,server=on,wait=off" \
 		"$@" \
-		-chardev file,id=fwlog,path="$dir/firmware.log" \
-		-device isa-debugcon,iobase=0x402,chardev=fwlog \
+		"${fwlog[@]}" \
 		-serial file:"$dir/serial.log" &
 	echo $! > "$dir/qemu.pid"
 	wait $!
 	rc=$?
 	stop_helper "$bridge"
+}
+
+# serial_results DIR: the app's result lines from DIR/serial.log, as they
+# come, into DIR/results.log (AArch64, where the UART carries them).
+serial_results() {
+	tail -n +1 -F -s 0.2 "$1/serial.log" 2>/dev/null | sed -u 's/\r$//' |
+		grep --line-buffered -a -E '^(ok |not ok |# |[0-9]+ passed, [0-9]+ failed$)' \
+		>> "$1/results.log"
 }
 
 # boot_vm NAME MODE DEVICE_ARGS...: run the app; sets $rc, counts results.
@@ -234,14 +250,26 @@ boot_vm() {
 	mkdir -p "$dir"
 	: > "$dir/results.log"
 	rm -f "$dir/timing.log"
-	vm_run "$dir" monitor_bridge 600 "${esp[@]}" "$@" \
-		-chardev file,id=results,path="$dir/results.log" \
-		-device isa-debugcon,iobase=0x403,chardev=results \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04
-	# isa-debug-exit: status (v << 1) | 1; the app writes 0 on success.
-	# QEMU also exits 1 when it cannot start: the app's own last line
-	# must be there too.
-	result "$([ $rc = 1 ] && grep -q '^[0-9]* passed, [0-9]* failed$' "$dir/results.log" &&
+	if [ "$ARCH" = x64 ]; then
+		vm_run "$dir" monitor_bridge 600 "${esp[@]}" "$@" \
+			-chardev file,id=results,path="$dir/results.log" \
+			-device isa-debugcon,iobase=0x403,chardev=results \
+			-device isa-debug-exit,iobase=0xf4,iosize=0x04
+		# isa-debug-exit: status (v << 1) | 1; the app writes 0 on
+		# success.  QEMU also exits 1 when it cannot start: the app's
+		# own last line must be there too.
+		want_rc=1
+	else
+		# AArch64: the results come on the UART among the firmware's
+		# lines; the app powers off, QEMU exits 0
+		serial_results "$dir" &
+		local filter=$!
+		vm_run "$dir" monitor_bridge 900 "${esp[@]}" "$@"
+		sleep 1
+		stop_helper "$filter"
+		want_rc=0
+	fi
+	result "$([ $rc = $want_rc ] && grep -q '^[0-9]* passed, [0-9]* failed$' "$dir/results.log" &&
 		  echo 1)" "$name: VM ran the test app to the end" "exit $rc"
 	grep -v '^# monitor: \(drive_add\|device_add\|device_del\) .*storm\|^# monitor: device_del hp$' \
 		"$dir/results.log" | sed 's/^/  /'
@@ -271,7 +299,7 @@ basic_vm() {
 		-drive if=none,id=d11,format=raw,snapshot=on,file="$work/small.img" \
 		-device scsi-hd,drive=d11,bus=scsi0.0,scsi-id=1,lun=1
 
-	grep -q ": virtio-scsi: $want," "$work/$name/firmware.log"
+	grep -q "^# driver: .*: virtio-scsi: $want," "$work/$name/results.log"
 	result "$([ $? = 0 ] && echo 1)" "$name: driver log shows the $want transport"
 	# The writes, byte for byte on the host image; the rest untouched
 	"$mkpattern" verify "$work/write.img" 2 0 4096 &&
@@ -547,19 +575,24 @@ rom_vm() {
 		-device scsi-hd,drive=boot,bus=scsi0.0,scsi-id=0,lun=0,bootindex=0
 }
 
-for t in "$build/virtio-scsi.efi" "$build/virtio-scsi.rom" "$build/testapp.efi" "$mkpattern" "$OVMF_CODE"; do
+for t in "$efi/virtio-scsi.efi" "$build/virtio-scsi.rom" "$efi/testapp.efi" "$mkpattern" "$OVMF_CODE"; do
 	[ -e "$t" ] || { echo "missing $t"; echo "0 passed, 1 failed"; exit 1; }
 done
 make_images
 # VMS picks some of the VMs (for debugging), default all
-for vm in ${VMS:-modern legacy transitional queue4 queue16 media conform faults unplug shell-unplug rom shell}; do
+if [ "$ARCH" = x64 ]; then
+	all_vms="modern legacy transitional queue4 queue16 media conform faults unplug shell-unplug rom shell"
+else
+	all_vms="modern legacy media conform faults unplug"
+fi
+for vm in ${VMS:-$all_vms}; do
 	case $vm in
 	modern) basic_vm modern modern disable-legacy=on,disable-modern=off ;;
 	legacy) basic_vm legacy legacy disable-legacy=off,disable-modern=on ;;
 	transitional) basic_vm transitional modern disable-legacy=off,disable-modern=off ;;
 	queue4|queue16)
 		basic_vm "$vm" modern "disable-legacy=on,virtqueue_size=${vm#queue}"
-		grep -q "modern, queue ${vm#queue} (" "$work/$vm/firmware.log"
+		grep -q "^# driver: .*modern, queue ${vm#queue} (" "$work/$vm/results.log"
 		result "$([ $? = 0 ] && echo 1)" "$vm: the driver runs the ${vm#queue}-entry queue"
 		;;
 	media) media_vm ;;
