@@ -93,7 +93,17 @@ else
 all: $(DRIVER) $(TESTAPP)
 endif
 
-$(OUT)/efi/%.o: %.c
+# gnu-efi for arm64, unpacked from the .deb that make deps fetched
+VSCSI_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/virtio-scsi
+$(BUILD)/gnu-efi-aa64/usr/lib/crt0-efi-aarch64.o:
+	@deb=$$(ls $(VSCSI_CACHE)/gnu-efi_*_arm64.deb 2>/dev/null | tail -1); \
+	[ -n "$$deb" ] || { echo "no gnu-efi arm64 package in $(VSCSI_CACHE): run make deps"; exit 1; }; \
+	echo "  UNPACK  $$deb"; dpkg-deb -x "$$deb" $(BUILD)/gnu-efi-aa64
+ifeq ($(ARCH),aa64)
+EFI_HEADERS_READY := $(BUILD)/gnu-efi-aa64/usr/lib/crt0-efi-aarch64.o
+endif
+
+$(OUT)/efi/%.o: %.c | $(EFI_HEADERS_READY)
 	@mkdir -p $(dir $@)
 	$(Q)echo "  CC      $<"
 	$(V_AT)$(CC) $(EFI_CFLAGS) -MMD -c $< -o $@
@@ -270,9 +280,16 @@ $(BUILD)/mkrom: tools/mkrom.c
 	@echo "  HOSTCC  $@"
 	@$(HOSTCC) -O2 $(WARN) $< -o $@
 
-# PCI option ROM: vendor 1AF4, devices 1048 and 1004, one EFI image
-$(ROM): $(DRIVER) $(BUILD)/mkrom
-	@$(BUILD)/mkrom -d 1048 -d 1004 -o $@ $(DRIVER)
+# PCI option ROM: vendor 1AF4, devices 1048 and 1004, one EFI image per
+# architecture (x64, then AA64), so the same file serves OVMF and AAVMF
+X64_DRIVER := $(BUILD)/virtio-scsi.efi
+AA64_DRIVER := $(BUILD)/aa64/virtio-scsi.efi
+.PHONY: aa64-driver
+aa64-driver:
+	@$(MAKE) -s --no-print-directory ARCH=aa64 $(AA64_DRIVER)
+$(ROM): aa64-driver $(BUILD)/mkrom
+	@$(MAKE) -s --no-print-directory ARCH=x64 $(X64_DRIVER)
+	@$(BUILD)/mkrom -d 1048 -d 1004 -o $@ $(X64_DRIVER) $(AA64_DRIVER)
 
 .PHONY: rom
 rom: $(ROM)

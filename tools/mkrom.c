@@ -3,20 +3,24 @@
  * @file
  * PCI expansion ROM builder and checker for the driver.
  *
- *   mkrom [-d DEVICE_ID]... -o ROM DRIVER.efi   build a ROM
- *   mkrom --check ROM                           parse and report a ROM
+ *   mkrom [-d DEVICE_ID]... -o ROM DRIVER.efi...   build a ROM
+ *   mkrom --check ROM                              parse and report a ROM
  *
- * The ROM holds one EFI image (PCI Firmware 3.0 §5.1, UEFI 2.10 §14.4.2):
- * the PCI expansion ROM header with the EFI fields, a PCI Data Structure
- * ("PCIR", revision 3, code type 3, last-image indicator) with vendor
- * 0x1AF4, the first device ID and a device list, the PE32+ image, and
- * padding to 512-byte units with a checksum byte making the bytes sum to
- * zero.  The image is stored uncompressed (compression type 0).
+ * The ROM holds one EFI image per driver given, one per machine type (x64,
+ * AA64), so one ROM serves both architectures: the firmware runs the
+ * image of its own machine type (PCI Firmware 3.0 §5.1, UEFI 2.10
+ * §14.4.2).  Each image is the PCI expansion ROM header with the EFI
+ * fields, a PCI Data Structure ("PCIR", revision 3, code type 3) with
+ * vendor 0x1AF4, the first device ID and a device list, the PE32+ image,
+ * and padding to 512-byte units with a checksum byte making that image's
+ * bytes sum to zero; the last image has the last-image indicator.  Images
+ * are stored uncompressed (compression type 0).
  *
- * Input is checked: a PE32+ x64 image of subsystem 11 (boot service
- * driver) or 12 (runtime driver), small enough for a 16 MiB ROM; device
- * IDs must be virtio-scsi's.  Output is written to a temporary file and
- * renamed, so a refused input never leaves a half-written ROM.
+ * Input is checked: PE32+ images for x64 or AA64 of subsystem 11 (boot
+ * service driver) or 12 (runtime driver), no two of the same machine,
+ * all of them small enough for a 16 MiB ROM; device IDs must be
+ * virtio-scsi's.  Output is written to a temporary file and renamed, so
+ * a refused input never leaves a half-written ROM.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -34,9 +38,11 @@
 #define INDICATOR_LAST 0x80
 #define VENDOR_VIRTIO 0x1AF4
 #define MAX_DEVICES 8
+#define MAX_IMAGES 4
 
 /* PE/COFF (Microsoft PE and COFF Specification) */
 #define PE_MACHINE_X64 0x8664
+#define PE_MACHINE_AA64 0xAA64
 #define PE_MAGIC_PE32PLUS 0x20B
 #define PE_SUBSYSTEM_APP 10
 #define PE_SUBSYSTEM_BOOT_DRIVER 11
@@ -82,13 +88,15 @@ static uint8_t *read_all(const char *path, size_t *len)
 }
 
 /**
- * Check that a file is a PE32+ x64 EFI driver.
+ * Check that a file is a PE32+ EFI driver for x64 or AA64.
  * @v pe	file contents
  * @v len	length
  * @ret subsystem	its subsystem
+ * @ret machine	its machine type
  * @ret msg	NULL, or why it is refused
  */
-static const char *check_pe(const uint8_t *pe, size_t len, uint16_t *subsystem)
+static const char *check_pe(const uint8_t *pe, size_t len, uint16_t *subsystem,
+			    uint16_t *machine)
 {
 	uint32_t off;
 
@@ -97,8 +105,9 @@ static const char *check_pe(const uint8_t *pe, size_t len, uint16_t *subsystem)
 	off = get32(pe + 0x3C);
 	if (off > len - 24 || memcmp(pe + off, "PE\0\0", 4))
 		return "not a PE image (no PE signature)";
-	if (get16(pe + off + 4) != PE_MACHINE_X64)
-		return "not an x64 image (machine is not 0x8664)";
+	*machine = get16(pe + off + 4);
+	if (*machine != PE_MACHINE_X64 && *machine != PE_MACHINE_AA64)
+		return "not an x64 or AA64 image (machine is not 0x8664 or 0xAA64)";
 	if (off + 24 + 70 > len || get16(pe + off + 24) != PE_MAGIC_PE32PLUS)
 		return "not a PE32+ image";
 	*subsystem = get16(pe + off + 24 + 68);
@@ -110,91 +119,136 @@ static const char *check_pe(const uint8_t *pe, size_t len, uint16_t *subsystem)
 	return NULL;
 }
 
-/** Build a ROM; see the file comment. */
-static int build(const char *in, const char *out, const uint16_t *dev,
-		 unsigned ndev)
+/** One driver to place in the ROM. */
+struct rom_input {
+	const char *path;
+	uint8_t *pe;
+	size_t len;
+	uint16_t subsystem, machine;
+	size_t img_off;		/**< PE offset inside its ROM image */
+	size_t size;		/**< its ROM image, 512-byte units */
+};
+
+/**
+ * Lay one image out at @p h: header, PCIR, device list, the PE image,
+ * the checksum in its last byte.
+ * @v h		the image's first byte (size bytes, zeroed)
+ * @v in	its driver
+ * @v dev	device IDs
+ * @v ndev	how many
+ * @v last	it is the ROM's last image
+ */
+static void put_image(uint8_t *h, const struct rom_input *in,
+		      const uint16_t *dev, unsigned ndev, int last)
 {
-	uint8_t *pe, *rom;
-	size_t pe_len, img_off, total;
-	uint16_t subsystem;
+	uint8_t sum = 0;
+	size_t i;
+
+	put16(h + 0x00, ROM_SIGNATURE);
+	put16(h + 0x02, in->size / ROM_UNIT);		/* InitializationSize */
+	put32(h + 0x04, EFI_ROM_SIGNATURE);
+	put16(h + 0x08, in->subsystem);
+	put16(h + 0x0A, in->machine);
+	put16(h + 0x0C, 0);				/* not compressed */
+	put16(h + 0x16, in->img_off);			/* EfiImageHeaderOffset */
+	put16(h + 0x18, ROM_HDR_LEN);			/* PcirOffset */
+
+	memcpy(h + ROM_HDR_LEN, "PCIR", 4);
+	put16(h + ROM_HDR_LEN + 0x04, VENDOR_VIRTIO);
+	put16(h + ROM_HDR_LEN + 0x06, dev[0]);
+	put16(h + ROM_HDR_LEN + 0x08, PCIR_LEN);	/* device list offset */
+	put16(h + ROM_HDR_LEN + 0x0A, PCIR_LEN);
+	h[ROM_HDR_LEN + 0x0C] = 3;			/* PCI 3.0 PCIR */
+	h[ROM_HDR_LEN + 0x0D] = 0x00;			/* class: SCSI bus */
+	h[ROM_HDR_LEN + 0x0E] = 0x00;
+	h[ROM_HDR_LEN + 0x0F] = 0x01;
+	put16(h + ROM_HDR_LEN + 0x10, in->size / ROM_UNIT);	/* ImageLength */
+	h[ROM_HDR_LEN + 0x14] = CODE_TYPE_EFI;
+	h[ROM_HDR_LEN + 0x15] = last ? INDICATOR_LAST : 0;
+	for (i = 0; i < ndev; i++)
+		put16(h + ROM_HDR_LEN + PCIR_LEN + 2 * i, dev[i]);
+	memcpy(h + in->img_off, in->pe, in->len);
+	for (i = 0; i < in->size - 1; i++)
+		sum += h[i];
+	h[in->size - 1] = (uint8_t)-sum;
+}
+
+/** Build a ROM; see the file comment. */
+static int build(struct rom_input *in, unsigned nin, const char *out,
+		 const uint16_t *dev, unsigned ndev)
+{
+	size_t total = 0, off;
+	uint8_t *rom = NULL;
 	const char *why;
 	char tmp[4096];
-	uint8_t sum = 0;
-	unsigned i;
+	unsigned i, j;
+	int rc = 1;
 	FILE *f;
 
-	pe = read_all(in, &pe_len);
-	if (!pe)
-		return 1;
-	why = check_pe(pe, pe_len, &subsystem);
-	if (why) {
-		free(pe);
-		return fail("%s", why);
-	}
-	/* header, PCIR, device list (0-terminated), then the image */
-	img_off = (ROM_HDR_LEN + PCIR_LEN + 2 * (ndev + 1) + 15) & ~(size_t)15;
-	/* one byte at least after the image holds the checksum */
-	total = (img_off + pe_len + 1 + ROM_UNIT - 1) / ROM_UNIT * ROM_UNIT;
-	if (total > ROM_MAX_SIZE || total / ROM_UNIT > 0xFFFF) {
-		free(pe);
-		return fail("%s: image too big for a 16 MiB ROM", in);
+	for (i = 0; i < nin; i++) {
+		in[i].pe = read_all(in[i].path, &in[i].len);
+		if (!in[i].pe)
+			goto out;
+		why = check_pe(in[i].pe, in[i].len, &in[i].subsystem, &in[i].machine);
+		if (why) {
+			fprintf(stderr, "mkrom: %s: %s\n", in[i].path, why);
+			goto out;
+		}
+		for (j = 0; j < i; j++)
+			if (in[j].machine == in[i].machine) {
+				fprintf(stderr, "mkrom: %s and %s: two images for machine %04x\n",
+					in[j].path, in[i].path, in[i].machine);
+				goto out;
+			}
+		/* header, PCIR, device list (0-terminated), then the image;
+		 * one byte at least after the image holds the checksum */
+		in[i].img_off = (ROM_HDR_LEN + PCIR_LEN + 2 * (ndev + 1) + 15) &
+				~(size_t)15;
+		in[i].size = (in[i].img_off + in[i].len + 1 + ROM_UNIT - 1) /
+			     ROM_UNIT * ROM_UNIT;
+		if (in[i].len > ROM_MAX_SIZE || in[i].size > ROM_MAX_SIZE - total ||
+		    in[i].size / ROM_UNIT > 0xFFFF) {
+			fprintf(stderr, "mkrom: %s: image too big for a 16 MiB ROM\n",
+				in[i].path);
+			goto out;
+		}
+		total += in[i].size;
 	}
 	rom = calloc(1, total);
 	if (!rom) {
-		free(pe);
-		return fail("%s", "out of memory");
+		fail("%s", "out of memory");
+		goto out;
 	}
-	put16(rom + 0x00, ROM_SIGNATURE);
-	put16(rom + 0x02, total / ROM_UNIT);		/* InitializationSize */
-	put32(rom + 0x04, EFI_ROM_SIGNATURE);
-	put16(rom + 0x08, subsystem);
-	put16(rom + 0x0A, PE_MACHINE_X64);
-	put16(rom + 0x0C, 0);				/* not compressed */
-	put16(rom + 0x16, img_off);			/* EfiImageHeaderOffset */
-	put16(rom + 0x18, ROM_HDR_LEN);			/* PcirOffset */
-
-	memcpy(rom + ROM_HDR_LEN, "PCIR", 4);
-	put16(rom + ROM_HDR_LEN + 0x04, VENDOR_VIRTIO);
-	put16(rom + ROM_HDR_LEN + 0x06, dev[0]);
-	put16(rom + ROM_HDR_LEN + 0x08, PCIR_LEN);	/* device list offset */
-	put16(rom + ROM_HDR_LEN + 0x0A, PCIR_LEN);
-	rom[ROM_HDR_LEN + 0x0C] = 3;			/* PCI 3.0 PCIR */
-	rom[ROM_HDR_LEN + 0x0D] = 0x00;			/* class: SCSI bus */
-	rom[ROM_HDR_LEN + 0x0E] = 0x00;
-	rom[ROM_HDR_LEN + 0x0F] = 0x01;
-	put16(rom + ROM_HDR_LEN + 0x10, total / ROM_UNIT);	/* ImageLength */
-	rom[ROM_HDR_LEN + 0x14] = CODE_TYPE_EFI;
-	rom[ROM_HDR_LEN + 0x15] = INDICATOR_LAST;
-	for (i = 0; i < ndev; i++)
-		put16(rom + ROM_HDR_LEN + PCIR_LEN + 2 * i, dev[i]);
-	memcpy(rom + img_off, pe, pe_len);
-	for (i = 0; i < total - 1; i++)
-		sum += rom[i];
-	rom[total - 1] = (uint8_t)-sum;
+	for (i = 0, off = 0; i < nin; off += in[i].size, i++)
+		put_image(rom + off, &in[i], dev, ndev, i + 1 == nin);
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
 	f = fopen(tmp, "wb");
 	if (!f || fwrite(rom, 1, total, f) != total || fclose(f)) {
 		remove(tmp);
-		free(rom);
-		free(pe);
-		return fail("%s: cannot write", out);
+		fail("%s: cannot write", out);
+		goto out;
 	}
 	if (rename(tmp, out)) {
 		remove(tmp);
-		free(rom);
-		free(pe);
-		return fail("%s: cannot rename", out);
+		fail("%s: cannot rename", out);
+		goto out;
 	}
-	printf("%s: %zu bytes (%zu x 512), EFI image %zu bytes at 0x%zx, "
-	       "subsystem %u, devices", out, total, total / ROM_UNIT, pe_len,
-	       img_off, subsystem);
+	printf("%s: %zu bytes (%zu x 512)", out, total, total / ROM_UNIT);
+	for (i = 0; i < nin; i++)
+		printf("%s %s image %zu bytes, subsystem %u", i ? ";" : ",",
+		       in[i].machine == PE_MACHINE_X64 ? "x64" : "AA64", in[i].len,
+		       in[i].subsystem);
+	printf("; devices");
 	for (i = 0; i < ndev; i++)
 		printf(" %04x", dev[i]);
 	printf("\n");
+	rc = 0;
+out:
 	free(rom);
-	free(pe);
-	return 0;
+	for (i = 0; i < nin; i++)
+		free(in[i].pe);
+	return rc;
 }
 
 /**
@@ -208,7 +262,7 @@ static long check_image(const uint8_t *rom, size_t len, size_t off)
 {
 	const uint8_t *h = rom + off, *p;
 	size_t pcir, size, img, i;
-	uint16_t subsystem;
+	uint16_t subsystem, machine;
 	uint8_t sum = 0;
 	const char *why;
 
@@ -245,11 +299,13 @@ static long check_image(const uint8_t *rom, size_t len, size_t off)
 	if (get16(h + 0x0C) == 0) {
 		if (img >= size)
 			return fail("%s", "EFI image offset beyond the image"), -1;
-		why = check_pe(h + img, size - img, &subsystem);
+		why = check_pe(h + img, size - img, &subsystem, &machine);
 		if (why)
 			return fail("embedded image: %s", why), -1;
 		if (subsystem != get16(h + 8))
 			return fail("%s", "subsystem differs from the PE image's"), -1;
+		if (machine != get16(h + 0x0A))
+			return fail("%s", "machine type differs from the PE image's"), -1;
 	}
 	for (i = 0; i < size; i++)
 		sum += h[i];
@@ -281,16 +337,17 @@ static int check(const char *path)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: mkrom [-d DEVICE_ID]... -o ROM DRIVER.efi\n"
+	fprintf(stderr, "usage: mkrom [-d DEVICE_ID]... -o ROM DRIVER.efi...\n"
 			"       mkrom --check ROM\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
+	struct rom_input in[MAX_IMAGES];
 	uint16_t dev[MAX_DEVICES];
-	const char *out = NULL, *in = NULL;
-	unsigned ndev = 0, k;
+	const char *out = NULL;
+	unsigned ndev = 0, nin = 0, k;
 	int i;
 
 	if (argc == 3 && (!strcmp(argv[1], "--check") || !strcmp(argv[1], "--dump")))
@@ -310,17 +367,18 @@ int main(int argc, char **argv)
 			if (ndev == MAX_DEVICES)
 				return usage();
 			dev[ndev++] = (uint16_t)id;
-		} else if (argv[i][0] != '-' && !in) {
-			in = argv[i];
+		} else if (argv[i][0] != '-' && nin < MAX_IMAGES) {
+			memset(&in[nin], 0, sizeof(in[nin]));
+			in[nin++].path = argv[i];
 		} else {
 			return usage();
 		}
 	}
-	if (!in || !out)
+	if (!nin || !out)
 		return usage();
 	if (!ndev) {
 		dev[ndev++] = known_devices[0];
 		dev[ndev++] = known_devices[1];
 	}
-	return build(in, out, dev, ndev);
+	return build(in, nin, out, dev, ndev);
 }

@@ -9,6 +9,7 @@ set -u
 build=${1:-build}
 mkrom=$build/mkrom
 drv=$build/virtio-scsi.efi
+drv_aa64=$build/aa64/virtio-scsi.efi
 app=$build/testapp.efi
 t=$build/mkrom-test
 rm -rf "$t"
@@ -63,12 +64,49 @@ printf 'hello\n' > "$t/text"
 refuse "a text file" "not a PE image" "$t/text"
 cp "$drv" "$t/pe32.efi"; patch "$t/pe32.efi" $((pe_off + 24)) 0b01
 refuse "a PE32 image" "not a PE32+ image" "$t/pe32.efi"
-cp "$drv" "$t/arm.efi"; patch "$t/arm.efi" $((pe_off + 4)) 64aa
-refuse "a wrong-machine image" "not an x64 image" "$t/arm.efi"
+cp "$drv" "$t/arm.efi"; patch "$t/arm.efi" $((pe_off + 4)) c001
+refuse "a wrong-machine image" "not an x64 or AA64 image" "$t/arm.efi"
+refuse "two images of one machine" "two images for machine 8664" "$drv" "$drv"
 refuse "an application" "EFI application" "$app"
 cp "$drv" "$t/big.efi"; head -c $((17 << 20)) /dev/zero >> "$t/big.efi"
 refuse "an image over 16 MiB" "too big" "$t/big.efi"
 refuse "an unknown device ID" "unknown device ID" -d 1001 "$drv"
+
+# one ROM for both architectures
+"$mkrom" -d 1048 -d 1004 -o "$t/both.rom" "$drv" "$drv_aa64" > "$t/both-build.log"
+result "$([ $? = 0 ] && echo 1)" "builds a ROM from the x64 and the AA64 driver"
+"$mkrom" --check "$t/both.rom" > "$t/both.log" 2>&1
+result "$([ $? = 0 ] && echo 1)" "--check accepts the two-image ROM"
+n_img=$(grep -c '^image at ' "$t/both.log")
+n_last=$(grep -c '^image at .*, last$' "$t/both.log")
+last_img=$(grep '^image at ' "$t/both.log" | tail -1)
+result "$([ "$n_img" = 2 ] && [ "$n_last" = 1 ] && [ "${last_img%, last}" != "$last_img" ] && echo 1)" \
+	"--check lists both images, the last-image indicator on the second only"
+grep -q "EFI: subsystem 11, machine 8664" "$t/both.log" &&
+grep -q "EFI: subsystem 11, machine aa64" "$t/both.log"
+result "$([ $? = 0 ] && echo 1)" "one x64 and one AA64 image"
+# each image carries its driver byte for byte, and sums to zero on its own
+second=$(sed -n 's/^image at 0x\([0-9a-f]*\): .*last$/\1/p' "$t/both.log")
+size1=$((0x$second))
+cmp -s <(head -c "$size1" "$t/both.rom" | tail -c +65 | head -c "$(stat -c %s "$drv")") "$drv" &&
+cmp -s <(tail -c +$((size1 + 65)) "$t/both.rom" | head -c "$(stat -c %s "$drv_aa64")") "$drv_aa64"
+result "$([ $? = 0 ] && echo 1)" "each image carries its driver byte for byte"
+s1=$(head -c "$size1" "$t/both.rom" | od -An -tu1 -v | tr -s ' ' '\n' | awk '{s += $1} END {print s % 256}')
+s2=$(tail -c +$((size1 + 1)) "$t/both.rom" | od -An -tu1 -v | tr -s ' ' '\n' | awk '{s += $1} END {print s % 256}')
+result "$([ "$s1" = 0 ] && [ "$s2" = 0 ] && echo 1)" "each image's bytes sum to zero"
+head -c $((9 << 20)) /dev/zero >> "$t/big9.efi"; cat "$drv" "$t/big9.efi" > "$t/x9.efi"
+cat "$drv_aa64" "$t/big9.efi" > "$t/a9.efi"
+refuse "images over 16 MiB together" "too big" "$t/x9.efi" "$t/a9.efi"
+# a damaged second image
+cp "$t/both.rom" "$t/bad.rom"; patch "$t/bad.rom" $((size1 + 200)) ff
+"$mkrom" --check "$t/bad.rom" > "$t/bad.log" 2>&1
+rc=$?
+result "$([ $rc != 0 ] && grep -q checksum "$t/bad.log" && grep -q '^image at 0x0:' "$t/bad.log" && echo 1)" \
+	"--check refuses a ROM whose second image is damaged (checksum)"
+cp "$t/both.rom" "$t/bad.rom"; patch "$t/bad.rom" $((size1 + 0x0A)) 6486
+"$mkrom" --check "$t/bad.rom" > "$t/bad.log" 2>&1
+result "$([ $? != 0 ] && grep -q "machine type differs" "$t/bad.log" && echo 1)" \
+	"--check refuses an image whose header names another machine than its PE"
 
 # malformed ROMs
 bad_rom() {	# bad_rom NAME MESSAGE: check must refuse t/bad.rom
