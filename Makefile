@@ -2,11 +2,15 @@
 #
 # virtio-scsi UEFI driver.
 #   make          the driver (build/virtio-scsi.efi) and the test app
-#   make check    every test: host unit tests (ASan/UBSan), QEMU+OVMF
+#   make check    every test: host unit tests (ASan/UBSan), QEMU with
+#                 OVMF (x64) and AAVMF (AArch64), the bare-metal image
+#   V=1           show the commands; CC, CFLAGS, LDFLAGS may be set
 #   make run      boot QEMU+OVMF, load the driver from the Shell, show disks
 #   make deps     install what is missing (Debian 12, apt-get)
 #   make bench    figures: ours against the firmware's stack, same VM
 #   make coverage figures: source coverage of drivers/
+#   make ARCH=aa64  the AArch64 driver and test app (build/aa64/)
+#   make install  drivers, ROM, ROM tool, core library (DESTDIR, PREFIX)
 #   make core     the core alone: build/core/libvscsi.a (freestanding)
 #   make bare     the bare-metal x86-64 image: build/bare/virtio-scsi-bare.elf
 #   make run-bare boot it under QEMU (no firmware), console on stdout
@@ -14,6 +18,12 @@
 BUILD      ?= build
 # ARCH: the UEFI target, x64 (build/) or aa64 (build/aa64/, cross-built)
 ARCH       ?= x64
+# host tests and tools: the CC given for x64 (make CC=clang), else gcc
+ifneq ($(filter command line environment,$(origin CC)),)
+ifeq ($(ARCH),x64)
+HOSTCC     ?= $(CC)
+endif
+endif
 HOSTCC     ?= gcc
 LOG_LEVEL  ?= 1
 EFI_OPT    ?= -O2
@@ -67,7 +77,11 @@ APP_SRCS  := test/efi/testapp.c test/efi/testlib.c test/efi/basic.c \
 	drivers/lib/log.c drivers/virtio/virtio_pci.c
 
 WARN      := -Wall -Wextra -Werror
-# V=1 shows each command
+# GCC must be told not to turn the C library loops (drivers/lib/libc*.c)
+# back into calls to themselves; clang is told in the source
+CC_IS_CLANG := $(shell $(CC) --version 2>/dev/null | grep -qi clang && echo 1)
+NO_LOOP_CALLS := $(if $(CC_IS_CLANG),,-fno-tree-loop-distribute-patterns)
+# V=1 shows each command instead of its one-line summary
 ifeq ($(V),1)
 Q := @true
 V_AT :=
@@ -77,7 +91,7 @@ V_AT := @
 endif
 EFI_CFLAGS := -std=gnu11 $(EFI_OPT) -g0 $(WARN) -fpic -fshort-wchar \
 	-fno-stack-protector -ffreestanding -fno-strict-aliasing \
-	-fno-tree-loop-distribute-patterns $(ARCH_CFLAGS) \
+	$(NO_LOOP_CALLS) $(ARCH_CFLAGS) \
 	-DVS_DEBUGCON=$(DEBUGCON) -DVS_LOG_LEVEL=$(LOG_LEVEL) \
 	-I$(EFI_INC) -I$(EFI_INC)/$(EFI_ARCH) -Iinclude -Iefi $(CFLAGS)
 EFI_LDFLAGS := -nostdlib -znocombreloc -T $(EFI_LIB)/elf_$(EFI_ARCH)_efi.lds \
@@ -174,18 +188,18 @@ endif
 CC_INCLUDE := $(shell $(CC) -print-file-name=include)
 CORE_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -nostdinc \
 	-isystem $(CC_INCLUDE) -Iinclude -fno-pic -fno-stack-protector \
-	-mno-red-zone -mgeneral-regs-only -fno-tree-loop-distribute-patterns
-CORE_LIB := $(BUILD)/core/libvscsi.a
-CORE_OBJS := $(addprefix $(BUILD)/core/,$(CORE_SRCS:.c=.o))
+	$(if $(filter x64,$(ARCH)),-mno-red-zone) -mgeneral-regs-only $(NO_LOOP_CALLS)
+CORE_LIB := $(OUT)/core/libvscsi.a
+CORE_OBJS := $(addprefix $(OUT)/core/,$(CORE_SRCS:.c=.o))
 
-$(BUILD)/core/%.o: %.c
+$(OUT)/core/%.o: %.c
 	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	@$(CC) $(CORE_CFLAGS) -MMD -c $< -o $@
+	$(Q)echo "  CC      $<"
+	$(V_AT)$(CC) $(CORE_CFLAGS) -MMD -c $< -o $@
 
 $(CORE_LIB): $(CORE_OBJS)
-	@echo "  AR      $@"
-	@rm -f $@ && $(AR) rcs $@ $^
+	$(Q)echo "  AR      $@"
+	$(V_AT)rm -f $@ && $(AR) rcs $@ $^
 
 .PHONY: core
 core: $(CORE_LIB)
@@ -201,16 +215,16 @@ BARE_CFLAGS := $(CORE_CFLAGS) -Ibare -Itest/common
 
 $(BUILD)/bare/%.o: %.c
 	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	@$(CC) $(BARE_CFLAGS) -MMD -c $< -o $@
+	$(Q)echo "  CC      $<"
+	$(V_AT)$(CC) $(BARE_CFLAGS) -MMD -c $< -o $@
 $(BUILD)/bare/%.o: %.S
 	@mkdir -p $(dir $@)
-	@echo "  AS      $<"
-	@$(CC) $(BARE_CFLAGS) -MMD -c $< -o $@
+	$(Q)echo "  AS      $<"
+	$(V_AT)$(CC) $(BARE_CFLAGS) -MMD -c $< -o $@
 
 $(BARE): $(BARE_OBJS) $(CORE_LIB) bare/bare.ld
-	@echo "  LD      $@"
-	@$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
+	$(Q)echo "  LD      $@"
+	$(V_AT)$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
 		-T bare/bare.ld $(BARE_OBJS) $(CORE_LIB) -o $@
 
 .PHONY: bare run-bare
@@ -238,15 +252,15 @@ UNIT_EXTRA_test_bare := bare/pci.c bare/platform.c bare/status.c
 
 $(BUILD)/unit/%: test/unit/%.c $(UNIT_COMMON) test/unit/*.h include/*/*.h bare/*.h
 	@mkdir -p $(dir $@)
-	@echo "  HOSTCC  $@"
-	@$(HOSTCC) $(HOST_CFLAGS) $< $(UNIT_COMMON) $(UNIT_EXTRA_$*) -o $@ -lcmocka
+	$(Q)echo "  HOSTCC  $@"
+	$(V_AT)$(HOSTCC) $(HOST_CFLAGS) $< $(UNIT_COMMON) $(UNIT_EXTRA_$*) -o $@ -lcmocka
 
 # The same tests without sanitizers, for valgrind
 VG_BINS := $(addprefix $(BUILD)/unit-vg/,$(UNIT_TESTS))
 $(BUILD)/unit-vg/%: test/unit/%.c $(UNIT_COMMON) test/unit/*.h include/*/*.h bare/*.h
 	@mkdir -p $(dir $@)
-	@echo "  HOSTCC  $@"
-	@$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -Iinclude -Itest/unit $< $(UNIT_COMMON) $(UNIT_EXTRA_$*) -o $@ -lcmocka
+	$(Q)echo "  HOSTCC  $@"
+	$(V_AT)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -Iinclude -Itest/unit $< $(UNIT_COMMON) $(UNIT_EXTRA_$*) -o $@ -lcmocka
 
 # ---------------------------------------------------------------- fuzzers
 FUZZ_CC ?= clang
@@ -262,8 +276,8 @@ FUZZ_CFLAGS := -g -O1 -Iinclude -Itest/unit -fsanitize=fuzzer,address,undefined 
 
 $(BUILD)/fuzz/%: test/fuzz/%.c test/fuzz/fuzz.h $(UNIT_COMMON) test/unit/*.h include/*/*.h
 	@mkdir -p $(dir $@)
-	@echo "  FUZZCC  $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(UNIT_COMMON) -o $@
+	$(Q)echo "  FUZZCC  $@"
+	$(V_AT)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(UNIT_COMMON) -o $@
 
 # Run each fuzzer for FUZZ_SECONDS on a copy of its seed corpus.
 .PHONY: fuzz
@@ -272,21 +286,22 @@ fuzz: $(FUZZ_BINS)
 
 $(BUILD)/mkpattern: tools/mkpattern.c test/common/pattern.h
 	@mkdir -p $(dir $@)
-	@echo "  HOSTCC  $@"
-	@$(HOSTCC) -O2 $(WARN) $< -o $@
+	$(Q)echo "  HOSTCC  $@"
+	$(V_AT)$(HOSTCC) -O2 $(WARN) $< -o $@
 
 $(BUILD)/mkrom: tools/mkrom.c
 	@mkdir -p $(dir $@)
-	@echo "  HOSTCC  $@"
-	@$(HOSTCC) -O2 $(WARN) $< -o $@
+	$(Q)echo "  HOSTCC  $@"
+	$(V_AT)$(HOSTCC) -O2 $(WARN) $< -o $@
 
 # PCI option ROM: vendor 1AF4, devices 1048 and 1004, one EFI image per
 # architecture (x64, then AA64), so the same file serves OVMF and AAVMF
 X64_DRIVER := $(BUILD)/virtio-scsi.efi
 AA64_DRIVER := $(BUILD)/aa64/virtio-scsi.efi
 .PHONY: aa64-driver
+AA64_CC ?= aarch64-linux-gnu-gcc
 aa64-driver:
-	@$(MAKE) -s --no-print-directory ARCH=aa64 $(AA64_DRIVER)
+	@$(MAKE) -s --no-print-directory ARCH=aa64 CC=$(AA64_CC) CFLAGS= LDFLAGS= $(AA64_DRIVER)
 $(ROM): aa64-driver $(BUILD)/mkrom
 	@$(MAKE) -s --no-print-directory ARCH=x64 $(X64_DRIVER)
 	@$(BUILD)/mkrom -d 1048 -d 1004 -o $@ $(X64_DRIVER) $(AA64_DRIVER)
@@ -312,10 +327,31 @@ unit: $(UNIT_BINS)
 deps:
 	@tools/install-deps.sh
 
-# Every test; the last line is "N passed, N failed".
+# Every test, both architectures; the last line is "N passed, N failed".
 check: deps
 	@$(MAKE) --no-print-directory all $(BARE) $(UNIT_BINS) $(VG_BINS) $(FUZZ_BINS) $(BUILD)/mkpattern
+	@$(MAKE) --no-print-directory ARCH=aa64 CC=$(AA64_CC) CFLAGS= LDFLAGS= all
 	@FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) test/run-all.sh $(BUILD)
+
+# make install [DESTDIR=...] [PREFIX=/usr/local]: each architecture's
+# driver and the ROM under share/virtio-scsi/, the ROM tool as
+# virtio-scsi-mkrom, the core library and its headers for embedders
+PREFIX ?= /usr/local
+DATADIR := $(PREFIX)/share/virtio-scsi
+.PHONY: install
+install: all $(CORE_LIB)
+	$(V_AT)install -d $(DESTDIR)$(DATADIR)/x64 $(DESTDIR)$(DATADIR)/aa64 \
+		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+		$(DESTDIR)$(PREFIX)/include/virtio-scsi/vscsi \
+		$(DESTDIR)$(PREFIX)/include/virtio-scsi/spec
+	$(V_AT)install -m 644 $(X64_DRIVER) $(DESTDIR)$(DATADIR)/x64/virtio-scsi.efi
+	$(V_AT)install -m 644 $(AA64_DRIVER) $(DESTDIR)$(DATADIR)/aa64/virtio-scsi.efi
+	$(V_AT)install -m 644 $(ROM) $(DESTDIR)$(DATADIR)/virtio-scsi.rom
+	$(V_AT)install -m 755 $(BUILD)/mkrom $(DESTDIR)$(PREFIX)/bin/virtio-scsi-mkrom
+	$(V_AT)install -m 644 $(CORE_LIB) $(DESTDIR)$(PREFIX)/lib/libvscsi.a
+	$(V_AT)install -m 644 include/vscsi/*.h $(DESTDIR)$(PREFIX)/include/virtio-scsi/vscsi/
+	$(V_AT)install -m 644 include/spec/*.h $(DESTDIR)$(PREFIX)/include/virtio-scsi/spec/
+	$(Q)echo "  INSTALL $(DESTDIR)$(PREFIX)"
 
 # Figures: our driver against the firmware's stack, same VM (not a test).
 bench: deps

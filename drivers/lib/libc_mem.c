@@ -2,15 +2,23 @@
 /**
  * @file
  * memset and memcpy for an image linked without libefi (which otherwise
- * supplies them): the UEFI driver, the bare-metal image.  Built with -fno-tree-loop-distribute-patterns, so the
- * loops are not turned back into calls to themselves.
+ * supplies them): the UEFI driver, the bare-metal image.  As in libc.c,
+ * the loops are kept loops (GCC: -fno-tree-loop-distribute-patterns,
+ * clang: VS_NO_BUILTIN).
  */
 #include <stddef.h>
+
+/* clang: keep these loops loops (GCC: -fno-tree-loop-distribute-patterns) */
+#if defined(__clang__)
+#define VS_NO_BUILTIN __attribute__((no_builtin))
+#else
+#define VS_NO_BUILTIN
+#endif
 
 void *memset(void *dst, int c, size_t n);
 void *memcpy(void *dst, const void *src, size_t n);
 
-void *memset(void *dst, int c, size_t n)
+VS_NO_BUILTIN void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
 
@@ -19,7 +27,7 @@ void *memset(void *dst, int c, size_t n)
 	return dst;
 }
 
-void *memcpy(void *dst, const void *src, size_t n)
+VS_NO_BUILTIN void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;

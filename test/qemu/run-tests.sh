@@ -583,7 +583,7 @@ make_images
 if [ "$ARCH" = x64 ]; then
 	all_vms="modern legacy transitional queue4 queue16 media conform faults unplug shell-unplug rom shell"
 else
-	all_vms="modern legacy media conform faults unplug"
+	all_vms="modern legacy media conform faults unplug rom"
 fi
 for vm in ${VMS:-$all_vms}; do
 	case $vm in
