@@ -356,7 +356,7 @@ install: all $(CORE_LIB)
 # Figures: our driver against the firmware's stack, same VM (not a test).
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/mkpattern
-	@tools/run-bench.sh $(BUILD)
+	@ARCH=$(ARCH) tools/run-bench.sh $(BUILD)
 
 # Boot QEMU + OVMF into the Shell, load the driver, show its disks.
 run: deps

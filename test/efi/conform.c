@@ -44,6 +44,33 @@ void conform_target(const char *name)
 	counted = name[0] == 'o' && name[1] == 'u';
 }
 
+/*
+ * On AArch64 the firmware maps nothing at address 0, so a probe that the
+ * built-in stack answers by dereferencing NULL takes the machine down
+ * (AAVMF 2022.11's VirtioScsiDxe does, for a NULL Target; x64 OVMF reads
+ * zeros there and carries on).  Such probes are skipped on the built-in
+ * stack there, and said so; ours always gets them.
+ */
+#if defined(__aarch64__)
+#define NULL_FAULTS 1
+#else
+#define NULL_FAULTS 0
+#endif
+
+/**
+ * Tell whether a NULL-pointer probe may run on the stack under test.
+ * @v name	the rule it checks
+ * @ret run	TRUE to run it
+ */
+static BOOLEAN null_probe(const char *name)
+{
+	if (counted || !NULL_FAULTS)
+		return TRUE;
+	note("%s: skipped - %s (a NULL dereference in the firmware's stack "
+	     "faults on AArch64)", label, name);
+	return FALSE;
+}
+
 /* ------------------------------------------------------------------ */
 /* §15.7 Extended SCSI Pass Thru                                       */
 
@@ -255,10 +282,13 @@ static void conform_invalid_address(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt)
 		rule(st == EFI_INVALID_PARAMETER, name, "%lx ha %x",
 		     (unsigned long)st, p.HostAdapterStatus);
 		ZeroMem(&p, sizeof(p));
-		st = pt->PassThru(pt, first_t, first_l, &p, ev);
 		vs_snprintf(name, sizeof(name), "SCT 4.6.2.3 PassThru %s: zeroed "
 			    "packet: INVALID_PARAMETER", with);
-		rule(st == EFI_INVALID_PARAMETER, name, "%lx", (unsigned long)st);
+		if (null_probe(name)) {
+			st = pt->PassThru(pt, first_t, first_l, &p, ev);
+			rule(st == EFI_INVALID_PARAMETER, name, "%lx",
+			     (unsigned long)st);
+		}
 	}
 	if (event)
 		BS->CloseEvent(event);
@@ -359,9 +389,12 @@ static void conform_pass_thru_calls(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt)
 	cdb[0] = SCSI_OP_INQUIRY;
 
 	packet(&p, cdb, 6, buf, 36, sense);
-	st = pt->PassThru(pt, NULL, 0, &p, NULL);
-	rule(st == EFI_INVALID_PARAMETER, "§15.7.2 PassThru: NULL Target: INVALID_PARAMETER",
-	     "%lx", (unsigned long)st);
+	if (null_probe("§15.7.2 PassThru: NULL Target")) {
+		st = pt->PassThru(pt, NULL, 0, &p, NULL);
+		rule(st == EFI_INVALID_PARAMETER,
+		     "§15.7.2 PassThru: NULL Target: INVALID_PARAMETER", "%lx",
+		     (unsigned long)st);
+	}
 	SetMem(target, sizeof(target), 0x77);
 	st = pt->PassThru(pt, target, 0, &p, NULL);
 	rule(st == EFI_INVALID_PARAMETER,
