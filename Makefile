@@ -145,7 +145,8 @@ $(OUT)/testapp.so: $(addprefix $(OUT)/efi/,$(APP_SRCS:.c=.o))
 # crt0 carries its own PE header, so the image is the raw binary, with
 # the subsystem set at link time.
 # Then check what the firmware's loader reads: the machine, the
-# subsystem, and on x64 the .reloc section gnu-efi's image must carry
+# subsystem, no COFF symbol table (sbsign warns about one), and on x64
+# the .reloc section gnu-efi's image must carry
 # (AArch64's header from crt0 has no base relocations: its _relocate
 # applies the RELATIVE ones itself, on both architectures).
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .rel -j .rela \
@@ -175,8 +176,9 @@ endif
 	$(V_AT)p=$$($(CROSS)objdump -p $@ 2>/dev/null); \
 	echo "$$p" | grep -q "file format $(PE_FORMAT)$$" && \
 	echo "$$p" | grep -q "^Subsystem.*$(PE_SUBSYSTEM)" && \
-	{ [ $(ARCH) != x64 ] || $(CROSS)objdump -h $@ | grep -q '\.reloc'; } || \
-		{ echo "$@: not a $(PE_FORMAT) image of subsystem $(PE_SUBSYSTEM) with its relocations"; \
+	{ [ $(ARCH) != x64 ] || $(CROSS)objdump -h $@ | grep -q '\.reloc'; } && \
+	$(CROSS)objdump -t $@ | grep -q '^no symbols$$' || \
+		{ echo "$@: not a $(PE_FORMAT) image of subsystem $(PE_SUBSYSTEM) with its relocations and no symbol table"; \
 		  rm -f $@; exit 1; }
 
 # ------------------------------------------------- the core as a library
