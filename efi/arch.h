@@ -52,41 +52,9 @@ static inline UINT64 vs_arch_counter_hz(void)
 
 /* x86 I/O ports: QEMU's debug console, isa-debug-exit, legacy virtio. */
 #if defined(__x86_64__)
+#include "arch/x86_io.h"
 #define VS_ARCH_HAS_PORTS 1
 #define VS_ARCH_HAS_DEBUGCON 1
-static inline void vs_arch_outb(UINT16 port, UINT8 v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-static inline void vs_arch_outw(UINT16 port, UINT16 v)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-static inline void vs_arch_outl(UINT16 port, UINT32 v)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-static inline UINT8 vs_arch_inb(UINT16 port)
-{
-	UINT8 v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-static inline UINT16 vs_arch_inw(UINT16 port)
-{
-	UINT16 v;
-
-	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-static inline UINT32 vs_arch_inl(UINT16 port)
-{
-	UINT32 v;
-
-	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 #else
 #define VS_ARCH_HAS_PORTS 0
 #define VS_ARCH_HAS_DEBUGCON 0

@@ -189,7 +189,7 @@ static uint64_t vs_efi_now_us(struct vs_platform *p)
 #if VS_DEBUGCON && VS_ARCH_HAS_DEBUGCON
 static void vs_debugcon_putc(char ch)
 {
-	vs_arch_outb(VS_DEBUGCON_PORT, (UINT8)ch);
+	outb(VS_DEBUGCON_PORT, (UINT8)ch);
 }
 #endif
 

@@ -71,8 +71,8 @@ static int raw_bar_read(struct vs_platform *p, bool is_io, unsigned bar,
 #if VS_ARCH_HAS_PORTS
 		uint16_t port = (uint16_t)a;
 
-		*val = w == 1 ? vs_arch_inb(port) : w == 2 ? vs_arch_inw(port) :
-		       vs_arch_inl(port);
+		*val = w == 1 ? inb(port) : w == 2 ? inw(port) :
+		       inl(port);
 		return VS_OK;
 #else
 		return VS_E_DEVICE;	/* I/O BARs: the rom VM's device is modern */
@@ -96,9 +96,9 @@ static int raw_bar_write(struct vs_platform *p, bool is_io, unsigned bar,
 #if VS_ARCH_HAS_PORTS
 		uint16_t port = (uint16_t)a;
 
-		if (w == 1) vs_arch_outb(port, val);
-		else if (w == 2) vs_arch_outw(port, val);
-		else vs_arch_outl(port, val);
+		if (w == 1) outb(port, val);
+		else if (w == 2) outw(port, val);
+		else outl(port, val);
 		return VS_OK;
 #else
 		return VS_E_DEVICE;

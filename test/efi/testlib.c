@@ -33,7 +33,7 @@ void port_puts(const char *s)
 {
 	for (; *s; s++) {
 #if VS_ARCH_HAS_PORTS
-		vs_arch_outb(RESULT_PORT, (UINT8)*s);
+		outb(RESULT_PORT, (UINT8)*s);
 #else
 		volatile UINT32 *uart = (volatile UINT32 *)(UINTN)PL011_BASE;
 		unsigned spin;
