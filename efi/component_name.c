@@ -6,13 +6,11 @@
  */
 #include "vscsi_efi.h"
 
-static EFI_GUID vs_pci_io_guid = EFI_PCI_IO_PROTOCOL_GUID;
-
 static CHAR16 vs_driver_name[] = L"VirtIO-SCSI Polled Driver";
 static CHAR16 vs_controller_name[] = L"Virtio SCSI Host Controller";
 
 /** Tell whether Language is in a ';'-separated list (or is one code). */
-static BOOLEAN vs_language_ok(const CHAR8 *list, const CHAR8 *lang)
+BOOLEAN vs_efi_language_ok(const CHAR8 *list, const CHAR8 *lang)
 {
 	const CHAR8 *p = list;
 	UINTN n;
@@ -51,21 +49,12 @@ static EFI_STATUS vs_controller_name_of(const CHAR8 *languages,
 {
 	EFI_HANDLE drv = vs_efi_driver_binding.DriverBindingHandle;
 	struct vs_efi_disk *d;
-	VOID *iface;
-	EFI_STATUS st;
 
 	if (!controller || !language || !name)
 		return EFI_INVALID_PARAMETER;
-	/* Managed by us: opening BY_DRIVER says ALREADY_STARTED */
-	st = BS->OpenProtocol(controller, &vs_pci_io_guid, &iface, drv,
-			      controller, EFI_OPEN_PROTOCOL_BY_DRIVER);
-	if (!EFI_ERROR(st)) {
-		BS->CloseProtocol(controller, &vs_pci_io_guid, drv, controller);
+	if (!vs_efi_managed_ctrl(controller))
 		return EFI_UNSUPPORTED;
-	}
-	if (st != EFI_ALREADY_STARTED)
-		return EFI_UNSUPPORTED;
-	if (!vs_language_ok(languages, language))
+	if (!vs_efi_language_ok(languages, language))
 		return EFI_UNSUPPORTED;
 	if (!child) {
 		*name = vs_controller_name;
@@ -87,7 +76,7 @@ static EFI_STATUS EFIAPI vs_cn_driver_name(EFI_COMPONENT_NAME2_PROTOCOL *This,
 {
 	if (!Language || !DriverName)
 		return EFI_INVALID_PARAMETER;
-	if (!vs_language_ok(This->SupportedLanguages, Language))
+	if (!vs_efi_language_ok(This->SupportedLanguages, Language))
 		return EFI_UNSUPPORTED;
 	*DriverName = vs_driver_name;
 	return EFI_SUCCESS;

@@ -15,6 +15,8 @@ static EFI_GUID vs_driver_binding_guid = DRIVER_BINDING_PROTOCOL;
 static EFI_GUID vs_component_name_guid = EFI_COMPONENT_NAME_PROTOCOL_GUID;
 static EFI_GUID vs_component_name2_guid = EFI_COMPONENT_NAME2_PROTOCOL_GUID;
 static EFI_GUID vs_loaded_image_guid = LOADED_IMAGE_PROTOCOL;
+static EFI_GUID vs_diagnostics2_guid = EFI_DRIVER_DIAGNOSTICS2_PROTOCOL_GUID;
+static EFI_GUID vs_supported_version_guid = EFI_DRIVER_SUPPORTED_EFI_VERSION_PROTOCOL_GUID;
 
 /**
  * Tell whether a PCI function is a virtio-scsi controller (virtio 1.2
@@ -446,6 +448,29 @@ static struct vs_efi_ctrl *vs_ctrl_from_handle(EFI_HANDLE controller,
 }
 
 /**
+ * The controller our driver manages on a handle: opening its PCI I/O
+ * BY_DRIVER as our driver says ALREADY_STARTED only then (a handle some
+ * other driver holds says ACCESS_DENIED).
+ * @v controller	handle
+ * @ret ctrl	ours, or NULL
+ */
+struct vs_efi_ctrl *vs_efi_managed_ctrl(EFI_HANDLE controller)
+{
+	EFI_HANDLE drv = vs_efi_driver_binding.DriverBindingHandle;
+	VOID *iface;
+	EFI_STATUS st;
+
+	st = BS->OpenProtocol(controller, &vs_pci_io_guid, &iface, drv,
+			      controller, EFI_OPEN_PROTOCOL_BY_DRIVER);
+	if (!EFI_ERROR(st)) {
+		BS->CloseProtocol(controller, &vs_pci_io_guid, drv, controller);
+		return NULL;
+	}
+	return st == EFI_ALREADY_STARTED ? vs_ctrl_from_handle(controller, drv) :
+	       NULL;
+}
+
+/**
  * Stop the named children of a controller.  A child whose unit is still
  * listed stays unowned (no Block I/O) until the controller is restarted;
  * one whose unit is gone is simply finished.
@@ -566,7 +591,9 @@ static EFI_STATUS EFIAPI vs_unload(EFI_HANDLE image)
 	st = BS->UninstallMultipleProtocolInterfaces(image,
 			&vs_driver_binding_guid, &vs_efi_driver_binding,
 			&vs_component_name_guid, &vs_efi_component_name,
-			&vs_component_name2_guid, &vs_efi_component_name2, NULL);
+			&vs_component_name2_guid, &vs_efi_component_name2,
+			&vs_diagnostics2_guid, &vs_efi_diagnostics2,
+			&vs_supported_version_guid, &vs_efi_supported_version, NULL);
 	if (!EFI_ERROR(st))
 		vs_efi_log_fini();
 	return st;
@@ -594,10 +621,14 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	loaded->Unload = vs_unload;
 	vs_efi_driver_binding.ImageHandle = image;
 	vs_efi_driver_binding.DriverBindingHandle = image;
+	/* Diagnostics and the supported UEFI version: expected of a driver on
+	 * a PCI plug-in card (§11.4, §11.6) */
 	st = BS->InstallMultipleProtocolInterfaces(&image,
 			&vs_driver_binding_guid, &vs_efi_driver_binding,
 			&vs_component_name_guid, &vs_efi_component_name,
-			&vs_component_name2_guid, &vs_efi_component_name2, NULL);
+			&vs_component_name2_guid, &vs_efi_component_name2,
+			&vs_diagnostics2_guid, &vs_efi_diagnostics2,
+			&vs_supported_version_guid, &vs_efi_supported_version, NULL);
 	if (!EFI_ERROR(st))
 		VS_EFI_LOG("driver loaded at %p, %llu bytes, binding version %x",
 			   loaded->ImageBase,

@@ -12,6 +12,7 @@
 #include "uefi/disk_info.h"
 #include "uefi/ext_scsi_pass_thru.h"
 #include "uefi/vscsi_stats.h"
+#include "uefi/driver_diagnostics.h"
 #include "arch.h"
 #include "vscsi/scsi_inventory.h"
 
@@ -104,6 +105,10 @@ extern EFI_DRIVER_BINDING_PROTOCOL vs_efi_driver_binding;
 extern EFI_COMPONENT_NAME_PROTOCOL vs_efi_component_name;
 extern EFI_COMPONENT_NAME2_PROTOCOL vs_efi_component_name2;
 extern EFI_GUID vs_efi_pass_thru_guid;
+extern EFI_DRIVER_DIAGNOSTICS2_PROTOCOL vs_efi_diagnostics2;
+extern EFI_DRIVER_SUPPORTED_EFI_VERSION_PROTOCOL vs_efi_supported_version;
+struct vs_efi_ctrl *vs_efi_managed_ctrl(EFI_HANDLE controller);
+BOOLEAN vs_efi_language_ok(const CHAR8 *list, const CHAR8 *lang);
 
 /* platform_pciio.c */
 void vs_efi_platform_init(struct vs_efi_platform *p, EFI_PCI_IO *pci_io);

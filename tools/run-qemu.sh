@@ -27,6 +27,8 @@ echo "== drivers (ours: VirtIO-SCSI Polled Driver)"
 drivers
 echo "== block devices and file systems"
 map -b
+echo "== drvdiag: the standard diagnostics of the drivers that have them"
+drvdiag -s
 echo "== fs1: a FAT partition on Scsi(1,0) behind our driver"
 ls fs1:\
 type fs1:\HELLO.TXT

@@ -354,6 +354,23 @@ int vp_config_write(struct vp_dev *vp, uint32_t offset, unsigned width,
  * @ret size	entries the device offers (0: queue absent)
  * @ret rc	VS_OK
  */
+/**
+ * Tell whether the device holds a queue live, as its registers say:
+ * queue_enable (modern, §4.1.4.3) or a non-zero ring address (legacy).
+ * @v vp	device
+ * @v index	queue
+ * @ret live	the device may use the queue's rings
+ */
+bool vp_queue_live(struct vp_dev *vp, uint16_t index)
+{
+	if (vp->modern) {
+		vp_region_write(vp, &vp->common, VIRTIO_PCI_COMMON_Q_SELECT, 2, index);
+		return vp_region_read(vp, &vp->common, VIRTIO_PCI_COMMON_Q_ENABLE, 2) == 1;
+	}
+	vp_region_write(vp, &vp->legacy, VIRTIO_PCI_LEGACY_QUEUE_SELECT, 2, index);
+	return vp_region_read(vp, &vp->legacy, VIRTIO_PCI_LEGACY_QUEUE_PFN, 4) != 0;
+}
+
 int vp_queue_size(struct vp_dev *vp, uint16_t index, uint16_t *size)
 {
 	if (vp->modern) {

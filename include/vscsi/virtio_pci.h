@@ -50,6 +50,7 @@ int vp_config_read(struct vp_dev *vp, uint32_t offset, unsigned width,
 int vp_config_write(struct vp_dev *vp, uint32_t offset, unsigned width,
 		    uint32_t val);
 int vp_queue_size(struct vp_dev *vp, uint16_t index, uint16_t *size);
+bool vp_queue_live(struct vp_dev *vp, uint16_t index);
 int vp_queue_enable(struct vp_dev *vp, uint16_t index, uint16_t size,
 		    const struct vp_queue_addr *addr, uint32_t *notify_off);
 void vp_notify(struct vp_dev *vp, uint16_t index, uint32_t notify_off);

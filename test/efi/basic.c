@@ -270,6 +270,7 @@ void basic_tests(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv)
 	conform_pass_thru(pt, NUM_UNITS);
 	test_pass_thru(ctrl, pt);
 	test_children(ctrl_path, bio);
+	diag_tests(ctrl, *drv, boot_device);
 	if (bio[0]) {
 		test_read_pattern(bio[0]);
 		test_read_odd(bio[0]);

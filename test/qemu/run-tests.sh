@@ -559,6 +559,11 @@ shell_vm() {
 	result "$([ $? = 0 ] && echo 1)" "shell: load fs0:\\virtio-scsi.efi succeeds"
 	grep -q "00000011 B .* VirtIO-SCSI Polled Driver" "$log"
 	result "$([ $? = 0 ] && echo 1)" "shell: drivers lists ours, version 11, managing a device"
+	# drvdiag names its driver by handle: ours is the one drivers lists
+	# as VirtIO-SCSI Polled Driver
+	drv=$(sed -n 's/^ *\([0-9A-F]*\) 00000011 B .* VirtIO-SCSI Polled Driver.*/\1/p' "$log" | head -1)
+	grep -q "^DrvDiag - (${drv:-none},[0-9A-F]*,00) Result Success" "$log"
+	result "$([ $? = 0 ] && echo 1)" "shell: drvdiag runs our controller's standard test: Success"
 	grep -q "FS1: .*" "$log" && grep -q "Pci(0x3,0x0)/Scsi(0x1,0x0)/HD(1,GPT" "$log"
 	result "$([ $? = 0 ] && echo 1)" "shell: map shows a file system on Scsi(1,0) behind our driver"
 	grep -q "Hello from a disk behind the virtio-scsi UEFI driver." "$log"

@@ -299,6 +299,9 @@ static uint64_t fake_legacy_read(struct fake_dev *fd, uint32_t off, unsigned w)
 	case VIRTIO_PCI_LEGACY_HOST_FEATURES: return (uint32_t)fd->features;
 	case VIRTIO_PCI_LEGACY_GUEST_FEATURES: return (uint32_t)fd->driver_features;
 	case VIRTIO_PCI_LEGACY_QUEUE_SIZE: return fake_sel(fd)->size;
+	case VIRTIO_PCI_LEGACY_QUEUE_PFN:
+		return fake_sel(fd)->enabled ?
+		       fake_sel(fd)->desc >> VIRTIO_PCI_LEGACY_PFN_SHIFT : 0;
 	case VIRTIO_PCI_LEGACY_QUEUE_SELECT: return fd->queue_select;
 	case VIRTIO_PCI_LEGACY_STATUS: return fd->status;
 	default: return 0;

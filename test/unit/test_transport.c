@@ -24,14 +24,20 @@ static void test_init_modern(void **state)
 	/* only what is implemented and offered: VERSION_1, HOTPLUG */
 	assert_int_equal(r->fd.driver_features, (1ull << VIRTIO_F_VERSION_1) |
 			 (1ull << VIRTIO_SCSI_F_HOTPLUG));
-	for (i = 0; i < FAKE_QUEUES; i++)
+	for (i = 0; i < FAKE_QUEUES; i++) {
 		assert_true(r->fd.q[i].enabled);
+		assert_true(vp_queue_live(&r->c.vp, i));
+	}
 	assert_int_equal(r->fd.q[VIRTIO_SCSI_VQ_REQUEST].size, VSCSI_REQ_QUEUE_SIZE);
 	assert_int_equal(r->c.reqq.size, VSCSI_REQ_QUEUE_SIZE);
 	/* §5.6.5: event buffers are posted at start */
 	assert_int_equal(r->c.eventq.avail->idx, VSCSI_EVENT_BUFS);
 	assert_int_equal(r->c.cdb_size, 32);
 	assert_int_equal(r->c.sense_size, 96);
+	/* after a reset the device holds none */
+	vscsi_halt(&r->c);
+	for (i = 0; i < FAKE_QUEUES; i++)
+		assert_false(vp_queue_live(&r->c.vp, i));
 }
 
 /** The legacy I/O BAR path: no FEATURES_OK, full-size rings by PFN. */
@@ -47,6 +53,9 @@ static void test_init_legacy(void **state)
 	assert_int_equal(r->c.reqq.size, 256);	/* a legacy queue cannot shrink */
 	assert_true(r->fd.q[VIRTIO_SCSI_VQ_CONTROL].enabled);
 	assert_true(r->fd.q[VIRTIO_SCSI_VQ_EVENT].enabled);
+	/* the device's own view of the queues (diagnostics read it) */
+	assert_true(vp_queue_live(&r->c.vp, VIRTIO_SCSI_VQ_CONTROL));
+	assert_true(vp_queue_live(&r->c.vp, VIRTIO_SCSI_VQ_REQUEST));
 	/* §2.7.7: polled, so no used buffer notifications are wanted */
 	assert_int_equal(r->c.ctrlq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
 	assert_int_equal(r->c.eventq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/**
+ * @file
+ * The option-ROM protocols on our driver's image handle, through the
+ * protocols themselves: EFI_DRIVER_SUPPORTED_EFI_VERSION_PROTOCOL
+ * (UEFI 2.10 §11.6) and EFI_DRIVER_DIAGNOSTICS2_PROTOCOL (§11.4): the
+ * standard test of a controller and of a disk, and each parameter rule.
+ */
+#include "testlib.h"
+#include "uefi/driver_diagnostics.h"
+
+static EFI_GUID diag2_guid = EFI_DRIVER_DIAGNOSTICS2_PROTOCOL_GUID;
+static EFI_GUID version_guid = EFI_DRIVER_SUPPORTED_EFI_VERSION_PROTOCOL_GUID;
+
+/** Tell whether a CHAR16 text holds an ASCII substring. */
+static BOOLEAN text_has(const CHAR16 *text, const char *what)
+{
+	UINTN i, j;
+
+	for (i = 0; text && text[i]; i++) {
+		for (j = 0; what[j] && text[i + j] == (CHAR16)what[j]; j++)
+			;
+		if (!what[j])
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/** Copy a result's text into the results, a "# diag: " line each. */
+static void print_text(const CHAR16 *text)
+{
+	char line[160];
+	UINTN i, n = 0;
+
+	for (i = 0; text; i++) {
+		if (!text[i] || text[i] == '\n' || n + 1 == sizeof(line)) {
+			line[n] = '\0';
+			if (n)
+				note("diag: %s", line);
+			n = 0;
+			if (!text[i])
+				break;
+			continue;
+		}
+		line[n++] = text[i] < 0x80 ? (char)text[i] : '?';
+	}
+}
+
+/** The first Block I/O child under a controller, or NULL. */
+static EFI_HANDLE first_child(EFI_DEVICE_PATH *ctrl_path)
+{
+	EFI_HANDLE *h, found = NULL;
+	EFI_DEVICE_PATH *p;
+	UINTN n, i;
+
+	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &block_io_guid, NULL, &n, &h)))
+		return NULL;
+	for (i = 0; i < n && !found; i++) {
+		p = DevicePathFromHandle(h[i]);
+		if (p && scsi_node_under(ctrl_path, p, TRUE))
+			found = h[i];
+	}
+	FreePool(h);
+	return found;
+}
+
+/**
+ * Run the checks on a controller our driver manages.
+ * @v ctrl	controller
+ * @v drv	our driver's image handle
+ * @v other	a handle our driver does not manage (the boot disk's)
+ */
+void diag_tests(EFI_HANDLE ctrl, EFI_HANDLE drv, EFI_HANDLE other)
+{
+	EFI_DRIVER_SUPPORTED_EFI_VERSION_PROTOCOL *ver;
+	EFI_DRIVER_DIAGNOSTICS2_PROTOCOL *dg;
+	EFI_HANDLE child = first_child(DevicePathFromHandle(ctrl));
+	CHAR8 *en = (CHAR8 *)"en";
+	EFI_GUID *type = NULL;
+	CHAR16 *buf = NULL;
+	UINTN size = 0;
+	EFI_STATUS st;
+
+	st = BS->HandleProtocol(drv, &version_guid, (VOID **)&ver);
+	check(!EFI_ERROR(st) && ver->Length == sizeof(*ver) &&
+	      ver->FirmwareVersion == EFI_2_10_SYSTEM_TABLE_REVISION,
+	      "§11.6 Supported EFI Version on the image handle: UEFI 2.10",
+	      "%lx length %u version %x", (unsigned long)st,
+	      ver ? ver->Length : 0, ver ? ver->FirmwareVersion : 0);
+	st = BS->HandleProtocol(drv, &diag2_guid, (VOID **)&dg);
+	if (!check(!EFI_ERROR(st) && dg->SupportedLanguages &&
+		   dg->SupportedLanguages[0] == 'e' && dg->SupportedLanguages[1] == 'n',
+		   "§11.4 Driver Diagnostics 2 on the image handle, in English",
+		   "%lx", (unsigned long)st))
+		return;
+
+	st = dg->RunDiagnostics(dg, ctrl, NULL, EfiDriverDiagnosticTypeStandard,
+				en, &type, &size, &buf);
+	check(st == EFI_SUCCESS && type && buf && size >= sizeof(CHAR16) &&
+	      text_has(buf, "driver ok") && text_has(buf, "live: 3 of 3") &&
+	      text_has(buf, "TEST UNIT READY") && text_has(buf, "answered"),
+	      "§11.4 RunDiagnostics of the controller: passed, status, queues, "
+	      "a round trip", "%lx", (unsigned long)st);
+	print_text(buf);
+	if (buf)
+		FreePool(buf);
+	buf = NULL;
+	if (child) {
+		st = dg->RunDiagnostics(dg, ctrl, child, EfiDriverDiagnosticTypeStandard,
+					en, &type, &size, &buf);
+		check(st == EFI_SUCCESS && buf && text_has(buf, "INQUIRY") &&
+		      text_has(buf, "READ CAPACITY: answered") &&
+		      text_has(buf, "read of LBA 0: read"),
+		      "§11.4 RunDiagnostics of a disk: INQUIRY, READ CAPACITY, LBA 0",
+		      "%lx", (unsigned long)st);
+		print_text(buf);
+		if (buf)
+			FreePool(buf);
+		buf = NULL;
+	}
+	check(child != NULL, "a disk to diagnose", "none");
+
+	st = dg->RunDiagnostics(dg, ctrl, NULL, EfiDriverDiagnosticTypeStandard,
+				NULL, &type, &size, &buf);
+	check(st == EFI_INVALID_PARAMETER, "§11.4 RunDiagnostics: NULL Language: "
+	      "INVALID_PARAMETER", "%lx", (unsigned long)st);
+	st = dg->RunDiagnostics(dg, NULL, NULL, EfiDriverDiagnosticTypeStandard,
+				en, &type, &size, &buf);
+	check(st == EFI_INVALID_PARAMETER, "§11.4 RunDiagnostics: NULL "
+	      "ControllerHandle: INVALID_PARAMETER", "%lx", (unsigned long)st);
+	st = dg->RunDiagnostics(dg, ctrl, NULL, EfiDriverDiagnosticTypeStandard,
+				en, NULL, &size, &buf);
+	check(st == EFI_INVALID_PARAMETER, "§11.4 RunDiagnostics: NULL ErrorType: "
+	      "INVALID_PARAMETER", "%lx", (unsigned long)st);
+	st = dg->RunDiagnostics(dg, ctrl, NULL, EfiDriverDiagnosticTypeStandard,
+				en, &type, NULL, &buf);
+	check(st == EFI_INVALID_PARAMETER, "§11.4 RunDiagnostics: NULL BufferSize: "
+	      "INVALID_PARAMETER", "%lx", (unsigned long)st);
+	st = dg->RunDiagnostics(dg, ctrl, NULL, EfiDriverDiagnosticTypeStandard,
+				en, &type, &size, NULL);
+	check(st == EFI_INVALID_PARAMETER, "§11.4 RunDiagnostics: NULL Buffer: "
+	      "INVALID_PARAMETER", "%lx", (unsigned long)st);
+	st = dg->RunDiagnostics(dg, ctrl, NULL, EfiDriverDiagnosticTypeStandard,
+				(CHAR8 *)"fr", &type, &size, &buf);
+	check(st == EFI_UNSUPPORTED, "§11.4 RunDiagnostics: a language not "
+	      "supported: UNSUPPORTED", "%lx", (unsigned long)st);
+	st = dg->RunDiagnostics(dg, ctrl, NULL, EfiDriverDiagnosticTypeManufacturing,
+				en, &type, &size, &buf);
+	check(st == EFI_UNSUPPORTED, "§11.4 RunDiagnostics: a test type not "
+	      "supported: UNSUPPORTED", "%lx", (unsigned long)st);
+	st = dg->RunDiagnostics(dg, other, NULL, EfiDriverDiagnosticTypeStandard,
+				en, &type, &size, &buf);
+	check(st == EFI_UNSUPPORTED, "§11.4 RunDiagnostics: a controller we do "
+	      "not manage: UNSUPPORTED", "%lx", (unsigned long)st);
+	st = dg->RunDiagnostics(dg, ctrl, other, EfiDriverDiagnosticTypeStandard,
+				en, &type, &size, &buf);
+	check(st == EFI_UNSUPPORTED, "§11.4 RunDiagnostics: a child not ours: "
+	      "UNSUPPORTED", "%lx", (unsigned long)st);
+}
