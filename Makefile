@@ -11,6 +11,7 @@
 #   make coverage figures: source coverage of drivers/
 #   make ARCH=aa64  the AArch64 driver and test app (build/aa64/)
 #   make install  drivers, ROM, ROM tool, core library (DESTDIR, PREFIX)
+#   make sign     Secure Boot signed copies in build/signed (KEY, CERT)
 #   make core     the core alone: build/core/libvscsi.a (freestanding)
 #   make bare     the bare-metal x86-64 image: build/bare/virtio-scsi-bare.elf
 #   make run-bare boot it under QEMU (no firmware), console on stdout
@@ -72,7 +73,7 @@ EFI_SRCS  := efi/driver.c efi/pass_thru.c efi/block_io.c \
 	efi/component_name.c efi/diagnostics.c efi/disk_info.c efi/device_path.c efi/stats.c efi/status.c \
 	efi/platform_pciio.c efi/uefi_lib.c drivers/lib/libc.c drivers/lib/libc_mem.c
 APP_SRCS  := test/efi/testapp.c test/efi/testlib.c test/efi/basic.c \
-	test/efi/media.c test/efi/conform.c test/efi/handoff.c test/efi/diag.c test/efi/bench.c test/efi/faults.c test/efi/unplug.c \
+	test/efi/media.c test/efi/conform.c test/efi/handoff.c test/efi/diag.c test/efi/secboot.c test/efi/bench.c test/efi/faults.c test/efi/unplug.c \
 	drivers/lib/libc.c \
 	drivers/lib/log.c drivers/virtio/virtio_pci.c
 
@@ -334,6 +335,14 @@ check: deps
 	@$(MAKE) --no-print-directory all $(BARE) $(UNIT_BINS) $(VG_BINS) $(FUZZ_BINS) $(BUILD)/mkpattern
 	@$(MAKE) --no-print-directory ARCH=aa64 CC=$(AA64_CC) CFLAGS= LDFLAGS= all
 	@FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) test/run-all.sh $(BUILD)
+
+# make sign KEY=key.pem CERT=cert.pem [KEY_PASS=...]: Secure Boot signed
+# copies of the drivers and test apps, and a ROM of the signed drivers,
+# under build/signed/ (tools/sign.sh)
+.PHONY: sign
+sign: all
+	@$(MAKE) -s --no-print-directory ARCH=aa64 CC=$(AA64_CC) CFLAGS= LDFLAGS= all
+	@tools/sign.sh $(BUILD) "$(KEY)" "$(CERT)" "$(KEY_PASS)"
 
 # make install [DESTDIR=...] [PREFIX=/usr/local]: each architecture's
 # driver and the ROM under share/virtio-scsi/, the ROM tool as

@@ -60,11 +60,23 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	note("virtio-scsi integration test app, mode %s", mode);
 
 	if (is_mode(mode, "rom")) {
+		static EFI_GUID global = EFI_GLOBAL_VARIABLE;
+		UINT8 sb = 0;
+		UINTN size = sizeof(sb);
+
+		RT->GetVariable(L"SecureBoot", &global, NULL, &size, &sb);
+		note("SecureBoot: %u", sb);
 		rom_tests();	/* the driver came from the option ROM */
 		goto done;
 	}
 	n = find_controllers(ctrls, 16, ids);
 	check(n >= 1, "a virtio-scsi controller is present", "none");
+	if (is_mode(mode, "secboot")) {
+		drv = secboot_tests(ctrls, ids, n);
+		for (i = 0; drv && i < n; i++)
+			basic_tests(ctrls[i], ids[i], &drv);
+		goto done;
+	}
 	drv = load_driver();
 	if (drv && is_mode(mode, "conform"))
 		conform_tests(ctrls, n, drv);

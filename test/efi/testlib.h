@@ -42,6 +42,7 @@ extern BOOLEAN boot_services_gone;
 void port_puts(const char *s);
 void dump_driver_log(void);
 void diag_tests(EFI_HANDLE ctrl, EFI_HANDLE drv, EFI_HANDLE other);
+EFI_HANDLE secboot_tests(EFI_HANDLE *ctrls, UINT16 *ids, UINTN n);
 BOOLEAN check(BOOLEAN ok, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

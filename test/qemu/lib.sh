@@ -10,6 +10,12 @@ x64)
 	QEMU=${QEMU:-qemu-system-x86_64}
 	QEMU_MACHINE="-machine pc"
 	BOOT_EFI=BOOTX64.EFI
+	# Secure Boot: Debian's signature-enforcing build and the variables
+	# whose PK, KEK and db hold the ovmf package's snakeoil test key
+	SECBOOT_CODE=${SECBOOT_CODE:-/usr/share/OVMF/OVMF_CODE_4M.secboot.fd}
+	SNAKEOIL_VARS=${SNAKEOIL_VARS:-/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd}
+	SNAKEOIL_KEY=/usr/share/ovmf/PkKek-1-snakeoil.key	# password: snakeoil
+	SNAKEOIL_CERT=/usr/share/ovmf/PkKek-1-snakeoil.pem
 	;;
 aa64)
 	OVMF_CODE=${OVMF_CODE:-/usr/share/AAVMF/AAVMF_CODE.fd}
