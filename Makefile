@@ -292,10 +292,17 @@ $(BUILD)/mkpattern: tools/mkpattern.c test/common/pattern.h
 	$(Q)echo "  HOSTCC  $@"
 	$(V_AT)$(HOSTCC) -O2 $(WARN) $< -o $@
 
-$(BUILD)/mkrom: tools/mkrom.c
+# the compressor's round trips, under the sanitizers (test/tools/)
+$(BUILD)/efi-compress-test: test/tools/efi_compress_test.c tools/efi_compress.c tools/efi_compress.h
 	@mkdir -p $(dir $@)
 	$(Q)echo "  HOSTCC  $@"
-	$(V_AT)$(HOSTCC) -O2 $(WARN) $< -o $@
+	$(V_AT)$(HOSTCC) -O1 -g $(WARN) -Itools -fsanitize=address,undefined \
+		-fno-sanitize-recover=all $< tools/efi_compress.c -o $@
+
+$(BUILD)/mkrom: tools/mkrom.c tools/efi_compress.c tools/efi_compress.h
+	@mkdir -p $(dir $@)
+	$(Q)echo "  HOSTCC  $@"
+	$(V_AT)$(HOSTCC) -O2 $(WARN) tools/mkrom.c tools/efi_compress.c -o $@
 
 # PCI option ROM: vendor 1AF4, devices 1048 and 1004, one EFI image per
 # architecture (x64, then AA64), so the same file serves OVMF and AAVMF
@@ -332,7 +339,7 @@ deps:
 
 # Every test, both architectures; the last line is "N passed, N failed".
 check: deps
-	@$(MAKE) --no-print-directory all $(BARE) $(UNIT_BINS) $(VG_BINS) $(FUZZ_BINS) $(BUILD)/mkpattern
+	@$(MAKE) --no-print-directory all $(BARE) $(UNIT_BINS) $(VG_BINS) $(FUZZ_BINS) $(BUILD)/mkpattern $(BUILD)/efi-compress-test
 	@$(MAKE) --no-print-directory ARCH=aa64 CC=$(AA64_CC) CFLAGS= LDFLAGS= all
 	@FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) test/run-all.sh $(BUILD)
 

@@ -3,8 +3,8 @@
  * @file
  * PCI expansion ROM builder and checker for the driver.
  *
- *   mkrom [-d DEVICE_ID]... -o ROM DRIVER.efi...   build a ROM
- *   mkrom --check ROM                              parse and report a ROM
+ *   mkrom [--stored] [-d DEVICE_ID]... -o ROM DRIVER.efi...   build a ROM
+ *   mkrom --check ROM                                         check a ROM
  *
  * The ROM holds one EFI image per driver given, one per machine type (x64,
  * AA64), so one ROM serves both architectures: the firmware runs the
@@ -13,8 +13,10 @@
  * fields, a PCI Data Structure ("PCIR", revision 3, code type 3) with
  * vendor 0x1AF4, the first device ID and a device list, the PE32+ image,
  * and padding to 512-byte units with a checksum byte making that image's
- * bytes sum to zero; the last image has the last-image indicator.  Images
- * are stored uncompressed (compression type 0).
+ * bytes sum to zero; the last image has the last-image indicator.  Each
+ * driver is compressed with the UEFI compression algorithm (UEFI 2.10
+ * §19, compression type 1; the firmware's EFI_DECOMPRESS_PROTOCOL undoes
+ * it; efi_compress.c), or with --stored kept as it is (type 0).
  *
  * Input is checked: PE32+ images for x64 or AA64 of subsystem 11 (boot
  * service driver) or 12 (runtime driver), no two of the same machine,
@@ -27,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "efi_compress.h"
 
 #define ROM_MAX_SIZE (16u << 20)	/* PCI: a ROM BAR decodes up to 16 MiB */
 #define ROM_UNIT 512
@@ -39,6 +42,8 @@
 #define VENDOR_VIRTIO 0x1AF4
 #define MAX_DEVICES 8
 #define MAX_IMAGES 4
+#define COMPRESSION_NONE 0
+#define COMPRESSION_EFI 1	/* UEFI 2.10 §19 */
 
 /* PE/COFF (Microsoft PE and COFF Specification) */
 #define PE_MACHINE_X64 0x8664
@@ -124,6 +129,9 @@ struct rom_input {
 	const char *path;
 	uint8_t *pe;
 	size_t len;
+	uint8_t *data;		/**< what the ROM carries: pe, or compressed */
+	size_t data_len;
+	uint16_t compression;
 	uint16_t subsystem, machine;
 	size_t img_off;		/**< PE offset inside its ROM image */
 	size_t size;		/**< its ROM image, 512-byte units */
@@ -149,7 +157,7 @@ static void put_image(uint8_t *h, const struct rom_input *in,
 	put32(h + 0x04, EFI_ROM_SIGNATURE);
 	put16(h + 0x08, in->subsystem);
 	put16(h + 0x0A, in->machine);
-	put16(h + 0x0C, 0);				/* not compressed */
+	put16(h + 0x0C, in->compression);
 	put16(h + 0x16, in->img_off);			/* EfiImageHeaderOffset */
 	put16(h + 0x18, ROM_HDR_LEN);			/* PcirOffset */
 
@@ -167,7 +175,7 @@ static void put_image(uint8_t *h, const struct rom_input *in,
 	h[ROM_HDR_LEN + 0x15] = last ? INDICATOR_LAST : 0;
 	for (i = 0; i < ndev; i++)
 		put16(h + ROM_HDR_LEN + PCIR_LEN + 2 * i, dev[i]);
-	memcpy(h + in->img_off, in->pe, in->len);
+	memcpy(h + in->img_off, in->data, in->data_len);
 	for (i = 0; i < in->size - 1; i++)
 		sum += h[i];
 	h[in->size - 1] = (uint8_t)-sum;
@@ -175,7 +183,7 @@ static void put_image(uint8_t *h, const struct rom_input *in,
 
 /** Build a ROM; see the file comment. */
 static int build(struct rom_input *in, unsigned nin, const char *out,
-		 const uint16_t *dev, unsigned ndev)
+		 const uint16_t *dev, unsigned ndev, int stored)
 {
 	size_t total = 0, off;
 	uint8_t *rom = NULL;
@@ -200,11 +208,35 @@ static int build(struct rom_input *in, unsigned nin, const char *out,
 					in[j].path, in[i].path, in[i].machine);
 				goto out;
 			}
+		in[i].data = in[i].pe;
+		in[i].data_len = in[i].len;
+		in[i].compression = COMPRESSION_NONE;
+		if (!stored && in[i].len <= ROM_MAX_SIZE) {
+			uint8_t *back;
+			size_t back_len;
+
+			if (efi_compress(in[i].pe, in[i].len, &in[i].data,
+					 &in[i].data_len)) {
+				in[i].data = NULL;
+				fail("%s", "out of memory");
+				goto out;
+			}
+			/* the ROM must give back exactly the driver */
+			if (efi_decompress(in[i].data, in[i].data_len, &back,
+					   &back_len) || back_len != in[i].len ||
+			    memcmp(back, in[i].pe, back_len)) {
+				fprintf(stderr, "mkrom: %s: compression does not "
+					"round-trip\n", in[i].path);
+				goto out;
+			}
+			free(back);
+			in[i].compression = COMPRESSION_EFI;
+		}
 		/* header, PCIR, device list (0-terminated), then the image;
 		 * one byte at least after the image holds the checksum */
 		in[i].img_off = (ROM_HDR_LEN + PCIR_LEN + 2 * (ndev + 1) + 15) &
 				~(size_t)15;
-		in[i].size = (in[i].img_off + in[i].len + 1 + ROM_UNIT - 1) /
+		in[i].size = (in[i].img_off + in[i].data_len + 1 + ROM_UNIT - 1) /
 			     ROM_UNIT * ROM_UNIT;
 		if (in[i].len > ROM_MAX_SIZE || in[i].size > ROM_MAX_SIZE - total ||
 		    in[i].size / ROM_UNIT > 0xFFFF) {
@@ -236,9 +268,10 @@ static int build(struct rom_input *in, unsigned nin, const char *out,
 	}
 	printf("%s: %zu bytes (%zu x 512)", out, total, total / ROM_UNIT);
 	for (i = 0; i < nin; i++)
-		printf("%s %s image %zu bytes, subsystem %u", i ? ";" : ",",
+		printf("%s %s image %zu bytes%s%zu, subsystem %u", i ? ";" : ",",
 		       in[i].machine == PE_MACHINE_X64 ? "x64" : "AA64", in[i].len,
-		       in[i].subsystem);
+		       in[i].compression ? ", compressed to " : ", stored: ",
+		       in[i].data_len, in[i].subsystem);
 	printf("; devices");
 	for (i = 0; i < ndev; i++)
 		printf(" %04x", dev[i]);
@@ -246,8 +279,11 @@ static int build(struct rom_input *in, unsigned nin, const char *out,
 	rc = 0;
 out:
 	free(rom);
-	for (i = 0; i < nin; i++)
+	for (i = 0; i < nin; i++) {
+		if (in[i].data != in[i].pe)
+			free(in[i].data);
 		free(in[i].pe);
+	}
 	return rc;
 }
 
@@ -296,17 +332,29 @@ static long check_image(const uint8_t *rom, size_t len, size_t off)
 	       get16(h + 8), get16(h + 0x0A), get16(h + 0x0C), img);
 	if ((size_t)get16(h + 2) * ROM_UNIT != size)
 		return fail("%s", "InitializationSize differs from ImageLength"), -1;
-	if (get16(h + 0x0C) == 0) {
-		if (img >= size)
-			return fail("%s", "EFI image offset beyond the image"), -1;
+	if (img >= size)
+		return fail("%s", "EFI image offset beyond the image"), -1;
+	if (get16(h + 0x0C) == COMPRESSION_EFI) {
+		uint8_t *pe;
+		size_t pe_len;
+
+		if (efi_decompress(h + img, size - img, &pe, &pe_len))
+			return fail("%s", "the compressed image does not decompress"), -1;
+		printf("  compressed: %zu bytes give %zu\n",
+		       (size_t)get32(h + img) + 8, pe_len);
+		why = check_pe(pe, pe_len, &subsystem, &machine);
+		free(pe);
+	} else if (get16(h + 0x0C) == COMPRESSION_NONE) {
 		why = check_pe(h + img, size - img, &subsystem, &machine);
-		if (why)
-			return fail("embedded image: %s", why), -1;
-		if (subsystem != get16(h + 8))
-			return fail("%s", "subsystem differs from the PE image's"), -1;
-		if (machine != get16(h + 0x0A))
-			return fail("%s", "machine type differs from the PE image's"), -1;
+	} else {
+		return fail("%s", "unknown compression type"), -1;
 	}
+	if (why)
+		return fail("embedded image: %s", why), -1;
+	if (subsystem != get16(h + 8))
+		return fail("%s", "subsystem differs from the PE image's"), -1;
+	if (machine != get16(h + 0x0A))
+		return fail("%s", "machine type differs from the PE image's"), -1;
 	for (i = 0; i < size; i++)
 		sum += h[i];
 	if (sum)
@@ -337,7 +385,7 @@ static int check(const char *path)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: mkrom [-d DEVICE_ID]... -o ROM DRIVER.efi...\n"
+	fprintf(stderr, "usage: mkrom [--stored] [-d DEVICE_ID]... -o ROM DRIVER.efi...\n"
 			"       mkrom --check ROM\n");
 	return 2;
 }
@@ -348,13 +396,15 @@ int main(int argc, char **argv)
 	uint16_t dev[MAX_DEVICES];
 	const char *out = NULL;
 	unsigned ndev = 0, nin = 0, k;
-	int i;
+	int i, stored = 0;
 
 	if (argc == 3 && (!strcmp(argv[1], "--check") || !strcmp(argv[1], "--dump")))
 		return check(argv[2]);
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-o") && i + 1 < argc) {
 			out = argv[++i];
+		} else if (!strcmp(argv[i], "--stored")) {
+			stored = 1;
 		} else if (!strcmp(argv[i], "-d") && i + 1 < argc) {
 			char *end;
 			unsigned long id = strtoul(argv[++i], &end, 16);
@@ -380,5 +430,5 @@ int main(int argc, char **argv)
 		dev[ndev++] = known_devices[0];
 		dev[ndev++] = known_devices[1];
 	}
-	return build(in, nin, out, dev, ndev);
+	return build(in, nin, out, dev, ndev, stored);
 }

@@ -42,8 +42,8 @@ patch() {
 
 pe_off=$(od -An -tu4 -j 60 -N4 "$drv" | tr -d ' ')
 
-# a good ROM, both device IDs
-"$mkrom" -d 1048 -d 1004 -o "$t/good.rom" "$drv" > "$t/build.log"
+# a good ROM, both device IDs, the driver stored as it is
+"$mkrom" --stored -d 1048 -d 1004 -o "$t/good.rom" "$drv" > "$t/build.log"
 result "$([ $? = 0 ] && echo 1)" "builds a ROM from the driver"
 size=$(stat -c %s "$t/good.rom")
 result "$([ $((size % 512)) = 0 ] && echo 1)" "ROM size is a multiple of 512 ($size bytes)"
@@ -73,7 +73,7 @@ refuse "an image over 16 MiB" "too big" "$t/big.efi"
 refuse "an unknown device ID" "unknown device ID" -d 1001 "$drv"
 
 # one ROM for both architectures
-"$mkrom" -d 1048 -d 1004 -o "$t/both.rom" "$drv" "$drv_aa64" > "$t/both-build.log"
+"$mkrom" --stored -d 1048 -d 1004 -o "$t/both.rom" "$drv" "$drv_aa64" > "$t/both-build.log"
 result "$([ $? = 0 ] && echo 1)" "builds a ROM from the x64 and the AA64 driver"
 "$mkrom" --check "$t/both.rom" > "$t/both.log" 2>&1
 result "$([ $? = 0 ] && echo 1)" "--check accepts the two-image ROM"
@@ -96,7 +96,7 @@ s2=$(tail -c +$((size1 + 1)) "$t/both.rom" | od -An -tu1 -v | tr -s ' ' '\n' | a
 result "$([ "$s1" = 0 ] && [ "$s2" = 0 ] && echo 1)" "each image's bytes sum to zero"
 head -c $((9 << 20)) /dev/zero >> "$t/big9.efi"; cat "$drv" "$t/big9.efi" > "$t/x9.efi"
 cat "$drv_aa64" "$t/big9.efi" > "$t/a9.efi"
-refuse "images over 16 MiB together" "too big" "$t/x9.efi" "$t/a9.efi"
+refuse "images over 16 MiB together" "too big" --stored "$t/x9.efi" "$t/a9.efi"
 # a damaged second image
 cp "$t/both.rom" "$t/bad.rom"; patch "$t/bad.rom" $((size1 + 200)) ff
 "$mkrom" --check "$t/bad.rom" > "$t/bad.log" 2>&1
@@ -107,6 +107,31 @@ cp "$t/both.rom" "$t/bad.rom"; patch "$t/bad.rom" $((size1 + 0x0A)) 6486
 "$mkrom" --check "$t/bad.rom" > "$t/bad.log" 2>&1
 result "$([ $? != 0 ] && grep -q "machine type differs" "$t/bad.log" && echo 1)" \
 	"--check refuses an image whose header names another machine than its PE"
+
+# compressed (the default): UEFI 2.10 §19
+"$build/efi-compress-test" "$drv" "$drv_aa64" "$app" > "$t/compress.log" 2>&1
+rc=$?
+sed 's/^/  /' "$t/compress.log"
+result "$([ $rc = 0 ] && grep -q '^[1-9][0-9]* passed, 0 failed$' "$t/compress.log" && echo 1)" \
+	"the compressor round-trips every image and made-up input byte for byte"
+"$mkrom" -d 1048 -d 1004 -o "$t/z.rom" "$drv" "$drv_aa64" > "$t/z-build.log"
+result "$([ $? = 0 ] && echo 1)" "builds a compressed ROM of both drivers"
+"$mkrom" --check "$t/z.rom" > "$t/z.log" 2>&1
+result "$([ $? = 0 ] && [ "$(grep -c 'compression 1' "$t/z.log")" = 2 ] &&
+	  grep -q "give $(stat -c %s "$drv")$" "$t/z.log" &&
+	  grep -q "give $(stat -c %s "$drv_aa64")$" "$t/z.log" && echo 1)" \
+	"--check decompresses both images (type 1) to their drivers' sizes"
+result "$([ "$(stat -c %s "$t/z.rom")" -lt "$(stat -c %s "$t/both.rom")" ] && echo 1)" \
+	"compressed is smaller than stored ($(stat -c %s "$t/z.rom") vs $(stat -c %s "$t/both.rom") bytes)"
+# damage in the first image's code tables (just after the 8-byte header)
+cp "$t/z.rom" "$t/bad.rom"; patch "$t/bad.rom" $((0x40 + 9)) ffffffff
+"$mkrom" --check "$t/bad.rom" > "$t/bad.log" 2>&1
+result "$([ $? != 0 ] && grep -q "does not decompress" "$t/bad.log" && echo 1)" \
+	"--check refuses damaged compressed data (it does not decompress)"
+cp "$t/z.rom" "$t/bad.rom"; patch "$t/bad.rom" 12 0200
+"$mkrom" --check "$t/bad.rom" > "$t/bad.log" 2>&1
+result "$([ $? != 0 ] && grep -q "unknown compression type" "$t/bad.log" && echo 1)" \
+	"--check refuses an unknown compression type"
 
 # malformed ROMs
 bad_rom() {	# bad_rom NAME MESSAGE: check must refuse t/bad.rom
