@@ -12,6 +12,7 @@
 #   make ARCH=aa64  the AArch64 driver and test app (build/aa64/)
 #   make install  drivers, ROM, ROM tool, core library (DESTDIR, PREFIX)
 #   make sign     Secure Boot signed copies in build/signed (KEY, CERT)
+#   make firmware OVMF and AAVMF with our driver built in (build/firmware)
 #   make core     the core alone: build/core/libvscsi.a (freestanding)
 #   make bare     the bare-metal x86-64 image: build/bare/virtio-scsi-bare.elf
 #   make run-bare boot it under QEMU (no firmware), console on stdout
@@ -341,6 +342,7 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all $(BARE) $(UNIT_BINS) $(VG_BINS) $(FUZZ_BINS) $(BUILD)/mkpattern $(BUILD)/efi-compress-test
 	@$(MAKE) --no-print-directory ARCH=aa64 CC=$(AA64_CC) CFLAGS= LDFLAGS= all
+	@$(MAKE) --no-print-directory firmware
 	@FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) test/run-all.sh $(BUILD)
 
 # make sign KEY=key.pem CERT=cert.pem [KEY_PASS=...]: Secure Boot signed
@@ -350,6 +352,23 @@ check: deps
 sign: all
 	@$(MAKE) -s --no-print-directory ARCH=aa64 CC=$(AA64_CC) CFLAGS= LDFLAGS= all
 	@tools/sign.sh $(BUILD) "$(KEY)" "$(CERT)" "$(KEY_PASS)"
+
+# make firmware: Debian's OVMF and AAVMF with our driver in their DXE
+# volume in place of VirtioScsiDxe (tools/fwimage.py)
+FIRMWARE_X64 := $(BUILD)/firmware/OVMF_CODE_4M.fd
+FIRMWARE_AA64 := $(BUILD)/firmware/AAVMF_CODE.fd
+OVMF_CODE_IN ?= /usr/share/OVMF/OVMF_CODE_4M.fd
+AAVMF_CODE_IN ?= /usr/share/AAVMF/AAVMF_CODE.fd
+.PHONY: firmware run-firmware
+firmware: all
+	@$(MAKE) -s --no-print-directory ARCH=aa64 CC=$(AA64_CC) CFLAGS= LDFLAGS= all
+	@mkdir -p $(BUILD)/firmware
+	@python3 tools/fwimage.py --driver $(X64_DRIVER) -o $(FIRMWARE_X64) $(OVMF_CODE_IN)
+	@python3 tools/fwimage.py --driver $(AA64_DRIVER) -o $(FIRMWARE_AA64) $(AAVMF_CODE_IN)
+
+# make run with that firmware: the Shell finds our driver built in
+run-firmware: deps firmware $(BUILD)/mkpattern
+	@OVMF_CODE=$(FIRMWARE_X64) FIRMWARE_IMAGE=1 tools/run-qemu.sh $(BUILD)
 
 # make install [DESTDIR=...] [PREFIX=/usr/local]: each architecture's
 # driver and the ROM under share/virtio-scsi/, the ROM tool as

@@ -10,7 +10,7 @@
 # build unpacks it into its own tree (make ARCH=aa64).
 set -eu
 pkgs="gcc make binutils clang libclang-rt-14-dev llvm-14 valgrind gnu-efi libcmocka-dev
-      qemu-system-x86 ovmf mtools gdisk xorriso sbsigntool openssl
+      qemu-system-x86 ovmf mtools gdisk xorriso sbsigntool openssl python3
       gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm qemu-efi-aarch64"
 cache=${VSCSI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/virtio-scsi}
 sudo=""

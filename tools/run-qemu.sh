@@ -17,12 +17,21 @@ build=${1:-$top/build}
 work=$build/run
 mkdir -p "$work"
 
-cat > "$work/startup.nsh" <<'NSH'
-@echo -off
-echo "== virtio-scsi: loading the driver from fs0:"
+if [ "${FIRMWARE_IMAGE:-0}" = 1 ]; then
+	# make run-firmware: the driver is in the firmware (make firmware)
+	# the controller is not in the boot order: connect it, as load would
+	load='echo "== virtio-scsi: built into the firmware, in place of VirtioScsiDxe"
+connect -r
+map -r'
+else
+	load='echo "== virtio-scsi: loading the driver from fs0:"
 fs0:
 load fs0:\virtio-scsi.efi
-map -r
+map -r'
+fi
+cat > "$work/startup.nsh" <<NSH
+@echo -off
+$load
 echo "== drivers (ours: VirtIO-SCSI Polled Driver)"
 drivers
 echo "== block devices and file systems"
@@ -30,8 +39,8 @@ map -b
 echo "== drvdiag: the standard diagnostics of the drivers that have them"
 drvdiag -s
 echo "== fs1: a FAT partition on Scsi(1,0) behind our driver"
-ls fs1:\
-type fs1:\HELLO.TXT
+ls fs1:\\
+type fs1:\\HELLO.TXT
 NSH
 [ "${INTERACTIVE:-0}" = 1 ] || printf 'reset -s\n' >> "$work/startup.nsh"
 printf 'Hello from a disk behind the virtio-scsi UEFI driver.\n' > "$work/HELLO.TXT"

@@ -176,6 +176,44 @@ static BOOLEAN from_rom(EFI_DEVICE_PATH *p)
 	return FALSE;
 }
 
+/** VirtioScsiDxe's file name, which tools/fwimage.py gives our driver. */
+static EFI_GUID virtio_scsi_dxe = { 0xfab5d4f4, 0x83c0, 0x4aaf,
+	{ 0x84, 0x80, 0x44, 0x2d, 0x11, 0xdf, 0x6c, 0xea } };
+
+/** Tell whether a loaded image's file path is that file in a volume. */
+static BOOLEAN from_fv(EFI_DEVICE_PATH *p)
+{
+	for (; p && !IsDevicePathEnd(p); p = NextDevicePathNode(p))
+		if (DevicePathType(p) == MEDIA_DEVICE_PATH &&
+		    DevicePathSubType(p) == MEDIA_PIWG_FW_FILE_DP &&
+		    !CompareMem((UINT8 *)p + 4, &virtio_scsi_dxe, sizeof(EFI_GUID)))
+			return TRUE;
+	return FALSE;
+}
+
+/** Tell whether a driver named like the firmware's own virtio-scsi one
+ * (OVMF's VirtioScsiDxe) is there. */
+static BOOLEAN builtin_virtio_scsi_driver(void)
+{
+	EFI_COMPONENT_NAME2_PROTOCOL *cn;
+	EFI_HANDLE *h;
+	CHAR16 *name;
+	UINTN n, i;
+	BOOLEAN found = FALSE;
+
+	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &binding_guid, NULL, &n, &h)))
+		return FALSE;
+	for (i = 0; i < n; i++) {
+		name = NULL;
+		if (!EFI_ERROR(BS->HandleProtocol(h[i], &cn2_guid, (VOID **)&cn)) &&
+		    !EFI_ERROR(cn->GetDriverName(cn, (CHAR8 *)"en", &name)) && name &&
+		    !StrCmp(name, L"Virtio SCSI Host Driver"))
+			found = TRUE;
+	}
+	FreePool(h);
+	return found;
+}
+
 /** Find the controller handle a device path runs through. */
 static EFI_HANDLE controller_of(EFI_HANDLE dev)
 {
@@ -187,8 +225,9 @@ static EFI_HANDLE controller_of(EFI_HANDLE dev)
 	return h;
 }
 
-/** Who drives the controller: our driver, loaded from the option ROM? */
-static void check_owner(EFI_HANDLE ctrl)
+/** Who drives the controller: our driver, loaded from the option ROM
+ * (or, in_fv, from the firmware volume in VirtioScsiDxe's place)? */
+static void check_owner(EFI_HANDLE ctrl, BOOLEAN in_fv)
 {
 	EFI_HANDLE owner = ctrl ? pci_owner(ctrl) : NULL;
 	EFI_COMPONENT_NAME2_PROTOCOL *cn = NULL;
@@ -207,9 +246,18 @@ static void check_owner(EFI_HANDLE ctrl)
 	      db->Version == 0x11,
 	      "the boot controller is driven by our driver (version 0x11)",
 	      "owner %p", owner);
-	check(li && from_rom(li->FilePath),
-	      "our driver was loaded by the firmware from the option ROM",
-	      "file path %s", li ? "without a ROM offset range" : "unknown");
+	if (!in_fv) {
+		check(li && from_rom(li->FilePath),
+		      "our driver was loaded by the firmware from the option ROM",
+		      "file path %s", li ? "without a ROM offset range" : "unknown");
+		return;
+	}
+	check(li && from_fv(li->FilePath),
+	      "our driver came from the firmware volume, as file FAB5D4F4-83C0-"
+	      "4AAF-8480-442D11DF6CEA", "file path %s",
+	      li ? "names another file" : "unknown");
+	check(!builtin_virtio_scsi_driver(),
+	      "the firmware's own VirtioScsiDxe is not there", "it is");
 }
 
 /** Files on the boot disk, through our Block I/O and the firmware's FAT. */
@@ -297,7 +345,7 @@ static void check_handoff(EFI_HANDLE ctrl)
 	check(TRUE, "the VM keeps running after the handoff", "%s", "");
 }
 
-void rom_tests(void)
+void rom_tests(BOOLEAN in_fv)
 {
 	EFI_HANDLE ctrl = controller_of(boot_device);
 	EFI_DEVICE_PATH *path = DevicePathFromHandle(boot_device), *n;
@@ -309,7 +357,7 @@ void rom_tests(void)
 			DevicePathSubType(n) == MSG_SCSI_DP;
 	check(scsi, "the boot manager started us from a Scsi(Pun,Lun) disk",
 	      "boot device path has no SCSI node");
-	check_owner(ctrl);
+	check_owner(ctrl, in_fv);
 	check_files();
 	if (ctrl)
 		check_handoff(ctrl);

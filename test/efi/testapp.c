@@ -59,14 +59,15 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	read_mode(mode, sizeof(mode));
 	note("virtio-scsi integration test app, mode %s", mode);
 
-	if (is_mode(mode, "rom")) {
+	if (is_mode(mode, "rom") || is_mode(mode, "firmware")) {
 		static EFI_GUID global = EFI_GLOBAL_VARIABLE;
 		UINT8 sb = 0;
 		UINTN size = sizeof(sb);
 
 		RT->GetVariable(L"SecureBoot", &global, NULL, &size, &sb);
 		note("SecureBoot: %u", sb);
-		rom_tests();	/* the driver came from the option ROM */
+		/* the driver came from the option ROM, or the firmware image */
+		rom_tests(is_mode(mode, "firmware"));
 		goto done;
 	}
 	n = find_controllers(ctrls, 16, ids);

@@ -79,7 +79,7 @@ void bench_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE *drv);
 /* faults.c */
 void fault_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv);
 /* handoff.c */
-void rom_tests(void);
+void rom_tests(BOOLEAN in_fv);
 /* unplug.c */
 void unplug_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv);
 /* media.c */

@@ -246,7 +246,7 @@ boot_vm() {
 	local esp=(-drive if=none,id=esp,format=raw,snapshot=on,file="$work/esp-$mode.img"
 		   -device virtio-blk-pci,drive=esp,bootindex=0)
 	shift 2
-	[ "$mode" = rom ] && esp=()
+	[ "$mode" = rom ] || [ "$mode" = firmware ] && esp=()
 	mkdir -p "$dir"
 	: > "$dir/results.log"
 	rm -f "$dir/timing.log"
@@ -635,6 +635,42 @@ secboot_rom_vm() {
 	result "$([ $? = 0 ] && echo 1)" "secboot-rom: Secure Boot was on while the signed ROM's driver ran"
 }
 
+# firmware_vm: the firmware image of make firmware, our driver in its DXE
+# volume in VirtioScsiDxe's place; the boot manager boots the app from
+# Scsi(0,0) behind it: no Shell, no ROM, no file load.
+firmware_vm() {
+	local image=$build/firmware/$(basename "$OVMF_CODE") code=$OVMF_CODE
+	echo "# firmware: $(basename "$image") with our driver built in"
+	printf 'firmware\n' > "$work/MODE.TXT"
+	make_gpt_fat "$work/esp-firmware.img" 64 ef00 \
+		"$efi/testapp.efi=EFI/BOOT/$BOOT_EFI" \
+		"$work/EXPECT.TXT=EXPECT.TXT" "$work/EXPECT.TXT=HELLO.TXT" \
+		"$work/MODE.TXT=MODE.TXT" "$work/PATTERN.BIN=PATTERN.BIN"
+	OVMF_CODE=$image
+	boot_vm firmware firmware \
+		-device virtio-scsi-pci,id=scsi0,disable-legacy=on \
+		-drive if=none,id=boot,format=raw,snapshot=on,file="$work/esp-firmware.img" \
+		-device scsi-hd,drive=boot,bus=scsi0.0,scsi-id=0,lun=0,bootindex=0
+	OVMF_CODE=$code
+}
+
+# firmware_shell_vm: make run-firmware's path: the Shell of that image
+# lists our driver, built in, and not OVMF's own.
+firmware_shell_vm() {
+	local log=$work/firmware-shell.log
+	echo "# firmware-shell: the Shell of the firmware image (make run-firmware)"
+	OVMF_CODE=$build/firmware/OVMF_CODE_4M.fd FIRMWARE_IMAGE=1 timeout 300 \
+		"$top/tools/run-qemu.sh" "$build" < /dev/null 2>&1 |
+		sed 's/\x1b\[[0-9;=]*[a-zA-Z]//g' | tr -d '\r' > "$log"
+	grep -q "00000011 B .* VirtIO-SCSI Polled Driver *VirtioScsiPolledDxe" "$log"
+	result "$([ $? = 0 ] && echo 1)" "firmware-shell: drivers lists ours as built in (VirtioScsiPolledDxe), managing a device"
+	grep -q "Virtio SCSI Host Driver" "$log"
+	result "$([ $? != 0 ] && grep -q "Virtio Block Driver" "$log" && echo 1)" \
+		"firmware-shell: and not OVMF's Virtio SCSI Host Driver"
+	grep -q "Hello from a disk behind the virtio-scsi UEFI driver." "$log"
+	result "$([ $? = 0 ] && echo 1)" "firmware-shell: type fs1:\\HELLO.TXT prints the file"
+}
+
 # rom_vm: the firmware loads our driver from the controller's option ROM
 # and boots BOOTX64.EFI from the disk behind it, no Shell, no file load.
 rom_vm() {
@@ -651,9 +687,9 @@ done
 make_images
 # VMS picks some of the VMs (for debugging), default all
 if [ "$ARCH" = x64 ]; then
-	all_vms="modern legacy transitional queue4 queue16 media conform faults unplug shell-unplug rom secboot secboot-rom shell"
+	all_vms="modern legacy transitional queue4 queue16 media conform faults unplug shell-unplug rom secboot secboot-rom firmware firmware-shell shell"
 else
-	all_vms="modern legacy media conform faults unplug rom"
+	all_vms="modern legacy media conform faults unplug rom firmware"
 fi
 for vm in ${VMS:-$all_vms}; do
 	case $vm in
@@ -670,6 +706,8 @@ for vm in ${VMS:-$all_vms}; do
 	rom) rom_vm ;;
 	secboot) secboot_vm ;;
 	secboot-rom) secboot_rom_vm ;;
+	firmware) firmware_vm ;;
+	firmware-shell) firmware_shell_vm ;;
 	faults) faults_vm ;;
 	unplug) unplug_vm ;;
 	shell-unplug) shell_unplug_vm ;;
