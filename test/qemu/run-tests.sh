@@ -553,8 +553,13 @@ shell_storm_bridge() {
 shell_vm() {
 	local log=$work/shell.log
 	echo "# shell: load from the UEFI Shell (tools/run-qemu.sh)"
-	timeout 300 "$top/tools/run-qemu.sh" "$build" < /dev/null 2>&1 |
-		sed 's/\x1b\[[0-9;=]*[a-zA-Z]//g' | tr -d '\r' > "$log"
+	timeout 300 "$top/tools/run-qemu.sh" "$build" < /dev/null > "$log" 2>&1
+	# what a user sees: no escape sequences into a file, one driver line
+	result "$(! grep -q $'\x1b' "$log" && echo 1)" "shell: no terminal escape sequences when the output is a file"
+	n=$(sed -n '/^== drivers/,/^== devtree/p' "$log" | grep -c '^ *[0-9A-F]* [0-9A-F]\{8\} ')
+	result "$([ "$n" = 1 ] && echo 1)" "shell: of the driver list, only our driver's line is shown" "$n lines"
+	sed -n '/^== devtree/,/^== block/p' "$log" | grep -q "Ctrl\[[0-9A-F]*\] Virtio SCSI Disk"
+	result "$([ $? = 0 ] && echo 1)" "shell: devtree of our controller shows its disks"
 	grep -q "Image 'FS0:.virtio-scsi.efi' loaded at .* - Success" "$log"
 	result "$([ $? = 0 ] && echo 1)" "shell: load fs0:\\virtio-scsi.efi succeeds"
 	grep -q "00000011 B .* VirtIO-SCSI Polled Driver" "$log"
@@ -659,7 +664,7 @@ firmware_vm() {
 firmware_shell_vm() {
 	local log=$work/firmware-shell.log
 	echo "# firmware-shell: the Shell of the firmware image (make run-firmware)"
-	OVMF_CODE=$build/firmware/OVMF_CODE_4M.fd FIRMWARE_IMAGE=1 timeout 300 \
+	OVMF_CODE=$build/firmware/OVMF_CODE_4M.fd FIRMWARE_IMAGE=1 RAW=1 timeout 300 \
 		"$top/tools/run-qemu.sh" "$build" < /dev/null 2>&1 |
 		sed 's/\x1b\[[0-9;=]*[a-zA-Z]//g' | tr -d '\r' > "$log"
 	grep -q "00000011 B .* VirtIO-SCSI Polled Driver *VirtioScsiPolledDxe" "$log"
