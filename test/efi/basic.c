@@ -238,7 +238,29 @@ static void test_fat(EFI_DEVICE_PATH *ctrl_path)
 /* ------------------------------------------------------------------ */
 /* Per controller                                                      */
 
+static void basic_run(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv,
+		      BOOLEAN reload);
+
+/**
+ * The basic checks on a controller, our driver loaded from a file: at the
+ * end it is unloaded and loaded again.
+ */
 void basic_tests(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv)
+{
+	basic_run(ctrl, dev_id, drv, TRUE);
+}
+
+/**
+ * The same with our driver built into the firmware (make firmware): it
+ * also drives the app's own boot disk, so it is not unloaded.
+ */
+void basic_tests_built_in(EFI_HANDLE ctrl, EFI_HANDLE drv)
+{
+	basic_run(ctrl, 0x1048, &drv, FALSE);
+}
+
+static void basic_run(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv,
+		      BOOLEAN reload)
 {
 	EFI_DEVICE_PATH *ctrl_path = DevicePathFromHandle(ctrl);
 	EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt;
@@ -281,6 +303,8 @@ void basic_tests(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv)
 		test_write(bio[1]);
 	}
 	test_fat(ctrl_path);
+	if (!reload)
+		return;
 
 	/* Unload gives the controller back; a second load takes it again */
 	st = BS->UnloadImage(*drv);

@@ -345,7 +345,15 @@ static void check_handoff(EFI_HANDLE ctrl)
 	check(TRUE, "the VM keeps running after the handoff", "%s", "");
 }
 
-void rom_tests(BOOLEAN in_fv)
+/**
+ * The checks of a driver the firmware loaded itself, from the option ROM
+ * or (in_fv) the firmware volume, then the handoff.  Before the handoff,
+ * more(other) runs on every other virtio-scsi controller, one the
+ * firmware left alone.
+ * @v in_fv	the driver is built into the firmware image
+ * @v more	more checks of an unowned controller (may be NULL)
+ */
+void rom_tests(BOOLEAN in_fv, void (*more)(EFI_HANDLE ctrl, EFI_HANDLE drv))
 {
 	EFI_HANDLE ctrl = controller_of(boot_device);
 	EFI_DEVICE_PATH *path = DevicePathFromHandle(boot_device), *n;
@@ -359,6 +367,15 @@ void rom_tests(BOOLEAN in_fv)
 	      "boot device path has no SCSI node");
 	check_owner(ctrl, in_fv);
 	check_files();
+	if (more && ctrl && pci_owner(ctrl)) {
+		EFI_HANDLE ctrls[8];
+		UINT16 ids[8];
+		UINTN n = find_controllers(ctrls, 8, ids), i;
+
+		for (i = 0; i < n; i++)
+			if (ctrls[i] != ctrl)
+				more(ctrls[i], pci_owner(ctrl));
+	}
 	if (ctrl)
 		check_handoff(ctrl);
 }

@@ -67,7 +67,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		RT->GetVariable(L"SecureBoot", &global, NULL, &size, &sb);
 		note("SecureBoot: %u", sb);
 		/* the driver came from the option ROM, or the firmware image */
-		rom_tests(is_mode(mode, "firmware"));
+		if (is_mode(mode, "firmware"))
+			rom_tests(TRUE, basic_tests_built_in);
+		else
+			rom_tests(FALSE, NULL);
 		goto done;
 	}
 	n = find_controllers(ctrls, 16, ids);

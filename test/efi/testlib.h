@@ -68,6 +68,7 @@ UINT64 requests_of(EFI_HANDLE ctrl);
 
 /* basic.c */
 void basic_tests(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv);
+void basic_tests_built_in(EFI_HANDLE ctrl, EFI_HANDLE drv);
 /* conform.c */
 void conform_target(const char *name);
 void conform_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt, UINTN units);
@@ -79,7 +80,7 @@ void bench_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE *drv);
 /* faults.c */
 void fault_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv);
 /* handoff.c */
-void rom_tests(BOOLEAN in_fv);
+void rom_tests(BOOLEAN in_fv, void (*more)(EFI_HANDLE ctrl, EFI_HANDLE drv));
 /* unplug.c */
 void unplug_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv);
 /* media.c */

@@ -651,12 +651,28 @@ firmware_vm() {
 		"$efi/testapp.efi=EFI/BOOT/$BOOT_EFI" \
 		"$work/EXPECT.TXT=EXPECT.TXT" "$work/EXPECT.TXT=HELLO.TXT" \
 		"$work/MODE.TXT=MODE.TXT" "$work/PATTERN.BIN=PATTERN.BIN"
+	rm -f "$work/write.img"
+	truncate -s 16M "$work/write.img"
 	OVMF_CODE=$image
+	# a second controller out of the boot order: the basic checks
 	boot_vm firmware firmware \
 		-device virtio-scsi-pci,id=scsi0,disable-legacy=on \
 		-drive if=none,id=boot,format=raw,snapshot=on,file="$work/esp-firmware.img" \
-		-device scsi-hd,drive=boot,bus=scsi0.0,scsi-id=0,lun=0,bootindex=0
+		-device scsi-hd,drive=boot,bus=scsi0.0,scsi-id=0,lun=0,bootindex=0 \
+		-device virtio-scsi-pci,id=scsi1,disable-legacy=on \
+		-drive if=none,id=d00,format=raw,snapshot=on,file="$work/pattern.img" \
+		-device scsi-hd,drive=d00,bus=scsi1.0,scsi-id=0,lun=0 \
+		-drive if=none,id=d01,format=raw,file="$work/write.img" \
+		-device scsi-hd,drive=d01,bus=scsi1.0,scsi-id=0,lun=1 \
+		-drive if=none,id=d10,format=raw,snapshot=on,file="$work/fat.img" \
+		-device scsi-hd,drive=d10,bus=scsi1.0,scsi-id=1,lun=0 \
+		-drive if=none,id=d11,format=raw,snapshot=on,file="$work/small.img" \
+		-device scsi-hd,drive=d11,bus=scsi1.0,scsi-id=1,lun=1
 	OVMF_CODE=$code
+	grep -q "^ok .* - ConnectController with our driver" "$work/firmware/results.log"
+	result "$([ $? = 0 ] && echo 1)" "firmware: the basic checks ran on a second controller"
+	"$mkpattern" verify "$work/write.img" 2 0 4096
+	result "$([ $? = 0 ] && echo 1)" "firmware: written sectors on the host image"
 }
 
 # firmware_shell_vm: make run-firmware's path: the Shell of that image
