@@ -45,6 +45,8 @@ echo "== block devices and file systems"
 map -b
 echo "== drvdiag: the standard diagnostics of the drivers that have them"
 drvdiag -s
+echo "== dh: the drivers with the Driver Supported EFI Version protocol"
+dh -p 5C198761-16A8-4E69-972C-89D67954F81D
 echo "== fs1: a FAT partition on Scsi(1,0) behind our driver"
 ls fs1:\\
 type fs1:\\HELLO.TXT

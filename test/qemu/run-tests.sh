@@ -569,6 +569,8 @@ shell_vm() {
 	drv=$(sed -n 's/^ *\([0-9A-F]*\) 00000011 B .* VirtIO-SCSI Polled Driver.*/\1/p' "$log" | head -1)
 	grep -q "^DrvDiag - (${drv:-none},[0-9A-F]*,00) Result Success" "$log"
 	result "$([ $? = 0 ] && echo 1)" "shell: drvdiag runs our controller's standard test: Success"
+	grep -q "SupportedEfiSpecVersion(0x00020064) DriverDiagnostics2 .*virtio-scsi.efi" "$log"
+	result "$([ $? = 0 ] && echo 1)" "shell: dh shows our image with Supported EFI Version 2.100 and Diagnostics 2"
 	grep -q "FS1: .*" "$log" && grep -q "Pci(0x3,0x0)/Scsi(0x1,0x0)/HD(1,GPT" "$log"
 	result "$([ $? = 0 ] && echo 1)" "shell: map shows a file system on Scsi(1,0) behind our driver"
 	grep -q "Hello from a disk behind the virtio-scsi UEFI driver." "$log"
