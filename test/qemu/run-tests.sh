@@ -281,23 +281,31 @@ boot_vm() {
 		"$name: in-guest checks all passed" "$n_ok ok, $n_bad not ok"
 }
 
+# basic_disks BUS: the basic checks' 2 targets x 2 LUNs on BUS, into the
+# array disks: the pattern disk, the disk written (write.img, made empty
+# here), a FAT disk, a small one.
+basic_disks() {
+	rm -f "$work/write.img"
+	truncate -s 16M "$work/write.img"
+	disks=(-drive if=none,id=d00,format=raw,snapshot=on,file="$work/pattern.img"
+	       -device scsi-hd,drive=d00,bus="$1".0,scsi-id=0,lun=0
+	       -drive if=none,id=d01,format=raw,file="$work/write.img"
+	       -device scsi-hd,drive=d01,bus="$1".0,scsi-id=0,lun=1
+	       -drive if=none,id=d10,format=raw,snapshot=on,file="$work/fat.img"
+	       -device scsi-hd,drive=d10,bus="$1".0,scsi-id=1,lun=0
+	       -drive if=none,id=d11,format=raw,snapshot=on,file="$work/small.img"
+	       -device scsi-hd,drive=d11,bus="$1".0,scsi-id=1,lun=1)
+}
+
 # basic_vm NAME TRANSPORT DEVICE_OPTIONS: 2 targets x 2 LUNs; check the
 # driver used TRANSPORT (modern/legacy) and the written image.
 basic_vm() {
 	local name=$1 want=$2 opts=$3
-	rm -f "$work/write.img"
-	truncate -s 16M "$work/write.img"
+	basic_disks scsi0
 	echo "# $name: virtio-scsi-pci,$opts"
 	boot_vm "$name" basic \
 		-device virtio-scsi-pci,id=scsi0,"$opts" \
-		-drive if=none,id=d00,format=raw,snapshot=on,file="$work/pattern.img" \
-		-device scsi-hd,drive=d00,bus=scsi0.0,scsi-id=0,lun=0 \
-		-drive if=none,id=d01,format=raw,file="$work/write.img" \
-		-device scsi-hd,drive=d01,bus=scsi0.0,scsi-id=0,lun=1 \
-		-drive if=none,id=d10,format=raw,snapshot=on,file="$work/fat.img" \
-		-device scsi-hd,drive=d10,bus=scsi0.0,scsi-id=1,lun=0 \
-		-drive if=none,id=d11,format=raw,snapshot=on,file="$work/small.img" \
-		-device scsi-hd,drive=d11,bus=scsi0.0,scsi-id=1,lun=1
+		"${disks[@]}"
 
 	grep -q "^# driver: .*: virtio-scsi: $want," "$work/$name/results.log"
 	result "$([ $? = 0 ] && echo 1)" "$name: driver log shows the $want transport"
@@ -595,20 +603,12 @@ secboot_vm() {
 		"$sdir/virtio-scsi.efi=virtio-scsi.efi" \
 		"$efi/virtio-scsi.efi=unsigned.efi" \
 		"$work/EXPECT.TXT=EXPECT.TXT" "$work/MODE.TXT=MODE.TXT"
-	rm -f "$work/write.img"
-	truncate -s 16M "$work/write.img"
+	basic_disks scsi0
 	OVMF_CODE=$SECBOOT_CODE OVMF_VARS=$SNAKEOIL_VARS
 	QEMU_MACHINE="-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on"
 	boot_vm secboot secboot \
 		-device virtio-scsi-pci,id=scsi0,disable-legacy=on \
-		-drive if=none,id=d00,format=raw,snapshot=on,file="$work/pattern.img" \
-		-device scsi-hd,drive=d00,bus=scsi0.0,scsi-id=0,lun=0 \
-		-drive if=none,id=d01,format=raw,file="$work/write.img" \
-		-device scsi-hd,drive=d01,bus=scsi0.0,scsi-id=0,lun=1 \
-		-drive if=none,id=d10,format=raw,snapshot=on,file="$work/fat.img" \
-		-device scsi-hd,drive=d10,bus=scsi0.0,scsi-id=1,lun=0 \
-		-drive if=none,id=d11,format=raw,snapshot=on,file="$work/small.img" \
-		-device scsi-hd,drive=d11,bus=scsi0.0,scsi-id=1,lun=1
+		"${disks[@]}"
 	OVMF_CODE=$code OVMF_VARS=$vars QEMU_MACHINE=$machine
 	grep -q "^# driver: .*: virtio-scsi: modern," "$work/secboot/results.log"
 	result "$([ $? = 0 ] && echo 1)" "secboot: the signed driver manages the controller (its log)"
@@ -653,8 +653,7 @@ firmware_vm() {
 		"$efi/testapp.efi=EFI/BOOT/$BOOT_EFI" \
 		"$work/EXPECT.TXT=EXPECT.TXT" "$work/EXPECT.TXT=HELLO.TXT" \
 		"$work/MODE.TXT=MODE.TXT" "$work/PATTERN.BIN=PATTERN.BIN"
-	rm -f "$work/write.img"
-	truncate -s 16M "$work/write.img"
+	basic_disks scsi1
 	OVMF_CODE=$image
 	# a second controller out of the boot order: the basic checks
 	boot_vm firmware firmware \
@@ -662,14 +661,7 @@ firmware_vm() {
 		-drive if=none,id=boot,format=raw,snapshot=on,file="$work/esp-firmware.img" \
 		-device scsi-hd,drive=boot,bus=scsi0.0,scsi-id=0,lun=0,bootindex=0 \
 		-device virtio-scsi-pci,id=scsi1,disable-legacy=on \
-		-drive if=none,id=d00,format=raw,snapshot=on,file="$work/pattern.img" \
-		-device scsi-hd,drive=d00,bus=scsi1.0,scsi-id=0,lun=0 \
-		-drive if=none,id=d01,format=raw,file="$work/write.img" \
-		-device scsi-hd,drive=d01,bus=scsi1.0,scsi-id=0,lun=1 \
-		-drive if=none,id=d10,format=raw,snapshot=on,file="$work/fat.img" \
-		-device scsi-hd,drive=d10,bus=scsi1.0,scsi-id=1,lun=0 \
-		-drive if=none,id=d11,format=raw,snapshot=on,file="$work/small.img" \
-		-device scsi-hd,drive=d11,bus=scsi1.0,scsi-id=1,lun=1
+		"${disks[@]}"
 	OVMF_CODE=$code
 	grep -q "^ok .* - ConnectController with our driver" "$work/firmware/results.log"
 	result "$([ $? = 0 ] && echo 1)" "firmware: the basic checks ran on a second controller"
