@@ -354,54 +354,55 @@ def patch_image(image, driver, add):
     return image[:fv_at] + new_fv + image[fv_at + fv.length:]
 
 
+def take(args, flag):
+    """Remove "flag VALUE" from args; the value, or None if absent."""
+    if flag not in args:
+        return None
+    i = args.index(flag)
+    value = args.pop(i + 1)
+    args.pop(i)
+    return value
+
+
+def write_whole(path, data):
+    """Write a file whole or not at all: a temporary file, then rename."""
+    with open(path + ".tmp", "wb") as f:
+        f.write(data)
+    os.replace(path + ".tmp", path)
+
+
 def main(argv):
     global TARGET
     args = argv[1:]
     add = "--add" in args
     args = [a for a in args if a != "--add"]
     try:
-        if "--extract" in args:
-            i = args.index("--extract")
-            name = uuid.UUID(args.pop(i + 1))
-            args.pop(i)
-            i = args.index("-o")
-            out = args.pop(i + 1)
-            args.pop(i)
-            (inp,) = args
-            try:
-                pe = extract(open(inp, "rb").read(), name)
-            except (OSError, Refused) as e:
-                sys.stderr.write("fwimage: %s: %s\n" % (inp, e))
-                return 1
-            with open(out + ".tmp", "wb") as f:
-                f.write(pe)
-            os.replace(out + ".tmp", out)
-            return 0
-        if "--replace" in args:
-            i = args.index("--replace")
-            TARGET = uuid.UUID(args.pop(i + 1))
-            args.pop(i)
-        i = args.index("--driver")
-        driver_path = args.pop(i + 1)
-        args.pop(i)
-        i = args.index("-o")
-        out = args.pop(i + 1)
-        args.pop(i)
+        name = take(args, "--extract")
+        replace = take(args, "--replace")
+        driver_path = take(args, "--driver")
+        out = take(args, "-o")
         (inp,) = args
+        if not out or (name is None) == (driver_path is None):
+            raise ValueError
+        if replace:
+            TARGET = uuid.UUID(replace)
+        name = uuid.UUID(name) if name else None
     except (ValueError, IndexError):
-        sys.stderr.write("usage: fwimage.py --driver DRIVER.efi -o OUT.fd IN.fd [--add]\n")
+        sys.stderr.write("usage: fwimage.py --driver DRIVER.efi -o OUT.fd IN.fd [--add] "
+                         "[--replace GUID]\n"
+                         "       fwimage.py --extract GUID -o OUT.efi IN.fd\n")
         return 2
     try:
         image = open(inp, "rb").read()
+        if name:
+            write_whole(out, extract(image, name))
+            return 0
         driver = open(driver_path, "rb").read()
         result = patch_image(image, driver, add)
     except (OSError, Refused) as e:
         sys.stderr.write("fwimage: %s: %s\n" % (inp, e))
         return 1
-    tmp = out + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(result)
-    os.replace(tmp, out)
+    write_whole(out, result)
     print("%s: %s with %s (%d bytes) in place of VirtioScsiDxe" %
           (out, os.path.basename(inp), os.path.basename(driver_path), len(driver)))
     return 0

@@ -120,40 +120,48 @@ void diag_tests(EFI_HANDLE ctrl, EFI_HANDLE drv, EFI_HANDLE other)
 	}
 	check(child != NULL, "a disk to diagnose", "none");
 
-	st = dg->RunDiagnostics(dg, ctrl, NULL, EfiDriverDiagnosticTypeStandard,
-				NULL, &type, &size, &buf);
-	check(st == EFI_INVALID_PARAMETER, "§11.4 RunDiagnostics: NULL Language: "
-	      "INVALID_PARAMETER", "%lx", (unsigned long)st);
-	st = dg->RunDiagnostics(dg, NULL, NULL, EfiDriverDiagnosticTypeStandard,
-				en, &type, &size, &buf);
-	check(st == EFI_INVALID_PARAMETER, "§11.4 RunDiagnostics: NULL "
-	      "ControllerHandle: INVALID_PARAMETER", "%lx", (unsigned long)st);
-	st = dg->RunDiagnostics(dg, ctrl, NULL, EfiDriverDiagnosticTypeStandard,
-				en, NULL, &size, &buf);
-	check(st == EFI_INVALID_PARAMETER, "§11.4 RunDiagnostics: NULL ErrorType: "
-	      "INVALID_PARAMETER", "%lx", (unsigned long)st);
-	st = dg->RunDiagnostics(dg, ctrl, NULL, EfiDriverDiagnosticTypeStandard,
-				en, &type, NULL, &buf);
-	check(st == EFI_INVALID_PARAMETER, "§11.4 RunDiagnostics: NULL BufferSize: "
-	      "INVALID_PARAMETER", "%lx", (unsigned long)st);
-	st = dg->RunDiagnostics(dg, ctrl, NULL, EfiDriverDiagnosticTypeStandard,
-				en, &type, &size, NULL);
-	check(st == EFI_INVALID_PARAMETER, "§11.4 RunDiagnostics: NULL Buffer: "
-	      "INVALID_PARAMETER", "%lx", (unsigned long)st);
-	st = dg->RunDiagnostics(dg, ctrl, NULL, EfiDriverDiagnosticTypeStandard,
-				(CHAR8 *)"fr", &type, &size, &buf);
-	check(st == EFI_UNSUPPORTED, "§11.4 RunDiagnostics: a language not "
-	      "supported: UNSUPPORTED", "%lx", (unsigned long)st);
-	st = dg->RunDiagnostics(dg, ctrl, NULL, EfiDriverDiagnosticTypeManufacturing,
-				en, &type, &size, &buf);
-	check(st == EFI_UNSUPPORTED, "§11.4 RunDiagnostics: a test type not "
-	      "supported: UNSUPPORTED", "%lx", (unsigned long)st);
-	st = dg->RunDiagnostics(dg, other, NULL, EfiDriverDiagnosticTypeStandard,
-				en, &type, &size, &buf);
-	check(st == EFI_UNSUPPORTED, "§11.4 RunDiagnostics: a controller we do "
-	      "not manage: UNSUPPORTED", "%lx", (unsigned long)st);
-	st = dg->RunDiagnostics(dg, ctrl, other, EfiDriverDiagnosticTypeStandard,
-				en, &type, &size, &buf);
-	check(st == EFI_UNSUPPORTED, "§11.4 RunDiagnostics: a child not ours: "
-	      "UNSUPPORTED", "%lx", (unsigned long)st);
+	/* §11.4's parameter rules: each call changes one argument */
+	const struct {
+		const char *rule;
+		EFI_HANDLE ctrl, child;
+		EFI_DRIVER_DIAGNOSTIC_TYPE kind;
+		CHAR8 *lang;
+		BOOLEAN no_type, no_size, no_buf;
+		EFI_STATUS want;
+	} rules[] = {
+		{ "NULL Language: INVALID_PARAMETER", ctrl, NULL,
+		  EfiDriverDiagnosticTypeStandard, NULL, 0, 0, 0, EFI_INVALID_PARAMETER },
+		{ "NULL ControllerHandle: INVALID_PARAMETER", NULL, NULL,
+		  EfiDriverDiagnosticTypeStandard, en, 0, 0, 0, EFI_INVALID_PARAMETER },
+		{ "NULL ErrorType: INVALID_PARAMETER", ctrl, NULL,
+		  EfiDriverDiagnosticTypeStandard, en, 1, 0, 0, EFI_INVALID_PARAMETER },
+		{ "NULL BufferSize: INVALID_PARAMETER", ctrl, NULL,
+		  EfiDriverDiagnosticTypeStandard, en, 0, 1, 0, EFI_INVALID_PARAMETER },
+		{ "NULL Buffer: INVALID_PARAMETER", ctrl, NULL,
+		  EfiDriverDiagnosticTypeStandard, en, 0, 0, 1, EFI_INVALID_PARAMETER },
+		{ "a language not supported: UNSUPPORTED", ctrl, NULL,
+		  EfiDriverDiagnosticTypeStandard, (CHAR8 *)"fr", 0, 0, 0, EFI_UNSUPPORTED },
+		{ "a test type not supported: UNSUPPORTED", ctrl, NULL,
+		  EfiDriverDiagnosticTypeManufacturing, en, 0, 0, 0, EFI_UNSUPPORTED },
+		{ "a controller we do not manage: UNSUPPORTED", other, NULL,
+		  EfiDriverDiagnosticTypeStandard, en, 0, 0, 0, EFI_UNSUPPORTED },
+		{ "a child not ours: UNSUPPORTED", ctrl, other,
+		  EfiDriverDiagnosticTypeStandard, en, 0, 0, 0, EFI_UNSUPPORTED },
+	};
+	char name[120];
+	UINTN i;
+
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		buf = NULL;
+		st = dg->RunDiagnostics(dg, rules[i].ctrl, rules[i].child,
+					rules[i].kind, rules[i].lang,
+					rules[i].no_type ? NULL : &type,
+					rules[i].no_size ? NULL : &size,
+					rules[i].no_buf ? NULL : &buf);
+		vs_snprintf(name, sizeof(name), "§11.4 RunDiagnostics: %s",
+			    rules[i].rule);
+		check(st == rules[i].want, name, "%lx", (unsigned long)st);
+		if (!EFI_ERROR(st) && buf)
+			FreePool(buf);
+	}
 }
