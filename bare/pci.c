@@ -111,7 +111,7 @@ static unsigned pci_read_bar(struct pci_fn *f, unsigned i)
 const char *pci_bar_problem(const struct pci_bar *b)
 {
 	if (!b->present)
-		return "not implemented";
+		return "unimplemented";
 	if (b->base == 0)
 		return "unassigned";
 	if (b->is_io ? b->base + b->size > PCI_IO_LIMIT

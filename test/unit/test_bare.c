@@ -22,7 +22,7 @@
 struct fake_fn {
 	bool present;
 	uint8_t cfg[256];
-	uint64_t bar_size[PCI_MAX_BARS];	/**< 0: not implemented */
+	uint64_t bar_size[PCI_MAX_BARS];	/**< 0: an unimplemented BAR */
 	bool sizing[PCI_MAX_BARS];		/**< all ones written */
 };
 
@@ -198,7 +198,7 @@ static void test_walk(void **state)
 /**
  * BARs as the firmware may leave them: a 64-bit memory BAR (two
  * registers), an I/O BAR, one unassigned, one past the reach of the
- * image's page tables, an I/O BAR past port 0xFFFF, one not implemented.
+ * image's page tables, an I/O BAR past port 0xFFFF, an unimplemented one.
  * Sizing leaves every register as it was and decoding as it was.
  */
 static void test_bars(void **state)
@@ -228,7 +228,7 @@ static void test_bars(void **state)
 	assert_false(b[3].present);			/* upper half of BAR 2 */
 	assert_string_equal(pci_bar_problem(&b[4]), "out of range");
 	assert_false(b[5].present);
-	assert_string_equal(pci_bar_problem(&b[5]), "not implemented");
+	assert_string_equal(pci_bar_problem(&b[5]), "unimplemented");
 	/* registers and decoding restored */
 	assert_int_equal(get_le32(f->cfg + PCI_BAR0), 0xC000 | PCI_BAR_IO);
 	assert_int_equal(get_le32(f->cfg + PCI_BAR0 + 8), 0xFE00000C);
