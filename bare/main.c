@@ -15,6 +15,8 @@
  *   error PCI T:L lba=L count=N rc=STATUS
  *   mismatch PCI T:L lba=L byte=OFFSET
  *   read PCI T:L lba=L blocks=N rc=STATUS ms=ELAPSED
+ *   selftest PCI passed|failed status=XX queues=N tur=STATUS us=N
+ *   selftest PCI T:L passed|failed inquiry=STATUS capacity=STATUS read=STATUS
  *   reset PCI status=XX
  *   done controllers=C units=U failed=F
  *   exit CODE (NAME)
@@ -35,6 +37,8 @@
  *   read=PCI/T:L/LBA/N        read N blocks at LBA and report the status
  *   hotplug=S                 wait up to S seconds for a unit to appear or
  *                             go (polling the event queues), list it
+ *   selftest                  the core's self-tests of every controller
+ *                             and disk (vscsi_self_test, scsi_disk_self_test)
  */
 #include "spec/virtio.h"
 #include "pattern.h"
@@ -62,7 +66,7 @@ struct hvm_start_info {
 };
 #define HVM_START_MAGIC 0x336ec578
 
-enum op_kind { OP_CHECK, OP_FILL, OP_READ, OP_HOTPLUG };
+enum op_kind { OP_CHECK, OP_FILL, OP_READ, OP_HOTPLUG, OP_SELFTEST };
 
 /** One command-line action on one unit. */
 struct op {
@@ -332,6 +336,44 @@ static void op_read(struct bare_ctrl *b, struct scsi_unit *u, const struct op *o
 
 static void wait_hotplug(unsigned seconds);
 
+/** The core's self-tests of every controller and its disks. */
+static void self_tests(void)
+{
+	struct scsi_disk_health dh;
+	struct vscsi_health h;
+	struct scsi_unit *u;
+	unsigned i, j;
+	bool ok;
+
+	for (i = 0; i < nctrl; i++) {
+		struct bare_ctrl *b = &ctrl[i];
+
+		if (!b->up)
+			continue;
+		ok = scsi_inv_self_test(&b->inv, &h);
+		if (!ok)
+			checks_failed++;
+		console_printf("selftest %s %s status=%02x queues=%u tur=%s us=%llu\n",
+			       b->plat.name, ok ? "passed" : "failed", h.status,
+			       h.queues_live, bare_status_name(h.tur_rc),
+			       (unsigned long long)h.tur_us);
+		for (j = 0; j < scsi_inv_count(&b->inv); j++) {
+			u = scsi_inv_at(&b->inv, j);
+			if (!u->has_disk || u->disk.block_size > IO_BUF_SIZE)
+				continue;
+			ok = scsi_disk_self_test(&u->disk, io_buf, &dh);
+			if (!ok)
+				checks_failed++;
+			console_printf("selftest %s %u:%u %s inquiry=%s capacity=%s read=%s\n",
+				       b->plat.name, u->info.target, u->info.lun,
+				       ok ? "passed" : "failed",
+				       bare_status_name(dh.inquiry_rc),
+				       bare_status_name(dh.capacity_rc),
+				       bare_status_name(dh.read_rc));
+		}
+	}
+}
+
 /** Find the controller and unit an op names, and run it. */
 static void op_run(const struct op *o)
 {
@@ -341,6 +383,10 @@ static void op_run(const struct op *o)
 
 	if (o->kind == OP_HOTPLUG) {
 		wait_hotplug(o->arg);
+		return;
+	}
+	if (o->kind == OP_SELFTEST) {
+		self_tests();
 		return;
 	}
 	for (i = 0; i < nctrl; i++) {
@@ -458,6 +504,9 @@ static bool parse_cmdline(const char *cmdline)
 			opt.log_level = n;
 		} else if (word_is(w, "timeout=", &v) && parse_num(&v, 10, &n) && n) {
 			opt.timeout_us = n * 1000;
+		} else if (opt.nops < BARE_MAX_OPS && word_is(w, "selftest", &v) &&
+			   (!*v || *v == ' ')) {
+			opt.op[opt.nops++].kind = OP_SELFTEST;
 		} else if (opt.nops < BARE_MAX_OPS && word_is(w, "hotplug=", &v) &&
 			   parse_num(&v, 10, &n)) {
 			opt.op[opt.nops].kind = OP_HOTPLUG;

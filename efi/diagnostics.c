@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /**
  * @file
- * EFI_DRIVER_DIAGNOSTICS2_PROTOCOL (UEFI 2.10 §11.4): a standard test of
- * a controller we manage (its device status, the device's view of its
- * queues, a TEST UNIT READY round trip on the request queue) and of one
- * of its disks (INQUIRY, READ CAPACITY, a read of LBA 0), so the Shell's
+ * EFI_DRIVER_DIAGNOSTICS2_PROTOCOL (UEFI 2.10 §11.4): the core's
+ * self-tests of a controller we manage (its device status, the device's
+ * view of its queues, a TEST UNIT READY round trip) and of one of its
+ * disks (INQUIRY, READ CAPACITY, a read of LBA 0), so the Shell's
  * `drvdiag` reports what the hardware really does.  Each test says what
  * it did in the returned text, line by line.
  */
@@ -25,15 +25,13 @@ struct vs_diag {
 	BOOLEAN failed;
 };
 
-/** Append one line to a result; a failed step marks the whole. */
-static void vs_diag_line(struct vs_diag *r, BOOLEAN ok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void vs_diag_line(struct vs_diag *r, BOOLEAN ok, const char *fmt, ...)
+/** Append one line to a result. */
+static void vs_diag_line(struct vs_diag *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void vs_diag_line(struct vs_diag *r, const char *fmt, ...)
 {
 	__builtin_va_list ap;
 
-	if (!ok)
-		r->failed = TRUE;
 	__builtin_va_start(ap, fmt);
 	r->len += vs_vsnprintf(r->text + r->len, sizeof(r->text) - r->len, fmt, ap);
 	__builtin_va_end(ap);
@@ -44,85 +42,63 @@ static void vs_diag_line(struct vs_diag *r, BOOLEAN ok, const char *fmt, ...)
 }
 
 /**
- * The controller's test: device status, the queues as the device holds
- * them, and one request's round trip.
+ * The controller's test (scsi_inv_self_test), as text.
  * @v ctrl	controller
  * @v r		result
  */
 static void vs_diag_controller(struct vs_efi_ctrl *ctrl, struct vs_diag *r)
 {
-	static const uint8_t tur[6] = { SCSI_OP_TEST_UNIT_READY };
-	struct vscsi_ctrl *c = &ctrl->core;
-	struct vscsi_cmd cmd = { .cdb = tur, .cdb_len = sizeof(tur),
-				 .timeout_us = 1000000 };
-	uint8_t status = vp_get_status(&c->vp);
-	unsigned q, live = 0;
-	uint64_t t0;
-	int rc;
+	struct vscsi_health h;
 
-	vs_diag_line(r, (status & VIRTIO_STATUS_DRIVER_OK) &&
-		     !(status & (VIRTIO_STATUS_FAILED | VIRTIO_STATUS_NEEDS_RESET)),
-		     "device status %02x: %s", status,
-		     status & VIRTIO_STATUS_NEEDS_RESET ? "needs a reset" :
-		     status & VIRTIO_STATUS_FAILED ? "failed" :
-		     status & VIRTIO_STATUS_DRIVER_OK ? "driver ok" : "not running");
-	for (q = 0; q < VIRTIO_SCSI_VQ_REQUEST + 1; q++)
-		live += vp_queue_live(&c->vp, q);
-	vs_diag_line(r, live == VIRTIO_SCSI_VQ_REQUEST + 1,
-		     "queues the device holds live: %u of %u (control, event, "
-		     "request)", live, VIRTIO_SCSI_VQ_REQUEST + 1);
-	/* to the first unit listed, else to 0:0 (an answer is a round trip) */
-	if (scsi_inv_count(&ctrl->inv)) {
-		cmd.target = scsi_inv_at(&ctrl->inv, 0)->info.target;
-		cmd.lun = scsi_inv_at(&ctrl->inv, 0)->info.lun;
-	}
-	t0 = vs_now_us(&ctrl->plat.base);
-	rc = vscsi_exec(c, &cmd);
-	vs_diag_line(r, rc == VS_OK, "TEST UNIT READY to %u:%u: %s, %llu us",
-		     cmd.target, cmd.lun, rc == VS_OK ? "answered" : "no answer",
-		     (unsigned long long)(vs_now_us(&ctrl->plat.base) - t0));
+	r->failed = !scsi_inv_self_test(&ctrl->inv, &h);
+	vs_diag_line(r, "device status %02x: %s", h.status,
+		     h.status & VIRTIO_STATUS_NEEDS_RESET ? "needs a reset" :
+		     h.status & VIRTIO_STATUS_FAILED ? "failed" :
+		     h.status & VIRTIO_STATUS_DRIVER_OK ? "driver ok" : "not running");
+	vs_diag_line(r, "queues the device holds live: %u of %u (control, event, "
+		     "request)", h.queues_live, VSCSI_QUEUES);
+	vs_diag_line(r, "TEST UNIT READY to %u:%u: %s, %llu us", h.target, h.lun,
+		     h.tur_rc == VS_OK ? "answered" : "no answer",
+		     (unsigned long long)h.tur_us);
 }
 
 /**
- * A disk's test: INQUIRY, READ CAPACITY, a read of LBA 0.
+ * A disk's test (scsi_disk_self_test), as text.
  * @v d		child
  * @v r		result
  */
 static void vs_diag_disk(struct vs_efi_disk *d, struct vs_diag *r)
 {
-	struct scsi_lun_info info;
+	struct scsi_disk_health h;
 	struct scsi_disk *disk;
 	UINT8 *buf;
-	int rc;
 
 	if (!d->unit || !d->unit->has_disk) {
-		vs_diag_line(r, FALSE, "unit %u:%u: gone", d->target, d->lun);
+		r->failed = TRUE;
+		vs_diag_line(r, "unit %u:%u: gone", d->target, d->lun);
 		return;
 	}
 	disk = &d->unit->disk;
-	rc = scsi_inquiry(disk->c, d->target, d->lun, &info);
-	vs_diag_line(r, rc == VS_OK && info.pdt == disk->pdt,
-		     "INQUIRY %u:%u: %s, peripheral type %02x", d->target, d->lun,
-		     rc == VS_OK ? "answered" : "failed", info.pdt);
-	rc = scsi_read_capacity(disk);
-	if (rc == VS_E_NOMEDIA) {
-		vs_diag_line(r, TRUE, "READ CAPACITY: no medium (nothing to read)");
-		return;
-	}
-	vs_diag_line(r, rc == VS_OK, "READ CAPACITY: %s, %llu blocks of %u",
-		     rc == VS_OK ? "answered" : "failed",
-		     (unsigned long long)disk->last_lba + 1, disk->block_size);
-	if (rc != VS_OK)
-		return;
-	buf = AllocateZeroPool(disk->block_size);
+	buf = AllocateZeroPool(disk->block_size ? disk->block_size : 1);
 	if (!buf) {
-		vs_diag_line(r, FALSE, "read of LBA 0: out of memory");
+		r->failed = TRUE;
+		vs_diag_line(r, "out of memory");
 		return;
 	}
-	rc = scsi_disk_read(disk, 0, 1, buf);
-	vs_diag_line(r, rc == VS_OK, "read of LBA 0: %s",
-		     rc == VS_OK ? "read" : "failed");
+	r->failed = !scsi_disk_self_test(disk, buf, &h);
 	FreePool(buf);
+	vs_diag_line(r, "INQUIRY %u:%u: %s, peripheral type %02x", d->target,
+		     d->lun, h.inquiry_rc == VS_OK ? "answered" : "failed", h.pdt);
+	if (h.capacity_rc == VS_E_NOMEDIA)
+		vs_diag_line(r, "READ CAPACITY: no medium (nothing to read)");
+	else
+		vs_diag_line(r, "READ CAPACITY: %s, %llu blocks of %u%s",
+			     h.capacity_rc == VS_OK ? "answered" : "failed",
+			     (unsigned long long)h.blocks, h.block_size,
+			     h.changed ? " (changed: not read)" : "");
+	if (h.capacity_rc == VS_OK && !h.changed)
+		vs_diag_line(r, "read of LBA 0: %s",
+			     h.read_rc == VS_OK ? "read" : "failed");
 }
 
 /**

@@ -126,6 +126,41 @@ static int scsi_read_capacity10(struct scsi_disk *d)
 }
 
 /**
+ * A quick self-test of a disk that changes nothing of it: INQUIRY, READ
+ * CAPACITY into a scratch copy (a new geometry is the owner's to take, on
+ * the unit attention's path), and a read of LBA 0 when the geometry is
+ * the one the disk has.
+ * @v d		disk
+ * @v block	d->block_size bytes for the read
+ * @v h		findings
+ * @ret ok	INQUIRY answered with the disk's type, the capacity read (or
+ *		no medium), LBA 0 read when it was tried
+ */
+bool scsi_disk_self_test(struct scsi_disk *d, void *block,
+			 struct scsi_disk_health *h)
+{
+	struct scsi_lun_info info;
+	struct scsi_disk probe = *d;
+
+	vs_memset(h, 0, sizeof(*h));
+	h->inquiry_rc = scsi_inquiry(d->c, d->target, d->lun, &info);
+	h->pdt = info.pdt;
+	h->capacity_rc = scsi_read_capacity(&probe);
+	h->read_rc = VS_E_NOMEDIA;
+	if (h->capacity_rc == VS_OK) {
+		h->blocks = probe.last_lba + 1;
+		h->block_size = probe.block_size;
+		h->changed = !d->present || probe.last_lba != d->last_lba ||
+			     probe.block_size != d->block_size;
+		if (!h->changed)
+			h->read_rc = scsi_disk_read(d, 0, 1, block);
+	}
+	return h->inquiry_rc == VS_OK && h->pdt == d->pdt &&
+	       (h->capacity_rc == VS_OK || h->capacity_rc == VS_E_NOMEDIA) &&
+	       (h->read_rc == VS_OK || h->read_rc == VS_E_NOMEDIA);
+}
+
+/**
  * Read the disk's geometry.  Block devices get READ CAPACITY(16) first,
  * for the physical block and alignment fields (SBC-3 §5.16), and (10)
  * when they refuse it; CD/DVD (MMC) units get (10).

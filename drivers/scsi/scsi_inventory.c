@@ -315,6 +315,21 @@ int scsi_inv_scan(struct scsi_inventory *inv)
 }
 
 /**
+ * The adapter's self-test (vscsi_self_test), its round trip to the first
+ * unit listed, or to 0:0 when there is none (an answer is a round trip).
+ * @v inv	inventory
+ * @v h		findings
+ * @ret ok	passed
+ */
+bool scsi_inv_self_test(struct scsi_inventory *inv, struct vscsi_health *h)
+{
+	struct scsi_unit *u = inv->count ? scsi_inv_at(inv, 0) : NULL;
+
+	return vscsi_self_test(inv->c, u ? u->info.target : 0,
+			       u ? u->info.lun : 0, h);
+}
+
+/**
  * Ask for a full rescan at the next scsi_inv_poll (for example after a
  * REPORTED LUNS DATA HAS CHANGED the platform saw itself).
  * @v inv	inventory

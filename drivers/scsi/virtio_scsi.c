@@ -323,6 +323,41 @@ void vscsi_stop(struct vscsi_ctrl *c)
 }
 
 /**
+ * A quick self-test of a running adapter, changing nothing: the device
+ * status, the queues as the device's own registers hold them, and one
+ * request's round trip (TEST UNIT READY; any answer of the device counts,
+ * BAD_TARGET or a CHECK CONDITION too).
+ * @v c		adapter
+ * @v target	unit of the round trip
+ * @v lun
+ * @v h		findings
+ * @ret ok	DRIVER_OK and nothing failed, every queue live, an answer
+ */
+bool vscsi_self_test(struct vscsi_ctrl *c, uint8_t target, uint16_t lun,
+		     struct vscsi_health *h)
+{
+	static const uint8_t tur[6] = { SCSI_OP_TEST_UNIT_READY };
+	struct vscsi_cmd cmd = { .target = target, .lun = lun, .cdb = tur,
+				 .cdb_len = sizeof(tur),
+				 .timeout_us = VSCSI_SELF_TEST_TIMEOUT_US };
+	uint64_t t0;
+	unsigned q;
+
+	vs_memset(h, 0, sizeof(*h));
+	h->status = vp_get_status(&c->vp);
+	for (q = 0; q < VSCSI_QUEUES; q++)
+		h->queues_live += vp_queue_live(&c->vp, q);
+	h->target = target;
+	h->lun = lun;
+	t0 = vs_now_us(c->plat);
+	h->tur_rc = vscsi_exec(c, &cmd);
+	h->tur_us = vs_now_us(c->plat) - t0;
+	return (h->status & VIRTIO_STATUS_DRIVER_OK) &&
+	       !(h->status & (VIRTIO_STATUS_FAILED | VIRTIO_STATUS_NEEDS_RESET)) &&
+	       h->queues_live == VSCSI_QUEUES && h->tur_rc == VS_OK;
+}
+
+/**
  * Reset the device and free everything; the reverse of vscsi_init.
  * @v c		adapter
  */

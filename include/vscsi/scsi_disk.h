@@ -159,4 +159,17 @@ int scsi_disk_write(struct scsi_disk *d, uint64_t lba, uint64_t blocks,
 		    const void *buf);
 int scsi_disk_flush(struct scsi_disk *d);
 
+/** What scsi_disk_self_test found. */
+struct scsi_disk_health {
+	int inquiry_rc;
+	uint8_t pdt;		/**< INQUIRY's peripheral device type */
+	int capacity_rc;	/**< VS_OK, VS_E_NOMEDIA, or an error */
+	uint64_t blocks;	/**< the capacity found */
+	uint32_t block_size;
+	bool changed;		/**< it differs from the disk's: not read */
+	int read_rc;		/**< the read of LBA 0 (VS_E_NOMEDIA: not done) */
+};
+bool scsi_disk_self_test(struct scsi_disk *d, void *block,
+			 struct scsi_disk_health *h);
+
 #endif /* VSCSI_SCSI_DISK_H */

@@ -86,6 +86,7 @@ struct scsi_unit *scsi_inv_find(struct scsi_inventory *inv, uint8_t target,
 				uint16_t lun);
 int scsi_inv_check_media(struct scsi_inventory *inv, struct scsi_unit *u);
 void scsi_inv_release(struct scsi_inventory *inv, struct scsi_unit *u);
+bool scsi_inv_self_test(struct scsi_inventory *inv, struct vscsi_health *h);
 
 /** Number of listed units. */
 static inline unsigned scsi_inv_count(const struct scsi_inventory *inv)

@@ -33,6 +33,8 @@
 #endif
 /** Largest data transfer of one request we ever ask for. */
 #define VSCSI_MAX_TRANSFER (32u << 20)
+/** Deadline of a self-test's round trip (vscsi_self_test). */
+#define VSCSI_SELF_TEST_TIMEOUT_US (1000u * 1000)
 
 /** One SCSI command as the caller describes it, and its outcome. */
 struct vscsi_cmd {
@@ -114,7 +116,22 @@ struct vscsi_ctrl {
 	uint64_t requests, resets;
 };
 
+/** What vscsi_self_test found. */
+struct vscsi_health {
+	uint8_t status;		/**< device status byte (§2.1) */
+	unsigned queues_live;	/**< queues the device holds live */
+	uint8_t target;		/**< the unit of the round trip */
+	uint16_t lun;
+	int tur_rc;		/**< the TEST UNIT READY's vscsi_exec status */
+	uint64_t tur_us;	/**< its round trip, on the platform's clock */
+};
+
+/** Queues of the adapter: control, event, request (§5.6.2). */
+#define VSCSI_QUEUES (VIRTIO_SCSI_VQ_REQUEST + 1)
+
 int vscsi_init(struct vscsi_ctrl *c, struct vs_platform *plat);
+bool vscsi_self_test(struct vscsi_ctrl *c, uint8_t target, uint16_t lun,
+		     struct vscsi_health *h);
 void vscsi_halt(struct vscsi_ctrl *c);
 void vscsi_stop(struct vscsi_ctrl *c);
 void vscsi_fini(struct vscsi_ctrl *c);

@@ -196,7 +196,7 @@ result "$([ $? = 0 ] && echo 1)" "modern: the disk only read is unchanged"
 # ---------------------------------------------------------- legacy VM
 truncate -s 8M "$work/write2.img"
 pci=00:03.0
-bare_vm legacy q35 "check=$pci/1:0/11 fill=$pci/1:5/55" "" \
+bare_vm legacy q35 "check=$pci/1:0/11 fill=$pci/1:5/55 selftest" "" \
 	-device virtio-scsi-pci,id=s0,disable-modern=on,addr=03.0 \
 	-drive if=none,id=pat,file="$work/pat.img",format=raw,snapshot=on \
 	-device scsi-hd,drive=pat,bus=s0.0,scsi-id=1,lun=0 \
@@ -209,6 +209,10 @@ has legacy "check $pci 1:0 seed=11 first=0 blocks=32768 ok errors=0 mismatches=0
 	"every block of the pattern disk read and checked"
 has legacy "fill $pci 1:5 seed=55 first=0 blocks=16384 ok errors=0 mismatches=0" \
 	"a disk written whole"
+has legacy "selftest $pci passed status=07 queues=3 tur=ok us=[0-9]+" \
+	"the core's self-test of the controller passes (legacy: no FEATURES_OK)"
+has legacy "selftest $pci 1:0 passed inquiry=ok capacity=ok read=ok" \
+	"the core's self-test of a disk passes"
 has legacy "reset $pci status=00" "controller reset before exit"
 "$mkpattern" verify "$work/write2.img" 55 0 16384
 result "$([ $? = 0 ] && echo 1)" "legacy: the written disk matches on the host, byte for byte"

@@ -760,7 +760,9 @@ static void fake_scsi(struct fake_dev *fd, unsigned t, unsigned l,
 		r->sense_len = n;
 		return;
 	}
-	if (lu && lu->present && lu->sense_count) {
+	/* SPC-4 §6.6: INQUIRY answers whether or not a medium is there */
+	if (lu && lu->present && lu->sense_count &&
+	    !(cdb[0] == SCSI_OP_INQUIRY && lu->sense_key == SCSI_SK_NOT_READY)) {
 		if (lu->sense_count != ~0u)
 			lu->sense_count--;
 		fake_sense(r, lu->sense_key, lu->asc, lu->ascq);

@@ -352,6 +352,71 @@ static void test_capacity_and_media(void **state)
 	teardown(ir);
 }
 
+/**
+ * The self-tests: healthy, they pass and report what they saw; they change
+ * no state (a new capacity is reported, not taken); a device that stops
+ * answering or was reset fails them.
+ */
+static void test_self_tests(void **state)
+{
+	struct rig *r = *state;
+	struct vscsi_health h;
+	struct scsi_disk_health dh;
+	struct inv_rig *ir;
+	struct scsi_unit *u, *cd;
+	uint8_t block[512];
+
+	fake_add_disk(&r->fd, 2, 1, 512, 64);
+	fake_add_disk(&r->fd, 3, 0, 2048, 100);
+	r->fd.lun[3][0].pdt = SCSI_PDT_CDROM;
+	r->fd.lun[3][0].removable = true;
+	r->fd.max_target = 3;
+	ir = inv_rig(r);
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_true(scsi_inv_self_test(&ir->inv, &h));
+	assert_int_equal(h.status & VIRTIO_STATUS_DRIVER_OK, VIRTIO_STATUS_DRIVER_OK);
+	assert_int_equal(h.queues_live, VSCSI_QUEUES);
+	assert_int_equal(h.target, 0);
+	assert_int_equal(h.tur_rc, VS_OK);
+
+	u = scsi_inv_find(&ir->inv, 2, 1);
+	memcpy(r->fd.lun[2][1].data, "LBA0", 4);
+	assert_true(scsi_disk_self_test(&u->disk, block, &dh));
+	assert_int_equal(dh.inquiry_rc, VS_OK);
+	assert_int_equal(dh.blocks, 64);
+	assert_false(dh.changed);
+	assert_int_equal(dh.read_rc, VS_OK);
+	assert_memory_equal(block, "LBA0", 4);
+	/* a new capacity: reported, not read, the disk's own untouched */
+	r->fd.lun[2][1].blocks = 32;
+	assert_true(scsi_disk_self_test(&u->disk, block, &dh));
+	assert_true(dh.changed);
+	assert_int_equal(dh.blocks, 32);
+	assert_int_equal(dh.read_rc, VS_E_NOMEDIA);
+	assert_int_equal(u->disk.last_lba, 63);
+	assert_int_equal(ir->told.changed, 0);
+	/* an empty drive passes: nothing to read */
+	cd = scsi_inv_find(&ir->inv, 3, 0);
+	r->fd.lun[3][0].sense_key = SCSI_SK_NOT_READY;
+	r->fd.lun[3][0].asc = 0x3A;
+	r->fd.lun[3][0].sense_count = ~0u;
+	assert_true(scsi_disk_self_test(&cd->disk, block, &dh));
+	assert_int_equal(dh.capacity_rc, VS_E_NOMEDIA);
+	r->fd.lun[3][0].sense_count = 0;
+
+	/* a device that drops requests: the round trip fails */
+	r->fd.fault = FAULT_DROP;
+	assert_false(scsi_inv_self_test(&ir->inv, &h));
+	assert_int_not_equal(h.tur_rc, VS_OK);
+	r->fd.fault = FAULT_NONE;
+	/* reset and not started again: no queue live, no DRIVER_OK */
+	vscsi_halt(&r->c);
+	assert_false(vscsi_self_test(&r->c, 0, 0, &h));
+	assert_int_equal(h.queues_live, 0);
+	assert_int_equal(h.status & VIRTIO_STATUS_DRIVER_OK, 0);
+	teardown(ir);
+}
+
 /** More units than the table holds: the rest are refused with a log line. */
 static void test_size_limit(void **state)
 {
@@ -532,6 +597,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_release, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_bad_events, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_odd_events, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_self_tests, setup_modern, teardown_rig),
 	};
 
 	return cmocka_run_group_tests_name("inventory", tests, NULL, NULL);
