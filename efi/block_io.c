@@ -4,8 +4,10 @@
  * EFI_BLOCK_IO_PROTOCOL (UEFI 2.10 §13.9) on one child handle per block
  * unit (disk or CD/DVD), with device path controller + Scsi(Pun,Lun).
  * One disk, a leaf: its controller (driver.c) decides when a child is
- * made, retired and freed.  A child whose unit went away keeps answering,
- * without a medium, and never reaches the core again.
+ * made and freed.  A child whose unit went away keeps answering, without
+ * a medium, and never reaches the core again until a unit comes back at
+ * its address.  Changes reach the consumer inside a call it made
+ * (vs_efi_disk_sync), as EDK2's SCSI disk driver does it.
  *
  * Parameter checks follow §13.9 in the order the UEFI test suite expects:
  * media presence and MediaId first (a stale MediaId is reported even when
@@ -59,7 +61,7 @@ static void vs_bio_fill_media(struct vs_efi_disk *d)
  * Look for a changed medium before an I/O: on removable units always
  * (eject, insert), elsewhere when a unit attention said the medium or its
  * capacity changed.  The inventory tells the controller of a change,
- * which calls vs_efi_disk_media_changed.
+ * which calls vs_efi_disk_changed.
  * @v d		disk, its unit present
  * @ret st	EFI_SUCCESS, or a device error
  */
@@ -76,80 +78,91 @@ static EFI_STATUS vs_bio_refresh(struct vs_efi_disk *d)
 }
 
 /**
- * Publish a new medium: new MediaId and geometry at once (UEFI 2.10
- * §13.9: "the MediaId ... changes whenever the media changes"); the Block
- * I/O is reinstalled (so partition and file system drivers probe again)
- * by the controller's timer, never inside an I/O: a reinstall there would
- * restart the very drivers whose read brought us here.
+ * The unit's medium, capacity or presence changed (the controller's timer
+ * or a call of ours learnt it): the consumer is told at its next call
+ * (vs_efi_disk_sync), never from the timer.
  * @v d		disk
  */
-void vs_efi_disk_media_changed(struct vs_efi_disk *d)
+void vs_efi_disk_changed(struct vs_efi_disk *d)
 {
+	d->changed = TRUE;
+}
+
+/**
+ * Tell the consumers of a disk of a change inside a call one of them made,
+ * as EDK2's SCSI disk driver does: new MediaId and geometry at once (UEFI
+ * 2.10 §13.9: "the MediaId ... changes whenever the media changes"), and,
+ * with a medium present, the Block I/O reinstalled so the partition and
+ * file system drivers above find what is on it.  An empty drive is not
+ * reinstalled: the drivers above keep their handles and get NO_MEDIA /
+ * MEDIA_CHANGED; re-binding them on an empty drive and again on the next
+ * disc crashed Debian's OVMF 2022.11 (#GP executing freed pool), where
+ * one reinstall on the new disc works.  Called at TPL_CALLBACK, which
+ * ReinstallProtocolInterface allows (UEFI 2.10 §7.3).
+ * @v d		disk
+ * @ret st	EFI_SUCCESS when nothing changed, else EFI_MEDIA_CHANGED or
+ *		EFI_NO_MEDIA (the call that found it returns that)
+ */
+EFI_STATUS vs_efi_disk_sync(struct vs_efi_disk *d)
+{
+	if (!d->changed)
+		return EFI_SUCCESS;
+	d->changed = FALSE;
 	d->media.MediaId++;
 	vs_bio_fill_media(d);
+	if (d->unit)
+		CopyMem(d->inquiry, d->unit->info.inquiry, sizeof(d->inquiry));
 	VS_EFI_LOG("scsi %u:%u: medium changed: %s, %llu blocks of %u",
 		   d->target, d->lun, d->media.MediaPresent ? "present" : "none",
 		   (unsigned long long)d->media.LastBlock + 1, d->media.BlockSize);
-	d->reinstall = TRUE;
-	BS->SignalEvent(d->ctrl->timer);
+	if (!d->media.MediaPresent)
+		return EFI_NO_MEDIA;
+	BS->ReinstallProtocolInterface(d->handle, &vs_block_io_guid,
+				       &d->block_io, &d->block_io);
+	return EFI_MEDIA_CHANGED;
+}
+
+/**
+ * What every call on a disk does first, at TPL_CALLBACK: look for a
+ * changed medium, and tell the consumer of any change.
+ * @v d		disk
+ * @ret st	EFI_SUCCESS to go on, or the status the call returns
+ */
+static EFI_STATUS vs_bio_begin(struct vs_efi_disk *d)
+{
+	EFI_STATUS st = d->unit ? vs_bio_refresh(d) : EFI_SUCCESS;
+
+	return EFI_ERROR(st) ? st : vs_efi_disk_sync(d);
 }
 
 /**
  * The unit went away: from now on the disk has no medium (new MediaId,
- * EFI_NO_MEDIA for every call) and never reaches the core again.  The
- * controller's timer disconnects and uninstalls it later.
+ * EFI_NO_MEDIA for every call) and never reaches the core again.  Its
+ * handle stays until a caller's Stop or ConnectController of the
+ * controller: nothing a consumer holds is freed under it.
  * @v d		disk
  */
 void vs_efi_disk_gone(struct vs_efi_disk *d)
 {
 	d->unit = NULL;
-	d->reinstall = FALSE;
+	d->changed = FALSE;
 	d->connect = FALSE;
-	d->gone_ticks = 0;
 	d->media.MediaId++;
 	vs_bio_fill_media(d);
 	VS_EFI_LOG("scsi %u:%u: gone, no medium from now on", d->target, d->lun);
 }
 
 /**
- * Tell whether a driver still manages the disk: anything that opened its
- * Block I/O BY_DRIVER or EXCLUSIVE (DiskIo, partitions).
- * @v d		disk
- * @ret busy	TRUE while such a consumer holds it
+ * A unit came back at the address of a disk whose unit had gone: the
+ * disk takes it, and its consumers learn of the medium at their next call.
+ * @v d		disk without a unit
+ * @v u		the listed unit at its address, with a disk
  */
-BOOLEAN vs_efi_disk_in_use(struct vs_efi_disk *d)
+void vs_efi_disk_attach(struct vs_efi_disk *d, struct scsi_unit *u)
 {
-	EFI_OPEN_PROTOCOL_INFORMATION_ENTRY *info;
-	BOOLEAN busy = FALSE;
-	UINTN n, i;
-
-	if (EFI_ERROR(BS->OpenProtocolInformation(d->handle, &vs_block_io_guid,
-						  &info, &n)))
-		return FALSE;
-	for (i = 0; i < n; i++)
-		if (info[i].Attributes & (EFI_OPEN_PROTOCOL_BY_DRIVER |
-					  EFI_OPEN_PROTOCOL_EXCLUSIVE))
-			busy = TRUE;
-	FreePool(info);
-	return busy;
-}
-
-/**
- * Reinstall the Block I/O of a disk whose medium changed (timer context),
- * when there is a medium: the drivers above then find what is on it.
- * An eject is not reinstalled: the drivers above keep their handles and
- * get NO_MEDIA / MEDIA_CHANGED; re-binding them on an empty drive and
- * again on the next disc crashed Debian's OVMF 2022.11 (#GP executing
- * freed pool), where one reinstall on the new disc works.
- * @v d		disk
- */
-void vs_efi_disk_reinstall(struct vs_efi_disk *d)
-{
-	if (!d->reinstall || !d->media.MediaPresent)
-		return;
-	d->reinstall = FALSE;
-	BS->ReinstallProtocolInterface(d->handle, &vs_block_io_guid,
-				       &d->block_io, &d->block_io);
+	d->unit = u;
+	d->changed = TRUE;
+	VS_EFI_LOG("scsi %u:%u: back", d->target, d->lun);
 }
 
 /**
@@ -222,7 +235,7 @@ static EFI_STATUS vs_bio_rw(struct vs_efi_disk *d, BOOLEAN write,
 	int rc;
 
 	tpl = BS->RaiseTPL(TPL_CALLBACK);
-	st = d->unit ? vs_bio_refresh(d) : EFI_SUCCESS;
+	st = vs_bio_begin(d);
 	if (!EFI_ERROR(st))
 		st = vs_bio_check(d, media_id, lba, size, buf);
 	if (EFI_ERROR(st) || size == 0) {
@@ -238,18 +251,21 @@ static EFI_STATUS vs_bio_rw(struct vs_efi_disk *d, BOOLEAN write,
 	blocks = size / d->media.BlockSize;
 	rc = write ? scsi_disk_write(sd, lba, blocks, buf)
 		   : scsi_disk_read(sd, lba, blocks, buf);
-	if (rc == VS_E_PROTECTED)
+	st = VS_EFI_MAP(vs_bio_status, rc, EFI_DEVICE_ERROR);
+	if (rc == VS_E_PROTECTED) {
 		vs_bio_fill_media(d);	/* the unit told us something new */
-	else if (rc == VS_E_NOMEDIA)
-		vs_efi_disk_media_changed(d);
-	else if (rc == VS_E_NOTARGET)
+	} else if (rc == VS_E_NOMEDIA) {
+		vs_efi_disk_changed(d);	/* the medium went: tell it now */
+		st = vs_efi_disk_sync(d);
+	} else if (rc == VS_E_NOTARGET) {
 		scsi_inv_request_rescan(&d->ctrl->inv);	/* it went away */
+	}
 	BS->RestoreTPL(tpl);
 	if (rc != VS_OK)
 		VS_EFI_ERR("scsi %u:%u: %s LBA %llx x %llu failed (%d)",
 			   d->target, d->lun, write ? "write" : "read",
 			   (unsigned long long)lba, (unsigned long long)blocks, rc);
-	return VS_EFI_MAP(vs_bio_status, rc, EFI_DEVICE_ERROR);
+	return st;
 }
 
 /** §13.9.3 ReadBlocks(). */
@@ -277,7 +293,7 @@ static EFI_STATUS EFIAPI vs_bio_flush(EFI_BLOCK_IO *This)
 	EFI_STATUS st;
 
 	tpl = BS->RaiseTPL(TPL_CALLBACK);
-	st = d->unit ? vs_bio_refresh(d) : EFI_SUCCESS;
+	st = vs_bio_begin(d);
 	if (!EFI_ERROR(st) && !d->media.MediaPresent)
 		st = EFI_NO_MEDIA;
 	/* a read-only medium has nothing cached for writing */
@@ -359,12 +375,13 @@ err_path:
 }
 
 /**
- * Uninstall a Block I/O child's handle; the reverse of vs_efi_disk_create
- * but for the memory (vs_efi_disk_free), which callers that found the
- * handle through a protocol pointer may still read for a while.
+ * Uninstall a Block I/O child's handle and free it: the reverse of
+ * vs_efi_disk_create.  Only at a point a caller started (Stop, a
+ * ConnectController of the controller, unload): uninstalling disconnects
+ * the drivers on the handle, which free their own children.
  * @v d		disk
- * @ret st	EFI_SUCCESS, or an error if a consumer would not let go
- *		(the child then stays as it was)
+ * @ret st	EFI_SUCCESS (d is freed), or an error if a consumer would
+ *		not let go (the child then stays as it was)
  */
 EFI_STATUS vs_efi_disk_destroy(struct vs_efi_disk *d)
 {
@@ -381,23 +398,15 @@ EFI_STATUS vs_efi_disk_destroy(struct vs_efi_disk *d)
 		BS->OpenProtocol(ctrl->handle, &vs_pci_io_guid, &pci_io,
 				 ctrl->driver, d->handle,
 				 EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER);
+		VS_EFI_ERR("scsi %u:%u: still in use (%lx), kept", d->target,
+			   d->lun, (unsigned long)st);
 		return st;
 	}
-	d->unit = NULL;
-	d->media.MediaPresent = FALSE;
-	d->signature = VS_EFI_DEAD_SIGNATURE;
-	return EFI_SUCCESS;
-}
-
-/**
- * Free an uninstalled child.
- * @v d		disk, after vs_efi_disk_destroy
- */
-void vs_efi_disk_free(struct vs_efi_disk *d)
-{
+	VS_EFI_LOG("scsi %u:%u: handle uninstalled", d->target, d->lun);
 	FreePool(d->dev_path);
 	d->signature = 0;
 	FreePool(d);
+	return EFI_SUCCESS;
 }
 
 /**

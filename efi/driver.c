@@ -35,7 +35,10 @@ static BOOLEAN vs_is_virtio_scsi(EFI_PCI_IO *pci_io)
 		id[1] == VIRTIO_PCI_DEVICE_ID_SCSI_TRANSITIONAL);
 }
 
-/** §11.1 Supported(): any virtio-scsi PCI function not yet driven. */
+/**
+ * §11.1 Supported(): any virtio-scsi PCI function not yet driven, and the
+ * controllers we drive (a bus driver's Start may run again: vs_restart).
+ */
 static EFI_STATUS EFIAPI vs_supported(EFI_DRIVER_BINDING_PROTOCOL *This,
 				      EFI_HANDLE Controller,
 				      EFI_DEVICE_PATH *RemainingDevicePath)
@@ -47,6 +50,8 @@ static EFI_STATUS EFIAPI vs_supported(EFI_DRIVER_BINDING_PROTOCOL *This,
 	st = BS->OpenProtocol(Controller, &vs_pci_io_guid, (VOID **)&pci_io,
 			      This->DriverBindingHandle, Controller,
 			      EFI_OPEN_PROTOCOL_BY_DRIVER);
+	if (st == EFI_ALREADY_STARTED)	/* by us: others get ACCESS_DENIED */
+		return EFI_SUCCESS;
 	if (EFI_ERROR(st))
 		return st;
 	st = vs_is_virtio_scsi(pci_io) ? EFI_SUCCESS : EFI_UNSUPPORTED;
@@ -92,53 +97,107 @@ static VOID EFIAPI vs_exit_boot_services(EFI_EVENT Event, VOID *Context)
 
 /* ------------------------------------------------------------------ */
 /* The children: one Block I/O per block unit of the inventory          */
+/*
+ * A child lives from the moment its unit is first listed (Start, or the
+ * timer for a hot-plugged unit) until a caller's synchronous request
+ * ends it: Stop of the controller or of the child, a ConnectController of
+ * the controller (vs_restart), or unload.  A unit that goes away leaves
+ * its child without a medium; one that comes back at the same address
+ * gets the same child again.  The timer therefore never frees anything a
+ * consumer may hold: a TPL_CALLBACK event can run between any two
+ * instructions of an application walking handles.
+ */
 
 /** Timer period, in 100 ns units: 100 ms. */
 #define VS_TICK_PERIOD 1000000
+
 /**
- * Ticks an uninstalled child's memory is kept (3 s).  Firmware code that
- * found the handle just before (the Shell's `map`, walking every handle's
- * device path) may still read its protocols; they then see a disk
- * without medium instead of freed pool.
+ * The child at an address, with or without a unit.
+ * @v ctrl	controller
+ * @v target	target
+ * @v lun	LUN
+ * @ret d	child, or NULL
  */
-#define VS_RETIRED_TICKS 30
-
-/** Inventory callback: a unit appeared; its child is made by the timer. */
-static void vs_unit_added(struct scsi_inventory *inv, struct scsi_unit *u)
+static struct vs_efi_disk *vs_child_at(struct vs_efi_ctrl *ctrl, UINT8 target,
+				       UINT16 lun)
 {
-	struct vs_efi_ctrl *ctrl = inv->ctx;
+	struct vs_efi_disk *d;
 
-	(void)u;
-	ctrl->pending |= VS_WORK_CHILDREN;
+	for (d = ctrl->children; d; d = d->next)
+		if (d->target == target && d->lun == lun)
+			return d;
+	return NULL;
 }
 
 /**
- * Inventory callback: a unit went away.  Its child has no medium from now
- * on; the timer disconnects it, uninstalls it once nothing holds it, and
- * then gives the unit back.
+ * Give a listed block unit a Block I/O child.
+ * @v ctrl	controller
+ * @v u		the unit, with a disk and no child
+ * @ret d	the child, or NULL (logged)
+ */
+static struct vs_efi_disk *vs_add_child(struct vs_efi_ctrl *ctrl,
+					struct scsi_unit *u)
+{
+	struct vs_efi_disk *d;
+	EFI_STATUS st;
+
+	d = vs_efi_disk_create(ctrl, u, &st);
+	if (!d) {
+		VS_EFI_ERR("scsi %u:%u: no Block I/O (%lx)", u->info.target,
+			   u->info.lun, (unsigned long)st);
+		return NULL;
+	}
+	u->owner = d;
+	d->next = ctrl->children;
+	ctrl->children = d;
+	return d;
+}
+
+/**
+ * Inventory callback: a unit appeared.  After Start, a block unit gets
+ * its old child back if its address has one, else a new child that the
+ * timer connects (adding frees nothing a consumer holds).
+ */
+static void vs_unit_added(struct scsi_inventory *inv, struct scsi_unit *u)
+{
+	struct vs_efi_ctrl *ctrl = inv->ctx;
+	struct vs_efi_disk *d;
+
+	if (!ctrl->adopt || !u->has_disk)
+		return;
+	d = vs_child_at(ctrl, u->info.target, u->info.lun);
+	if (d) {
+		u->owner = d;
+		vs_efi_disk_attach(d, u);
+		return;
+	}
+	d = vs_add_child(ctrl, u);
+	if (d) {
+		d->connect = TRUE;
+		ctrl->pending |= VS_WORK_CONNECT;
+	}
+}
+
+/**
+ * Inventory callback: a unit went away.  Its child keeps its handle, with
+ * no medium; the unit's storage goes back to the inventory at once.
  */
 static void vs_unit_removed(struct scsi_inventory *inv, struct scsi_unit *u)
 {
-	struct vs_efi_ctrl *ctrl = inv->ctx;
 	struct vs_efi_disk *d = u->owner;
 
 	u->owner = NULL;
 	scsi_inv_release(inv, u);
-	if (d) {
+	if (d)
 		vs_efi_disk_gone(d);
-		ctrl->pending |= VS_WORK_CHILDREN;
-	}
 }
 
 /** Inventory callback: a medium or capacity changed. */
 static void vs_unit_changed(struct scsi_inventory *inv, struct scsi_unit *u)
 {
-	struct vs_efi_ctrl *ctrl = inv->ctx;
-
-	if (u->owner) {
-		vs_efi_disk_media_changed(u->owner);
-		ctrl->pending |= VS_WORK_CHILDREN;
-	}
+	(void)inv;
+	if (u->owner)
+		vs_efi_disk_changed(u->owner);
 }
 
 static const struct scsi_inventory_ops vs_inventory_ops = {
@@ -150,167 +209,97 @@ static const struct scsi_inventory_ops vs_inventory_ops = {
 /**
  * Give every listed block unit that has none a Block I/O child.
  * @v ctrl	controller
- * @v connect	connect drivers to the new children (hot-plug; at Start the
- *		firmware's ConnectController does it)
- * @ret again	TRUE when a child must be tried again later (the path of a
- *		leaving child with the same address is still installed)
  */
-static BOOLEAN vs_create_children(struct vs_efi_ctrl *ctrl, BOOLEAN connect)
+static void vs_create_children(struct vs_efi_ctrl *ctrl)
 {
-	struct scsi_inventory *inv = &ctrl->inv;
-	struct vs_efi_disk *d;
 	struct scsi_unit *u;
-	BOOLEAN again = FALSE;
-	EFI_STATUS st;
 	UINTN i;
 
-	for (i = 0; i < scsi_inv_count(inv); i++) {
-		u = scsi_inv_at(inv, i);
-		if (!u->has_disk || u->owner)
-			continue;
-		d = vs_efi_disk_create(ctrl, u, &st);
-		if (!d) {
-			if (st == EFI_ALREADY_STARTED) {
-				again = TRUE;
-				continue;
-			}
-			/* tried again at the next change, not every tick */
-			VS_EFI_ERR("scsi %u:%u: no Block I/O (%lx)", u->info.target,
-				   u->info.lun, (unsigned long)st);
-			continue;
-		}
-		u->owner = d;
-		d->connect = connect;
-		d->next = ctrl->children;
-		ctrl->children = d;
+	for (i = 0; i < scsi_inv_count(&ctrl->inv); i++) {
+		u = scsi_inv_at(&ctrl->inv, i);
+		if (u->has_disk && !u->owner)
+			vs_add_child(ctrl, u);
 	}
-	return again;
 }
 
 /**
- * Take a child whose unit went away one step further: disconnect the
- * drivers on it, then, on a later tick and only when none holds it any
- * more, uninstall its handle.
- * @v d		child (its unit gone)
- * @ret done	TRUE when its handle is gone (the caller keeps its memory
- *		on the retired list a while)
- */
-static BOOLEAN vs_retire_child(struct vs_efi_disk *d)
-{
-	if (d->gone_ticks++ == 0 || vs_efi_disk_in_use(d)) {
-		/* UEFI 2.10 §7.3: DisconnectController at TPL_CALLBACK at most */
-		BS->DisconnectController(d->handle, NULL, NULL);
-		if (d->gone_ticks == 2)
-			VS_EFI_LOG("scsi %u:%u: still in use, will retry",
-				   d->target, d->lun);
-		return FALSE;
-	}
-	if (EFI_ERROR(vs_efi_disk_destroy(d)))
-		return FALSE;
-	VS_EFI_LOG("scsi %u:%u: handle uninstalled", d->target, d->lun);
-	return TRUE;
-}
-
-/**
- * Free retired children.
+ * Take a child off the list and uninstall it.
  * @v ctrl	controller
- * @v all	every one (Stop), else those retired long enough
+ * @v d		child
+ * @ret st	EFI_SUCCESS (d is freed), or the error of the uninstall
+ *		(d stays as it was)
  */
-static void vs_free_retired(struct vs_efi_ctrl *ctrl, BOOLEAN all)
+static EFI_STATUS vs_remove_child(struct vs_efi_ctrl *ctrl,
+				  struct vs_efi_disk *d)
 {
-	struct vs_efi_disk **pp = &ctrl->retired, *d;
+	struct vs_efi_disk **pp;
+	struct scsi_unit *u = d->unit;
+	EFI_STATUS st;
 
-	while ((d = *pp)) {
-		if (all || ctrl->ticks - d->retired_at >= VS_RETIRED_TICKS) {
-			*pp = d->next;
-			vs_efi_disk_free(d);
-		} else {
-			pp = &d->next;
-		}
+	for (pp = &ctrl->children; *pp != d; pp = &(*pp)->next)
+		if (!*pp)
+			return EFI_NOT_FOUND;
+	*pp = d->next;
+	st = vs_efi_disk_destroy(d);
+	if (EFI_ERROR(st)) {
+		*pp = d;	/* kept as it was */
+		return st;
 	}
+	if (u)
+		u->owner = NULL;
+	return EFI_SUCCESS;
 }
 
 /**
- * The children's share of the deferred work: retire those whose unit went
- * away, create the new ones, connect the hot-plugged, reinstall those
- * with a new medium.
+ * A caller connects the started controller again (§11.1: a bus driver's
+ * Start may be called once more): the synchronous point where children
+ * whose unit went away are uninstalled, listed block units without a
+ * child get one, and every pending medium change is told.
  * @v ctrl	controller
  */
-static void vs_children_work(struct vs_efi_ctrl *ctrl)
+static void vs_restart(struct vs_efi_ctrl *ctrl)
 {
-	struct vs_efi_disk **pp = &ctrl->children, *d;
-	BOOLEAN again = FALSE;
+	struct vs_efi_disk *d, *next;
+	EFI_TPL tpl;
 
-	while ((d = *pp)) {
-		if (d->unit) {
-			pp = &d->next;
-			continue;
-		}
-		if (vs_retire_child(d)) {
-			*pp = d->next;
-			d->retired_at = ctrl->ticks;
-			d->next = ctrl->retired;
-			ctrl->retired = d;
-		} else {
-			again = TRUE;
-			pp = &d->next;
-		}
+	tpl = BS->RaiseTPL(TPL_CALLBACK);
+	for (d = ctrl->children; d; d = next) {
+		next = d->next;
+		if (!d->unit)
+			vs_remove_child(ctrl, d);
+		else
+			vs_efi_disk_sync(d);
 	}
-	again |= vs_create_children(ctrl, TRUE);
-	for (d = ctrl->children; d; d = d->next) {
-		if (d->connect) {
-			d->connect = FALSE;
-			BS->ConnectController(d->handle, NULL, NULL, TRUE);
-		}
-		vs_efi_disk_reinstall(d);
-	}
-	if (!again)
-		ctrl->pending &= ~VS_WORK_CHILDREN;
+	vs_create_children(ctrl);
+	BS->RestoreTPL(tpl);
 }
 
 /**
  * The controller's one deferred-work mechanism, at TPL_CALLBACK: never
  * inside an I/O (those run at TPL_CALLBACK too) and never during Stop
  * (which raises to TPL_CALLBACK).  Brings the inventory up to date from
- * the event queue, then the children.
+ * the event queue, then connects drivers to the hot-plugged children.
  * @v event	timer
  * @v context	controller
  */
 static VOID EFIAPI vs_tick(EFI_EVENT event, VOID *context)
 {
 	struct vs_efi_ctrl *ctrl = context;
+	struct vs_efi_disk *d;
 
 	(void)event;
 	if (ctrl->exited)
 		return;
-	ctrl->ticks++;
 	scsi_inv_poll(&ctrl->inv);
-	if (ctrl->pending & VS_WORK_CHILDREN)
-		vs_children_work(ctrl);
-	if (ctrl->retired)
-		vs_free_retired(ctrl, FALSE);
-}
-
-/**
- * Uninstall one child for Stop (the firmware already disconnected the
- * drivers on it) and free it.
- * @v ctrl	controller
- * @v d		child
- * @ret st	EFI_SUCCESS, or the error of the uninstall
- */
-static EFI_STATUS vs_stop_child(struct vs_efi_ctrl *ctrl, struct vs_efi_disk *d)
-{
-	struct vs_efi_disk **pp;
-	EFI_STATUS st = vs_efi_disk_destroy(d);
-
-	if (EFI_ERROR(st))
-		return st;
-	for (pp = &ctrl->children; *pp && *pp != d; pp = &(*pp)->next)
-		;
-	if (*pp)
-		*pp = d->next;
-	vs_efi_disk_free(d);
-	return EFI_SUCCESS;
+	if (!(ctrl->pending & VS_WORK_CONNECT))
+		return;
+	ctrl->pending &= ~VS_WORK_CONNECT;
+	for (d = ctrl->children; d; d = d->next) {
+		if (d->connect) {
+			d->connect = FALSE;
+			BS->ConnectController(d->handle, NULL, NULL, TRUE);
+		}
+	}
 }
 
 /**
@@ -319,14 +308,9 @@ static EFI_STATUS vs_stop_child(struct vs_efi_ctrl *ctrl, struct vs_efi_disk *d)
  */
 static void vs_destroy_children(struct vs_efi_ctrl *ctrl)
 {
-	while (ctrl->children) {
-		struct vs_efi_disk *d = ctrl->children;
-
-		if (d->unit)
-			d->unit->owner = NULL;
-		if (EFI_ERROR(vs_stop_child(ctrl, d)))
+	while (ctrl->children)
+		if (EFI_ERROR(vs_remove_child(ctrl, ctrl->children)))
 			break;
-	}
 }
 
 /**
@@ -344,6 +328,11 @@ static EFI_STATUS EFIAPI vs_start(EFI_DRIVER_BINDING_PROTOCOL *This,
 	int rc;
 
 	(void)RemainingDevicePath;
+	ctrl = vs_efi_managed_ctrl(Controller);
+	if (ctrl) {
+		vs_restart(ctrl);
+		return EFI_SUCCESS;
+	}
 	ctrl = AllocateZeroPool(sizeof(*ctrl));
 	if (!ctrl)
 		return EFI_OUT_OF_RESOURCES;
@@ -394,8 +383,8 @@ static EFI_STATUS EFIAPI vs_start(EFI_DRIVER_BINDING_PROTOCOL *This,
 	if (EFI_ERROR(st))
 		goto err_hold;
 	scsi_inv_scan(&ctrl->inv);
-	vs_create_children(ctrl, FALSE);
-	ctrl->pending = 0;
+	vs_create_children(ctrl);
+	ctrl->adopt = TRUE;
 	st = BS->SetTimer(ctrl->timer, TimerPeriodic, VS_TICK_PERIOD);
 	if (EFI_ERROR(st))
 		goto err_set_timer;
@@ -472,8 +461,8 @@ struct vs_efi_ctrl *vs_efi_managed_ctrl(EFI_HANDLE controller)
 
 /**
  * Stop the named children of a controller.  A child whose unit is still
- * listed stays unowned (no Block I/O) until the controller is restarted;
- * one whose unit is gone is simply finished.
+ * listed leaves it without a child until the controller is connected
+ * again (vs_restart).
  * @v ctrl	controller
  * @v n		number of children
  * @v children	their handles
@@ -483,23 +472,14 @@ static EFI_STATUS vs_stop_children(struct vs_efi_ctrl *ctrl, UINTN n,
 				   EFI_HANDLE *children)
 {
 	EFI_STATUS st = EFI_SUCCESS;
-	struct scsi_unit *u;
 	struct vs_efi_disk *d;
 	UINTN i;
 
 	for (i = 0; i < n; i++) {
 		d = vs_efi_disk_from_handle(children[i], ctrl->driver);
-		if (!d || d->ctrl != ctrl) {
+		if (!d || d->ctrl != ctrl ||
+		    EFI_ERROR(vs_remove_child(ctrl, d)))
 			st = EFI_DEVICE_ERROR;
-			continue;
-		}
-		u = d->unit;	/* vs_stop_child forgets it */
-		if (EFI_ERROR(vs_stop_child(ctrl, d))) {
-			st = EFI_DEVICE_ERROR;
-			continue;
-		}
-		if (u)
-			u->owner = NULL;
 	}
 	return st;
 }
@@ -544,7 +524,6 @@ static EFI_STATUS EFIAPI vs_stop(EFI_DRIVER_BINDING_PROTOCOL *This,
 	}
 	BS->CloseEvent(ctrl->timer);
 	BS->CloseEvent(ctrl->exit_boot_event);
-	vs_free_retired(ctrl, TRUE);
 	BS->RestoreTPL(tpl);
 	vscsi_fini(&ctrl->core);
 	ctrl->pci_io->Attributes(ctrl->pci_io, EfiPciIoAttributeOperationSet,

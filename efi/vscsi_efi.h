@@ -22,7 +22,6 @@
 #define VS_EFI_IO_ALIGN 4
 #define VS_EFI_CTRL_SIGNATURE 0x43535356u	/* "VSSC" */
 #define VS_EFI_DISK_SIGNATURE 0x44535356u	/* "VSSD" */
-#define VS_EFI_DEAD_SIGNATURE 0x58535356u	/* "VSSX": handle uninstalled */
 
 /*
  * The driver does without libefi (efi/uefi_lib.c): boot services through
@@ -51,7 +50,7 @@ struct vs_efi_platform {
 struct vs_efi_disk;
 
 /** Deferred work of a controller (vs_efi_ctrl.pending), done by its timer. */
-#define VS_WORK_CHILDREN 0x1	/**< children to create, connect, retire */
+#define VS_WORK_CONNECT 0x1	/**< hot-plugged children to connect */
 
 /** One controller we manage. */
 struct vs_efi_ctrl {
@@ -70,12 +69,15 @@ struct vs_efi_ctrl {
 	/** The one deferred-work mechanism: periodic, at TPL_CALLBACK. */
 	EFI_EVENT timer;
 	UINT32 pending;		/**< VS_WORK_* */
-	UINT64 ticks;
 	BOOLEAN exited;		/**< ExitBootServices ran: hands off */
-	/** Block I/O children with their handle installed, newest first. */
+	/** Units that appear get a child (after Start's own scan). */
+	BOOLEAN adopt;
+	/**
+	 * The children, newest first: one per address at most, with or
+	 * without a unit.  Only a caller's Stop, ConnectController of the
+	 * controller or unload takes one away; the timer only adds.
+	 */
 	struct vs_efi_disk *children;
-	/** Children whose handle is gone; freed some ticks later. */
-	struct vs_efi_disk *retired;
 	/** The units: the legal address list of the pass-thru. */
 	struct scsi_inventory inv;
 };
@@ -85,8 +87,11 @@ struct vs_efi_disk {
 	UINT32 signature;
 	EFI_HANDLE handle;
 	struct vs_efi_ctrl *ctrl;
-	struct vs_efi_disk *next;	/**< in ctrl->children or ctrl->retired */
-	/** The unit; NULL once it went away (nothing may reach the core). */
+	struct vs_efi_disk *next;	/**< in ctrl->children */
+	/**
+	 * The unit; NULL while it is gone (nothing may reach the core), set
+	 * again when a unit comes back at the same address.
+	 */
 	struct scsi_unit *unit;
 	EFI_DEVICE_PATH *dev_path;
 	EFI_BLOCK_IO block_io;
@@ -94,10 +99,10 @@ struct vs_efi_disk {
 	EFI_DISK_INFO_PROTOCOL disk_info;
 	UINT8 target;
 	UINT16 lun;
-	BOOLEAN reinstall;	/**< medium changed: reinstall Block I/O */
+	/** The unit or its medium changed: tell the consumer at its next
+	 * call (vs_efi_disk_sync) */
+	BOOLEAN changed;
 	BOOLEAN connect;	/**< hot-plugged: connect drivers to it */
-	UINT32 gone_ticks;	/**< ticks since its unit went away */
-	UINT64 retired_at;	/**< tick its handle was uninstalled */
 	UINT8 inquiry[SCSI_INQUIRY_STD_LEN];
 };
 
@@ -151,12 +156,11 @@ void vs_efi_disk_info_init(struct vs_efi_disk *d);
 /* block_io.c */
 struct vs_efi_disk *vs_efi_disk_create(struct vs_efi_ctrl *ctrl,
 				       struct scsi_unit *u, EFI_STATUS *st);
-void vs_efi_disk_media_changed(struct vs_efi_disk *d);
+void vs_efi_disk_changed(struct vs_efi_disk *d);
+EFI_STATUS vs_efi_disk_sync(struct vs_efi_disk *d);
 void vs_efi_disk_gone(struct vs_efi_disk *d);
-BOOLEAN vs_efi_disk_in_use(struct vs_efi_disk *d);
-void vs_efi_disk_reinstall(struct vs_efi_disk *d);
+void vs_efi_disk_attach(struct vs_efi_disk *d, struct scsi_unit *u);
 EFI_STATUS vs_efi_disk_destroy(struct vs_efi_disk *d);
-void vs_efi_disk_free(struct vs_efi_disk *d);
 struct vs_efi_disk *vs_efi_disk_from_handle(EFI_HANDLE child,
 					    EFI_HANDLE driver_handle);
 

@@ -52,15 +52,18 @@ static EFI_HANDLE first_child(EFI_DEVICE_PATH *ctrl_path)
 	EFI_HANDLE *h, found = NULL;
 	EFI_DEVICE_PATH *p;
 	UINTN n, i;
+	EFI_TPL tpl = walk_begin();
 
-	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &block_io_guid, NULL, &n, &h)))
-		return NULL;
-	for (i = 0; i < n && !found; i++) {
-		p = DevicePathFromHandle(h[i]);
-		if (p && scsi_node_under(ctrl_path, p, TRUE))
-			found = h[i];
+	if (!EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &block_io_guid, NULL,
+					      &n, &h))) {
+		for (i = 0; i < n && !found; i++) {
+			p = DevicePathFromHandle(h[i]);
+			if (p && scsi_node_under(ctrl_path, p, TRUE))
+				found = h[i];
+		}
+		FreePool(h);
 	}
-	FreePool(h);
+	walk_end(tpl);
 	return found;
 }
 

@@ -200,17 +200,20 @@ static BOOLEAN builtin_virtio_scsi_driver(void)
 	CHAR16 *name;
 	UINTN n, i;
 	BOOLEAN found = FALSE;
+	EFI_TPL tpl = walk_begin();
 
-	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &binding_guid, NULL, &n, &h)))
-		return FALSE;
-	for (i = 0; i < n; i++) {
-		name = NULL;
-		if (!EFI_ERROR(BS->HandleProtocol(h[i], &cn2_guid, (VOID **)&cn)) &&
-		    !EFI_ERROR(cn->GetDriverName(cn, (CHAR8 *)"en", &name)) && name &&
-		    !StrCmp(name, L"Virtio SCSI Host Driver"))
-			found = TRUE;
+	if (!EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &binding_guid, NULL,
+					      &n, &h))) {
+		for (i = 0; i < n; i++) {
+			name = NULL;
+			if (!EFI_ERROR(BS->HandleProtocol(h[i], &cn2_guid, (VOID **)&cn)) &&
+			    !EFI_ERROR(cn->GetDriverName(cn, (CHAR8 *)"en", &name)) &&
+			    name && !StrCmp(name, L"Virtio SCSI Host Driver"))
+				found = TRUE;
+		}
+		FreePool(h);
 	}
-	FreePool(h);
+	walk_end(tpl);
 	return found;
 }
 

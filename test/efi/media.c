@@ -91,24 +91,18 @@ static EFI_STATUS poll_read(EFI_BLOCK_IO *bio, UINT32 media_id, EFI_STATUS want,
 
 /**
  * Poll until a file system on unit (pun, lun) holds HELLO.TXT matching
- * EXPECT.TXT (Block I/O reinstalls happen from the driver's timer).
+ * EXPECT.TXT (the driver's timer connects a hot-plugged disk).
  */
 static BOOLEAN wait_file(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun)
 {
-	UINTN got_size = 0, want_size = 0, i;
-	UINT8 *want = read_boot_file(L"\\EXPECT.TXT", &want_size), *got = NULL;
+	UINTN i;
 	BOOLEAN ok = FALSE;
 
-	for (i = 0; want && i < WAIT_POLLS / 10 && !ok; i++) {
-		got = read_file_under(ctrl, pun, lun, L"\\HELLO.TXT", &got_size);
-		ok = got && got_size == want_size && !CompareMem(got, want, got_size);
-		if (got)
-			FreePool(got);
+	for (i = 0; i < WAIT_POLLS / 10 && !ok; i++) {
+		ok = hello_under(ctrl, pun, lun);
 		if (!ok)
 			BS->Stall(100000);
 	}
-	if (want)
-		FreePool(want);
 	return ok;
 }
 
@@ -225,6 +219,7 @@ static void test_disk_info(EFI_DEVICE_PATH *ctrl)
 	UINT32 size, ch, dev;
 	UINTN n, i;
 	EFI_STATUS st;
+	EFI_TPL tpl = walk_begin();
 
 	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &disk_info_guid, NULL, &n, &h)))
 		n = 0;
@@ -237,6 +232,7 @@ static void test_disk_info(EFI_DEVICE_PATH *ctrl)
 	}
 	if (n)
 		FreePool(h);
+	walk_end(tpl);
 	if (!check(di != NULL, "Disk Info on the Scsi(1,0) child", "none"))
 		return;
 	check(CompareMem(&di->Interface, &scsi_interface_guid, sizeof(EFI_GUID)) == 0,
@@ -257,19 +253,6 @@ static void test_disk_info(EFI_DEVICE_PATH *ctrl)
 	      (unsigned long)st);
 }
 
-/** Poll until the unit (3,0) has @p want Block I/O handles. */
-static EFI_BLOCK_IO *wait_hotplug(EFI_DEVICE_PATH *ctrl, UINTN want)
-{
-	EFI_BLOCK_IO *bio = NULL;
-	UINTN i, count = ~0ul;
-
-	for (i = 0; i < WAIT_POLLS && count != want; i++) {
-		bio = find_block_io(ctrl, 3, 0, &count);
-		if (count != want)
-			BS->Stall(10000);
-	}
-	return count == want ? bio : (EFI_BLOCK_IO *)-1;
-}
 
 static BOOLEAN pass_thru_lists(EFI_HANDLE ctrl, UINT8 t, UINT64 l)
 {
@@ -286,39 +269,88 @@ static BOOLEAN pass_thru_lists(EFI_HANDLE ctrl, UINT8 t, UINT64 l)
 	return FALSE;
 }
 
-static void test_hotplug(EFI_HANDLE ctrl_handle, EFI_DEVICE_PATH *ctrl)
+/**
+ * Poll until the unit (3,0) is listed (@p there) or not, with one Block
+ * I/O either way (a pulled disk keeps its handle, without a medium).
+ */
+static EFI_BLOCK_IO *wait_hotplug(EFI_HANDLE ctrl_handle, EFI_DEVICE_PATH *ctrl,
+				  BOOLEAN there)
 {
 	EFI_BLOCK_IO *bio;
-	UINTN got_size = 0, i;
+	UINTN i, count;
+
+	for (i = 0; i < WAIT_POLLS; i++) {
+		bio = find_block_io(ctrl, 3, 0, &count);
+		if (count == 1 && pass_thru_lists(ctrl_handle, 3, 0) == there &&
+		    bio->Media->MediaPresent == there)
+			return bio;
+		BS->Stall(10000);
+	}
+	return NULL;
+}
+
+/**
+ * Poll with reads under the MediaId a consumer knew until the driver
+ * says the medium changed (inside that call, never behind its back).
+ * @ret st	the last read's status
+ */
+static EFI_STATUS wait_media_changed(EFI_BLOCK_IO *bio, UINT32 id, UINT8 *buf)
+{
+	EFI_STATUS st = EFI_SUCCESS;
+	UINTN i;
+
+	for (i = 0; i < WAIT_POLLS && st == EFI_SUCCESS; i++) {
+		st = bio->ReadBlocks(bio, id, 0, bio->Media->BlockSize, buf);
+		if (st == EFI_SUCCESS)
+			BS->Stall(10000);
+	}
+	return st;
+}
+
+static void test_hotplug(EFI_HANDLE ctrl_handle, EFI_DEVICE_PATH *ctrl,
+			 EFI_HANDLE drv)
+{
+	EFI_BLOCK_IO *bio, *gone;
+	UINT8 *buf = alloc_buf(4096);
+	UINT32 id;
+	EFI_STATUS st;
+	UINTN count;
 
 	monitor("device_add scsi-hd,drive=hp0,bus=scsi0.0,scsi-id=3,lun=0,id=hp0");
-	bio = wait_hotplug(ctrl, 1);
-	if (!check(bio != (EFI_BLOCK_IO *)-1 && bio->Media->LastBlock + 1 == 65536,
+	bio = wait_hotplug(ctrl_handle, ctrl, TRUE);
+	if (!check(bio && bio->Media->LastBlock + 1 == 65536,
 		   "hot-plug: device_add gives a Block I/O on Scsi(3,0)",
 		   "not there"))
-		return;
+		goto out;
 	check(pass_thru_lists(ctrl_handle, 3, 0),
 	      "hot-plug: GetNextTargetLun lists 3:0", "missing");
 	check(wait_file(ctrl, 3, 0),
 	      "hot-plug: its FAT partition is mounted; HELLO.TXT matches",
 	      "no HELLO.TXT on Scsi(3,0)");
 
+	id = bio->Media->MediaId;
 	monitor("block_resize hp0 64M");
-	for (i = 0; i < WAIT_POLLS; i++) {
-		bio = find_block_io(ctrl, 3, 0, &got_size);
-		if (bio && bio->Media->LastBlock + 1 == 131072)
-			break;
-		BS->Stall(10000);
-	}
-	check(bio && bio->Media->LastBlock + 1 == 131072,
-	      "resize: block_resize updates LastBlock (PARAM_CHANGE)",
-	      "%lu blocks", bio ? (unsigned long)bio->Media->LastBlock + 1 : 0ul);
+	st = wait_media_changed(bio, id, buf);
+	check(st == EFI_MEDIA_CHANGED && bio->Media->LastBlock + 1 == 131072 &&
+	      bio->Media->MediaId != id,
+	      "resize: the next read is MEDIA_CHANGED, with the new LastBlock "
+	      "(PARAM_CHANGE)", "%lx, %lu blocks", (unsigned long)st,
+	      (unsigned long)bio->Media->LastBlock + 1);
 
 	monitor("device_del hp0");
-	bio = wait_hotplug(ctrl, 0);
-	check(bio != (EFI_BLOCK_IO *)-1 && !pass_thru_lists(ctrl_handle, 3, 0),
-	      "hot-unplug: device_del removes the Block I/O and the unit",
-	      "still there");
+	gone = wait_hotplug(ctrl_handle, ctrl, FALSE);
+	st = gone ? gone->ReadBlocks(gone, gone->Media->MediaId, 0, 512, buf) : 0;
+	check(gone == bio && st == EFI_NO_MEDIA,
+	      "hot-unplug: the unit leaves the legal list, its Block I/O stays "
+	      "without medium (NO_MEDIA)", "%p %lx", gone, (unsigned long)st);
+	connect(ctrl_handle, drv);
+	find_block_io(ctrl, 3, 0, &count);
+	check(count == 0 && count_children(ctrl) == 6,
+	      "hot-unplug: ConnectController of the controller uninstalls it",
+	      "%u handles, %u children", (unsigned)count,
+	      (unsigned)count_children(ctrl));
+out:
+	free_buf(buf, 4096);
 }
 
 void media_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv)
@@ -339,5 +371,5 @@ void media_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv)
 	test_big_and_readonly(path);
 	test_disk_info(path);
 	test_media_change(path);
-	test_hotplug(ctrl, path);
+	test_hotplug(ctrl, path, *drv);
 }

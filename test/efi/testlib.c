@@ -88,6 +88,28 @@ void note(const char *fmt, ...)
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
+/**
+ * Begin a walk of handles, protocols or device paths, as a careful UEFI
+ * application does while drivers can remove devices: at TPL_CALLBACK no
+ * driver's timer or event runs, so nothing the walk found is freed or
+ * reinstalled until walk_end.
+ * @ret tpl	the caller's TPL, for walk_end
+ */
+EFI_TPL walk_begin(void)
+{
+	return BS->RaiseTPL(TPL_CALLBACK);
+}
+
+/**
+ * End a walk: events may run again, and pointers the walk found may be
+ * stale from now on.
+ * @v tpl	what walk_begin returned
+ */
+void walk_end(EFI_TPL tpl)
+{
+	BS->RestoreTPL(tpl);
+}
+
 /** Tell whether some agent holds PciIo of @p h BY_DRIVER; its handle. */
 EFI_HANDLE pci_owner(EFI_HANDLE h)
 {
@@ -111,9 +133,12 @@ UINTN find_controllers(EFI_HANDLE *out, UINTN max, UINT16 *ids)
 	UINTN n, i, found = 0;
 	EFI_PCI_IO *io;
 	UINT16 id[2];
+	EFI_TPL tpl = walk_begin();
 
-	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &pci_io_guid, NULL, &n, &h)))
+	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &pci_io_guid, NULL, &n, &h))) {
+		walk_end(tpl);
 		return 0;
+	}
 	for (i = 0; i < n && found < max; i++) {
 		if (EFI_ERROR(BS->HandleProtocol(h[i], &pci_io_guid, (VOID **)&io)))
 			continue;
@@ -126,6 +151,7 @@ UINTN find_controllers(EFI_HANDLE *out, UINTN max, UINT16 *ids)
 		}
 	}
 	FreePool(h);
+	walk_end(tpl);
 	return found;
 }
 
@@ -165,10 +191,13 @@ EFI_BLOCK_IO *find_block_io(EFI_DEVICE_PATH *ctrl, UINT16 pun,
 	EFI_DEVICE_PATH *p;
 	SCSI_DEVICE_PATH *s;
 	UINTN n, i;
+	EFI_TPL tpl = walk_begin();
 
 	*count = 0;
-	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &block_io_guid, NULL, &n, &h)))
+	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &block_io_guid, NULL, &n, &h))) {
+		walk_end(tpl);
 		return NULL;
+	}
 	for (i = 0; i < n; i++) {
 		p = DevicePathFromHandle(h[i]);
 		if (!p || !(s = scsi_node_under(ctrl, p, TRUE)))
@@ -180,6 +209,7 @@ EFI_BLOCK_IO *find_block_io(EFI_DEVICE_PATH *ctrl, UINT16 pun,
 		found = bio;
 	}
 	FreePool(h);
+	walk_end(tpl);
 	return found;
 }
 
@@ -189,15 +219,18 @@ UINTN count_children(EFI_DEVICE_PATH *ctrl)
 	EFI_HANDLE *h;
 	EFI_DEVICE_PATH *p;
 	UINTN n, i, count = 0;
+	EFI_TPL tpl = walk_begin();
 
-	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &block_io_guid, NULL, &n, &h)))
-		return 0;
-	for (i = 0; i < n; i++) {
-		p = DevicePathFromHandle(h[i]);
-		if (p && scsi_node_under(ctrl, p, TRUE))
-			count++;
+	if (!EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &block_io_guid, NULL,
+					      &n, &h))) {
+		for (i = 0; i < n; i++) {
+			p = DevicePathFromHandle(h[i]);
+			if (p && scsi_node_under(ctrl, p, TRUE))
+				count++;
+		}
+		FreePool(h);
 	}
-	FreePool(h);
+	walk_end(tpl);
 	return count;
 }
 
@@ -308,16 +341,18 @@ EFI_FILE_HANDLE open_root_under(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun)
 	SCSI_DEVICE_PATH *s;
 	EFI_FILE_HANDLE root = NULL;
 	UINTN n, i;
+	EFI_TPL tpl = walk_begin();
 
-	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &fs_guid, NULL, &n, &h)))
-		return NULL;
-	for (i = 0; i < n && !root; i++) {
-		p = DevicePathFromHandle(h[i]);
-		s = p ? scsi_node_under(ctrl, p, FALSE) : NULL;
-		if (s && s->Pun == pun && s->Lun == lun)
-			root = LibOpenRoot(h[i]);
+	if (!EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &fs_guid, NULL, &n, &h))) {
+		for (i = 0; i < n && !root; i++) {
+			p = DevicePathFromHandle(h[i]);
+			s = p ? scsi_node_under(ctrl, p, FALSE) : NULL;
+			if (s && s->Pun == pun && s->Lun == lun)
+				root = LibOpenRoot(h[i]);
+		}
+		FreePool(h);
 	}
-	FreePool(h);
+	walk_end(tpl);
 	return root;
 }
 
@@ -337,6 +372,27 @@ UINT8 *read_file_under(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun,
 	got = read_file(root, name, size);
 	root->Close(root);
 	return got;
+}
+
+/**
+ * Tell whether unit (pun, lun) of a controller carries a file system whose
+ * HELLO.TXT is the boot disk's EXPECT.TXT (written fresh for each run).
+ * @ret ok	TRUE when both read and match
+ */
+BOOLEAN hello_under(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun)
+{
+	UINTN got_size = 0, want_size = 0;
+	UINT8 *want = read_boot_file(L"\\EXPECT.TXT", &want_size), *got = NULL;
+	BOOLEAN ok;
+
+	if (want)
+		got = read_file_under(ctrl, pun, lun, L"\\HELLO.TXT", &got_size);
+	ok = got && got_size == want_size && !CompareMem(got, want, got_size);
+	if (got)
+		FreePool(got);
+	if (want)
+		FreePool(want);
+	return ok;
 }
 
 /**
@@ -367,11 +423,13 @@ void dump_driver_log(void)
 	EFI_HANDLE *h;
 	UINTN n, size = 0;
 	char *log, *line, *end;
+	EFI_TPL tpl = walk_begin();
 
-	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &stats_guid, NULL, &n, &h)))
-		return;
-	BS->HandleProtocol(h[0], &stats_guid, (VOID **)&sp);
-	FreePool(h);
+	if (!EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &stats_guid, NULL, &n, &h))) {
+		BS->HandleProtocol(h[0], &stats_guid, (VOID **)&sp);
+		FreePool(h);
+	}
+	walk_end(tpl);
 	if (!sp || sp->Revision < 2 ||
 	    sp->GetLog(sp, &size, NULL) != EFI_BUFFER_TOO_SMALL)
 		return;

@@ -46,6 +46,8 @@ EFI_HANDLE secboot_tests(EFI_HANDLE *ctrls, UINT16 *ids, UINTN n);
 BOOLEAN check(BOOLEAN ok, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+EFI_TPL walk_begin(void);
+void walk_end(EFI_TPL tpl);
 EFI_HANDLE pci_owner(EFI_HANDLE h);
 UINTN find_controllers(EFI_HANDLE *out, UINTN max, UINT16 *ids);
 SCSI_DEVICE_PATH *scsi_node_under(EFI_DEVICE_PATH *ctrl, EFI_DEVICE_PATH *p,
@@ -63,6 +65,7 @@ EFI_FILE_HANDLE open_root_under(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun);
 UINT8 *read_file_under(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun,
 		       CHAR16 *name, UINTN *size);
 UINT8 *read_boot_file(CHAR16 *name, UINTN *size);
+BOOLEAN hello_under(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun);
 void monitor(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 UINT64 requests_of(EFI_HANDLE ctrl);
 

@@ -3,10 +3,12 @@
  * @file
  * Removal that the firmware survives (the "unplug" VM): a disk pulled
  * while a file on it is being read in a loop, a unit the device dropped
- * before the driver heard of it, and a storm of hot-plug and unplug
- * cycles with every handle's device path walked between them, as the
- * Shell's `map -r` does.  Afterwards a stable disk on the same controller
- * must still read back byte for byte.
+ * before the driver heard of it, a unit that comes back at its address,
+ * and a storm of hot-plug and unplug cycles with every handle's device
+ * path walked between them, as the Shell's `map -r` does.  A pulled disk
+ * keeps its handle, without a medium, until this app connects the
+ * controller again; afterwards a stable disk on the same controller must
+ * still read back byte for byte.
  *
  * Topology (test/qemu/run-tests.sh, "unplug" VM):
  *   0:0  8 MiB, pattern seed 1: stays
@@ -36,25 +38,30 @@ static BOOLEAN listed(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt, UINT8 t, UINT64 l)
 	return FALSE;
 }
 
-/** Poll until unit (t, l) has @p want Block I/O handles and is (not) listed. */
+/**
+ * Poll until unit (t, l) is listed (@p there) or not, with one Block I/O
+ * handle either way: a unit that went away keeps its handle, without a
+ * medium.
+ * @ret bio	its Block I/O, or NULL when that never came
+ */
 static EFI_BLOCK_IO *wait_unit(EFI_DEVICE_PATH *ctrl,
 			       EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt, UINT8 t,
-			       UINT16 l, UINTN want, BOOLEAN *ok)
+			       UINT16 l, BOOLEAN there)
 {
-	EFI_BLOCK_IO *bio = NULL;
-	UINTN i, count = ~0ul;
+	EFI_BLOCK_IO *bio;
+	UINTN i, count;
 
-	*ok = FALSE;
 	for (i = 0; i < WAIT_POLLS; i++) {
 		bio = find_block_io(ctrl, t, l, &count);
-		if (count == want && listed(pt, t, l) == (want != 0)) {
-			*ok = TRUE;
-			break;
-		}
+		if (count == 1 && listed(pt, t, l) == there &&
+		    (there || !bio->Media->MediaPresent))
+			return bio;
 		BS->Stall(10000);
 	}
-	return bio;
+	return NULL;
 }
+
+
 
 /**
  * Walk every handle's device path node by node, as `map -r` does, and
@@ -69,9 +76,12 @@ static UINTN walk_handles(void)
 	EFI_BLOCK_IO *bio;
 	UINTN n, i, nodes, bad = 0;
 	volatile UINT32 sink = 0;
+	EFI_TPL tpl = walk_begin();
 
-	if (EFI_ERROR(BS->LocateHandleBuffer(AllHandles, NULL, NULL, &n, &h)))
+	if (EFI_ERROR(BS->LocateHandleBuffer(AllHandles, NULL, NULL, &n, &h))) {
+		walk_end(tpl);
 		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		p = DevicePathFromHandle(h[i]);
 		for (nodes = 0; p && !IsDevicePathEnd(p); nodes++) {
@@ -86,6 +96,7 @@ static UINTN walk_handles(void)
 			sink += bio->Media->BlockSize + bio->Media->MediaPresent;
 	}
 	FreePool(h);
+	walk_end(tpl);
 	(void)sink;
 	return bad;
 }
@@ -104,11 +115,16 @@ static UINTN walk_for(UINTN ms)
 
 /**
  * Pull a disk while a file on it is read over and over: the reads end
- * in an error, nothing hangs, and the disk's handles go.
+ * in an error, nothing hangs, the disk keeps its handle without a medium
+ * until the controller is connected again, and then its handles go.
  */
-static void test_read_while_unplugged(EFI_DEVICE_PATH *ctrl,
-				      EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt)
+static void test_read_while_unplugged(EFI_HANDLE ctrl_handle,
+				      EFI_DEVICE_PATH *ctrl,
+				      EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt,
+				      EFI_HANDLE drv)
 {
+	EFI_BLOCK_IO *bio;
+	UINTN count;
 	EFI_FILE_HANDLE root, f = NULL;
 	UINT8 *buf = alloc_buf(BIG_SIZE);
 	EFI_STATUS st = EFI_SUCCESS, first_err = EFI_SUCCESS;
@@ -145,8 +161,17 @@ static void test_read_while_unplugged(EFI_DEVICE_PATH *ctrl,
 	note("unplug: first failed read: %lx", (unsigned long)first_err);
 	f->Close(f);
 	root->Close(root);
-	wait_unit(ctrl, pt, 1, 0, 0, &ok);
-	check(ok, "unplug: the pulled disk's Block I/O and unit are gone", "still there");
+	bio = wait_unit(ctrl, pt, 1, 0, FALSE);
+	ok = bio && bio->ReadBlocks(bio, bio->Media->MediaId, 0, 512, buf) ==
+		    EFI_NO_MEDIA;
+	check(ok, "unplug: the pulled disk keeps its Block I/O, without medium "
+	      "(NO_MEDIA), and leaves the legal list", "%p", bio);
+	/* as the Shell's connect does: where children of gone units go */
+	connect(ctrl_handle, drv);
+	find_block_io(ctrl, 1, 0, &count);
+	check(count == 0 && !listed(pt, 1, 0),
+	      "unplug: ConnectController of the controller uninstalls it",
+	      "%u handles", (unsigned)count);
 	check(open_root_under(ctrl, 1, 0) == NULL,
 	      "unplug: no file system left on Scsi(1,0)", "still mounted");
 out:
@@ -174,8 +199,8 @@ static void test_dropped_unit(EFI_DEVICE_PATH *ctrl,
 	BOOLEAN ok;
 
 	monitor("device_add scsi-hd,drive=hp,bus=scsi0.0,scsi-id=2,lun=0,id=hp");
-	bio = wait_unit(ctrl, pt, 2, 0, 1, &ok);
-	if (!check(ok && bio, "unplug: device_add gives Scsi(2,0)", "not there"))
+	bio = wait_unit(ctrl, pt, 2, 0, TRUE);
+	if (!check(bio != NULL, "unplug: device_add gives Scsi(2,0)", "not there"))
 		goto out;
 	id = bio->Media->MediaId;
 	tpl = BS->RaiseTPL(TPL_CALLBACK);
@@ -209,21 +234,82 @@ static void test_dropped_unit(EFI_DEVICE_PATH *ctrl,
 	      "unplug: then no medium, a new MediaId, reads NO_MEDIA",
 	      "present %u id %u->%u %lx", bio->Media->MediaPresent, id,
 	      bio->Media->MediaId, (unsigned long)rd);
-	wait_unit(ctrl, pt, 2, 0, 0, &ok);
-	check(ok, "unplug: its Block I/O and unit are gone", "still there");
+	check(wait_unit(ctrl, pt, 2, 0, FALSE) == bio,
+	      "unplug: its unit leaves the legal list, its Block I/O stays",
+	      "not so");
 out:
 	free_buf(buf, 4096);
 }
 
 /**
- * Plug and pull a disk STORM_CYCLES times, walking every device path
- * between the commands; then the controller must be back to its one
- * stable disk.
+ * The unit comes back at its address: the same child, a medium again,
+ * told inside the consumer's next call (MEDIA_CHANGED), and the drivers
+ * above find its file system anew.
+ * @v ctrl	controller's path
+ * @v pt	its pass-thru
+ * @v n		a number no other drive of the VM has
  */
-static void test_storm(EFI_DEVICE_PATH *ctrl, EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt)
+static void test_comes_back(EFI_DEVICE_PATH *ctrl,
+			    EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt, unsigned n)
 {
-	UINTN i, bad = 0;
-	BOOLEAN ok;
+	EFI_BLOCK_IO *before, *bio;
+	UINT8 *buf = alloc_buf(4096);
+	EFI_STATUS st, again;
+	UINT32 id;
+
+	before = find_block_io(ctrl, 2, 0, &(UINTN){ 0 });
+	if (!check(before && !before->Media->MediaPresent,
+		   "come-back: Scsi(2,0) is there without a medium", "%p", before))
+		goto out;
+	id = before->Media->MediaId;
+	monitor("drive_add 0 if=none,id=back%u,format=raw,snapshot=on,file=@HP@", n);
+	monitor("device_add scsi-hd,drive=back%u,bus=scsi0.0,scsi-id=2,lun=0,id=hp", n);
+	bio = wait_unit(ctrl, pt, 2, 0, TRUE);
+	check(bio == before, "come-back: the unit gets its old child back, "
+	      "no second handle", "%p, was %p", bio, before);
+	if (!bio)
+		goto out;
+	st = bio->ReadBlocks(bio, id, 0, 512, buf);
+	again = bio->ReadBlocks(bio, bio->Media->MediaId, 0, 512, buf);
+	check(st == EFI_MEDIA_CHANGED && again == EFI_SUCCESS &&
+	      bio->Media->MediaPresent && bio->Media->MediaId != id &&
+	      bio->Media->LastBlock + 1 == 65536,
+	      "come-back: the next read is MEDIA_CHANGED, then the medium reads",
+	      "%lx %lx present %u id %u->%u", (unsigned long)st,
+	      (unsigned long)again, bio->Media->MediaPresent, id,
+	      bio->Media->MediaId);
+	check(hello_under(ctrl, 2, 0),
+	      "come-back: its FAT partition is found anew, HELLO.TXT matches",
+	      "no HELLO.TXT on Scsi(2,0)");
+	monitor("device_del hp");
+	check(wait_unit(ctrl, pt, 2, 0, FALSE) == bio,
+	      "come-back: pulled again, the same child has no medium", "not so");
+out:
+	free_buf(buf, 4096);
+}
+
+/** Walk handles for about @p ms milliseconds; the most Block I/O
+ * handles seen on Scsi(2,0) into @p most. */
+static UINTN storm_walk(EFI_DEVICE_PATH *ctrl, UINTN ms, UINTN *most)
+{
+	UINTN count, bad = walk_for(ms);
+
+	find_block_io(ctrl, 2, 0, &count);
+	if (count > *most)
+		*most = count;
+	return bad;
+}
+
+/**
+ * Plug and pull a disk STORM_CYCLES times at one address, walking every
+ * device path between the commands: one handle throughout; connecting
+ * the controller afterwards leaves its one stable disk.
+ */
+static void test_storm(EFI_HANDLE ctrl_handle, EFI_DEVICE_PATH *ctrl,
+		       EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt, EFI_HANDLE drv)
+{
+	UINTN i, bad = 0, most = 0;
+	EFI_BLOCK_IO *bio;
 
 	/* QEMU drops a drive with the device that used it: a new one each time */
 	for (i = 0; i < STORM_CYCLES; i++) {
@@ -231,19 +317,24 @@ static void test_storm(EFI_DEVICE_PATH *ctrl, EFI_EXT_SCSI_PASS_THRU_PROTOCOL *p
 			"file=@HP@", (unsigned)i);
 		monitor("device_add scsi-hd,drive=storm%u,bus=scsi0.0,scsi-id=2,"
 			"lun=0,id=hp", (unsigned)i);
-		bad += walk_for(i % 3 == 0 ? 300 : 100);
+		bad += storm_walk(ctrl, i % 3 == 0 ? 300 : 100, &most);
 		monitor("device_del hp");
-		bad += walk_for(i % 5 == 0 ? 300 : 100);
+		bad += storm_walk(ctrl, i % 5 == 0 ? 300 : 100, &most);
 	}
 	monitor("info status");	/* marks the storm's end in the monitor log */
-	wait_unit(ctrl, pt, 2, 0, 0, &ok);
+	bio = wait_unit(ctrl, pt, 2, 0, FALSE);
 	bad += walk_for(500);
-	check(ok && count_children(ctrl) == 1,
-	      "storm: 100 plug/unplug cycles end with the stable disk alone",
-	      "2:0 %s, %u children", ok ? "gone" : "still there",
+	check(bio && most == 1 && count_children(ctrl) == 2,
+	      "storm: 100 plug/unplug cycles at one address leave one handle",
+	      "2:0 %s, at most %u handles, %u children",
+	      bio ? "without medium" : "not settled", (unsigned)most,
 	      (unsigned)count_children(ctrl));
 	check(bad == 0, "storm: every handle's device path stayed well formed",
 	      "%u malformed", (unsigned)bad);
+	connect(ctrl_handle, drv);
+	check(count_children(ctrl) == 1,
+	      "storm: then ConnectController leaves the stable disk alone",
+	      "%u children", (unsigned)count_children(ctrl));
 }
 
 /** The stable disk reads back byte for byte. */
@@ -279,9 +370,10 @@ void unplug_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv)
 		return;
 	check(count_children(path) == 2, "2 Block I/O children", "%u",
 	      (unsigned)count_children(path));
-	test_read_while_unplugged(path, pt);
+	test_read_while_unplugged(ctrl, path, pt, *drv);
 	test_stable(path, "after the pull");
 	test_dropped_unit(path, pt);
-	test_storm(path, pt);
+	test_comes_back(path, pt, 0);
+	test_storm(ctrl, path, pt, *drv);
 	test_stable(path, "after the storm");
 }
