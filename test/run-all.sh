@@ -59,6 +59,7 @@ count_run "fuzzers (${FUZZ_SECONDS:-20} s each)" test/fuzz/run.sh "$build" "${FU
 
 count_run "option ROM tool" bash test/tools/test_mkrom.sh "$build"
 count_run "firmware-image tool" bash test/tools/test_fwimage.sh "$build"
+count_run "QEMU runners' own verdicts" bash test/tools/test_qemu_lib.sh "$build"
 count_run "QEMU, bare-metal image (no firmware)" bash test/qemu/run-bare.sh "$build"
 count_run "QEMU + OVMF integration" bash test/qemu/run-tests.sh "$build"
 count_run "QEMU + AAVMF integration (AArch64)" env ARCH=aa64 bash test/qemu/run-tests.sh "$build"

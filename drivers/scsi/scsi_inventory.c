@@ -8,8 +8,10 @@
  * A rescan asks every target again and compares, target by target, what
  * it says with what is listed.  It removes a unit only on the target's own
  * word: BAD_TARGET for the whole target, or a complete REPORT LUNS list
- * without it, or a probe's INQUIRY saying nothing is there.  A target that
- * could not be asked, or whose list did not fit, loses nothing.
+ * without it, or a probe's INQUIRY saying nothing is there.  A target
+ * whose REPORT LUNS failed otherwise is probed (scsi_scan.c): a unit whose
+ * INQUIRY fails too, or that is no candidate, is kept; so is every unit of
+ * a target whose list did not fit.
  */
 #include "vscsi/scsi_inventory.h"
 
@@ -102,6 +104,44 @@ void scsi_inv_init(struct scsi_inventory *inv, struct vscsi_ctrl *c,
 }
 
 /**
+ * A unit found with the table full: name it, unless SCSI_INV_REFUSED_NAMES
+ * were named in the last SCSI_INV_REFUSED_QUIET_US (then it is counted,
+ * and scsi_inv_refused_summary says how many).
+ * @v inv	inventory
+ * @v info	the unit not listed
+ */
+static void scsi_inv_refuse(struct scsi_inventory *inv,
+			    const struct scsi_lun_info *info)
+{
+	uint64_t now = vs_now_us(inv->c->plat);
+
+	if (now - inv->refused_since >= SCSI_INV_REFUSED_QUIET_US) {
+		inv->refused_since = now;
+		inv->refused_named = 0;
+	}
+	if (inv->refused_named >= SCSI_INV_REFUSED_NAMES) {
+		inv->refused_unnamed++;
+		return;
+	}
+	inv->refused_named++;
+	VS_ERR(inv->c->plat, "scsi %u:%u: unit table full (%u units), not listed",
+	       info->target, info->lun, SCSI_INV_MAX_UNITS);
+}
+
+/**
+ * End of a scan or poll: count the refused units not named one by one.
+ * @v inv	inventory
+ */
+static void scsi_inv_refused_summary(struct scsi_inventory *inv)
+{
+	if (!inv->refused_unnamed)
+		return;
+	VS_ERR(inv->c->plat, "scsi: unit table full: %u more units not listed",
+	       inv->refused_unnamed);
+	inv->refused_unnamed = 0;
+}
+
+/**
  * List a unit INQUIRY confirmed: open its disk when it is a block device,
  * and tell the platform.
  * @v inv	inventory
@@ -120,11 +160,7 @@ static struct scsi_unit *scsi_inv_add(struct scsi_inventory *inv,
 		if (inv->unit[slot].state == SCSI_UNIT_FREE)
 			break;
 	if (slot == SCSI_INV_MAX_UNITS) {
-		if (!inv->full_logged)
-			VS_ERR(inv->c->plat, "scsi %u:%u: unit table full "
-			       "(%u units), not listed", info->target, info->lun,
-			       SCSI_INV_MAX_UNITS);
-		inv->full_logged = true;
+		scsi_inv_refuse(inv, info);
 		return NULL;
 	}
 	u = &inv->unit[slot];
@@ -179,10 +215,10 @@ static void scsi_inv_remove_at(struct scsi_inventory *inv, unsigned pos)
  */
 void scsi_inv_release(struct scsi_inventory *inv, struct scsi_unit *u)
 {
+	(void)inv;
 	if (u->state != SCSI_UNIT_LEAVING)
 		return;
 	vs_memset(u, 0, sizeof(*u));
-	inv->full_logged = false;
 }
 
 /**
@@ -262,12 +298,6 @@ static void scsi_inv_target(void *ctx, const struct scsi_target_luns *r)
 	end = scsi_inv_target_units(inv, r->target, &first);
 	for (i = first; i < end; i++)
 		scsi_inv_at(inv, i)->mark = SCSI_INV_UNSEEN;
-	if (r->rc != VS_OK && r->rc != VS_E_NOTARGET) {
-		if (end > first)
-			VS_ERR(inv->c->plat, "scsi %u: LUN list unavailable (%d), "
-			       "its units kept", r->target, r->rc);
-		return;
-	}
 	for (i = 0; r->rc == VS_OK && i < r->count; i++) {
 		u = scsi_inv_find(inv, r->target, r->luns[i]);
 		if (u && !r->probed) {
@@ -308,6 +338,7 @@ int scsi_inv_scan(struct scsi_inventory *inv)
 	inv->rescans++;
 	rc = scsi_scan_targets(inv->c, 0, inv->c->max_target, scsi_inv_target,
 			       inv);
+	scsi_inv_refused_summary(inv);
 	if (rc != VS_OK)
 		VS_ERR(inv->c->plat, "scsi: scan stopped (%d), %u units listed",
 		       rc, inv->count);
@@ -410,4 +441,6 @@ void scsi_inv_poll(struct scsi_inventory *inv)
 	}
 	if (inv->rescan)
 		scsi_inv_scan(inv);
+	else
+		scsi_inv_refused_summary(inv);
 }

@@ -68,8 +68,11 @@ struct scsi_disk {
 /** What one target says about its LUNs (scsi_report_luns). */
 struct scsi_target_luns {
 	uint8_t target;
-	/** VS_OK: luns[] is valid; VS_E_NOTARGET: no such target; another
-	 * error: the target could not be asked (nothing is known) */
+	/**
+	 * VS_OK: luns[] is valid (with probed: candidates, when REPORT LUNS
+	 * failed otherwise); VS_E_NOTARGET: no such target; VS_E_TIMEOUT
+	 * (scsi_report_luns only): the adapter stopped answering
+	 */
 	int rc;
 	/** luns[] holds every LUN the target has: one not in it is gone */
 	bool complete;

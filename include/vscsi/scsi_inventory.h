@@ -21,8 +21,15 @@
 #include "vscsi/scsi_disk.h"
 
 /** Most units one adapter holds: listed ones and removed ones not yet
- * released.  Reaching it is logged; further units are not listed. */
+ * released.  Further units are not listed, each named in the log. */
 #define SCSI_INV_MAX_UNITS 256
+/**
+ * Units that could not be listed named per SCSI_INV_REFUSED_QUIET_US; the
+ * rest are counted, one line per scan or poll, so a device that floods
+ * the adapter with units cannot flood the log.
+ */
+#define SCSI_INV_REFUSED_NAMES 16
+#define SCSI_INV_REFUSED_QUIET_US 10000000ull
 /** Most events taken from the event queue per scsi_inv_poll. */
 #define SCSI_INV_EVENT_BATCH 32
 
@@ -70,7 +77,10 @@ struct scsi_inventory {
 	uint16_t order[SCSI_INV_MAX_UNITS];
 	unsigned count;		/**< listed units */
 	bool rescan;		/**< a full rescan is due */
-	bool full_logged;	/**< "table full" said since it last had room */
+	/* units refused for want of room, and what the log said of them */
+	uint64_t refused_since;	/**< start of the naming period (clock) */
+	unsigned refused_named;	/**< named in that period */
+	unsigned refused_unnamed;	/**< not named in this scan or poll */
 	/* statistics */
 	unsigned events, rescans;
 };

@@ -242,6 +242,7 @@ static void check_owner(EFI_HANDLE ctrl, BOOLEAN in_fv)
 		BS->HandleProtocol(owner, &cn2_guid, (VOID **)&cn);
 		BS->HandleProtocol(owner, &binding_guid, (VOID **)&db);
 		BS->HandleProtocol(owner, &loaded_image_guid, (VOID **)&li);
+		note_image("virtio-scsi", owner);
 		if (cn)
 			cn->GetDriverName(cn, (CHAR8 *)"en", &name);
 	}

@@ -58,6 +58,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	boot_device = li->DeviceHandle;
 	read_mode(mode, sizeof(mode));
 	note("virtio-scsi integration test app, mode %s", mode);
+	note_image("testapp", image);
 
 	if (is_mode(mode, "rom") || is_mode(mode, "firmware")) {
 		static EFI_GUID global = EFI_GLOBAL_VARIABLE;

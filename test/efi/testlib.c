@@ -265,6 +265,21 @@ INT64 verify_sectors(UINT64 seed, UINT64 lba, const UINT8 *buf,
 /* ------------------------------------------------------------------ */
 /* Driver loading                                                      */
 
+/**
+ * Say where an image sits in memory ("# image NAME at BASE SIZE"), so
+ * the runner can tell whose code a CPU exception or a hang is in.
+ * @v name	what to call it
+ * @v image	its image handle
+ */
+void note_image(const char *name, EFI_HANDLE image)
+{
+	EFI_LOADED_IMAGE *li;
+
+	if (!EFI_ERROR(BS->HandleProtocol(image, &loaded_image_guid, (VOID **)&li)))
+		note("image %s at %p %lu", name, li->ImageBase,
+		     (unsigned long)li->ImageSize);
+}
+
 EFI_HANDLE load_driver(void)
 {
 	EFI_DEVICE_PATH *path = FileDevicePath(boot_device, L"\\virtio-scsi.efi");
@@ -276,6 +291,7 @@ EFI_HANDLE load_driver(void)
 	if (!check(!EFI_ERROR(st), "LoadImage virtio-scsi.efi", "%lx",
 		   (unsigned long)st))
 		return NULL;
+	note_image("virtio-scsi", img);
 	st = BS->StartImage(img, NULL, NULL);
 	if (!check(!EFI_ERROR(st), "StartImage virtio-scsi.efi", "%lx",
 		   (unsigned long)st))

@@ -58,6 +58,7 @@ UINTN count_children(EFI_DEVICE_PATH *ctrl);
 VOID *alloc_buf(UINTN bytes);
 void free_buf(VOID *p, UINTN bytes);
 INT64 verify_sectors(UINT64 seed, UINT64 lba, const UINT8 *buf, UINTN sectors);
+void note_image(const char *name, EFI_HANDLE image);
 EFI_HANDLE load_driver(void);
 EFI_STATUS connect(EFI_HANDLE ctrl, EFI_HANDLE drv);
 UINT8 *read_file(EFI_FILE_HANDLE root, CHAR16 *name, UINTN *size);

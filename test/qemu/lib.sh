@@ -86,3 +86,78 @@ make_dirs() {
 		mmd -i "$img@@1M" "::$acc" 2>/dev/null || true
 	done
 }
+
+# How the firmware announces a CPU exception on its console: OVMF
+# "!!!! X64 Exception Type - 0D(#GP ...", AAVMF "Synchronous Exception at
+# 0x..." (or SError, IRQ, FIQ), the bare image "exception 13 error=...".
+EXCEPTION_RE='!!!! X64 Exception Type|[A-Za-z]+ Exception at 0x|^exception [0-9]+ error='
+
+# exception_pc FILE: the faulting instruction's address in a CPU
+# exception dump (hex, no 0x), empty when FILE has none.
+exception_pc() {
+	sed -n -e 's/^RIP  *- \([0-9A-Fa-f]*\).*/\1/p' \
+	       -e 's/.* Exception at 0x\([0-9A-Fa-f]*\).*/\1/p' \
+	       -e 's/^exception [0-9]* .*rip=\([0-9a-f]*\).*/\1/p' "$1" | head -1
+}
+
+# image_of ADDR IMAGES: which image ADDR (hex, no 0x) falls in.  IMAGES
+# lines are "NAME BASE SIZE [SYMBOLS]" (BASE hex, SIZE decimal, SYMBOLS an
+# ELF with the image's symbols at its RVAs); prints "NAME+0xOFF (FUNC)",
+# or "the firmware" when no listed image holds it.
+image_of() {
+	local addr=$((16#$1)) name base size syms off func
+	while read -r name base size syms; do
+		base=$((16#${base#0x}))
+		[ "$addr" -ge "$base" ] && [ "$addr" -lt $((base + size)) ] || continue
+		off=$((addr - base))
+		func=""
+		[ -n "$syms" ] && [ -e "$syms" ] &&
+			func=" ($(addr2line -f -e "$syms" "$(printf '0x%x' "$off")" 2>/dev/null | head -1))"
+		printf '%s+0x%x%s\n' "$name" "$off" "$func"
+		return
+	done <<< "$2"
+	echo "the firmware"
+}
+
+# exception_result NAME LOG [IMAGES]: one result: LOG shows no CPU
+# exception; else it fails naming the faulting address and the image it
+# falls in (image_of IMAGES), followed by the dump.
+exception_result() {
+	local pc
+	if ! grep -aqE "$EXCEPTION_RE" "$2" 2>/dev/null; then
+		result 1 "$1: no CPU exception"
+		return
+	fi
+	pc=$(tr -d '\r' < "$2" | grep -aE -A40 "$EXCEPTION_RE" > "$2.exception"
+	     exception_pc "$2.exception")
+	result 0 "$1: no CPU exception" "at ${pc:-?} in $(image_of "${pc:-0}" "${3:-}")"
+	head -40 "$2.exception" | sed 's/^/#   /'
+	rm -f "$2.exception"
+}
+
+# hang_result NAME REPORT [IMAGES]: one result: no hang report (watch_vm's
+# "== samples" program counters and "== stack" dump); else it fails,
+# saying which images the samples and the stack's return addresses fall
+# in (image_of IMAGES).  An empty stack dump is said as such: the
+# sampler saw nothing, which never reads as "not in our code".
+hang_result() {
+	local w words
+	if [ ! -s "$2" ]; then
+		result 1 "$1: no hang"
+		return
+	fi
+	words=$(sed -n '/^== stack/,$p' "$2" | grep -o '0x[0-9a-f]\{16\}' |
+		while read -r w; do
+			w=$(image_of "${w#0x}" "${3:-}")
+			[ "$w" = "the firmware" ] || echo "$w"
+		done)
+	if sed -n '/^== stack/,$p' "$2" | grep -q '0x[0-9a-f]\{16\}'; then
+		result 0 "$1: no hang" "hung; $(echo "$words" | grep -c .) stack words in our images"
+	else
+		result 0 "$1: no hang" "hung, and the stack dump is empty: nothing tells where"
+	fi
+	sed -n '/^== samples/,/^== /p' "$2" | grep -v '^==' | while read -r w; do
+		image_of "$w" "${3:-}"
+	done | sort | uniq -c | sed 's/^ */#   samples: /'
+	[ -z "$words" ] || echo "$words" | head -16 | sed 's/^/#   on the stack: /'
+}

@@ -86,7 +86,13 @@ bare_vm() {
 	tr -d '\r' < "$dir/serial.log" > "$dir/console.txt"
 	mv "$dir/console.txt" "$dir/serial.log"
 	sed 's/^/  /' "$dir/serial.log" | grep -v '^  log .*listed$'
+	exception_result "$name" "$dir/serial.log" "$bare_image"
 }
+
+# The image as image_of wants it: linked where it runs (identity
+# mapped), so an address is its own offset.
+image_end=$(nm "$image" 2>/dev/null | sed -n 's/^\([0-9a-f]*\) . __image_end$/\1/p')
+bare_image="virtio-scsi-bare 0 $((16#${image_end:-0})) $image"
 
 # gpt_expect IMAGE PCI T:L: the "part" lines the image must print for the
 # GPT of IMAGE, from sgdisk's own reading of it.

@@ -439,6 +439,8 @@ static void fake_log(struct vs_platform *p, const char *line)
 	struct fake_dev *fd = fake_of(p);
 
 	snprintf(fd->last_log, sizeof(fd->last_log), "%s", line);
+	if (fd->log_watch && strstr(line, fd->log_watch))
+		fd->log_watched++;
 	if (getenv("FAKE_LOG"))
 		fprintf(stderr, "log: %s\n", line);
 }

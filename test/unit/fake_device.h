@@ -170,6 +170,8 @@ struct fake_dev {
 	unsigned max_in_flight;		/**< most chains found pending at once */
 	uint16_t last_head;
 	char last_log[200];
+	const char *log_watch;		/**< count log lines holding this */
+	unsigned log_watched;
 };
 
 void fake_init(struct fake_dev *fd, bool modern);

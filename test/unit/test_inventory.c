@@ -462,6 +462,103 @@ static void test_size_limit(void **state)
 	teardown(ir);
 }
 
+/**
+ * Every unit the full table refuses is named, up to
+ * SCSI_INV_REFUSED_NAMES per quiet period; the rest are counted in one
+ * line per scan.
+ */
+static void test_refused_named(void **state)
+{
+	struct rig *r = *state;
+	struct inv_rig *ir;
+	unsigned t, l;
+
+	/* 5 targets x 52 LUNs = 260 units: 4 refused */
+	for (t = 0; t < 5; t++)
+		for (l = 0; l < 52; l++)
+			if (t || l)
+				fake_add_disk(&r->fd, t, l, 512, 8);
+	r->fd.max_target = 7;
+	r->fd.log_watch = "unit table full (256 units), not listed";
+	ir = inv_rig(r);
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_int_equal(r->fd.log_watched, 4);
+	assert_non_null(strstr(r->fd.last_log, "scsi 4:51: unit table full"));
+	/* 20 more: 24 refused, 12 named (16 in the period), 12 counted */
+	for (l = 0; l < 10; l++) {
+		fake_add_disk(&r->fd, 6, l, 512, 8);
+		fake_add_disk(&r->fd, 7, l, 512, 8);
+	}
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_int_equal(r->fd.log_watched, SCSI_INV_REFUSED_NAMES);
+	assert_string_equal(r->fd.last_log,
+			    "scsi: unit table full: 12 more units not listed");
+	/* a scan within the period names none, counts them all */
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_int_equal(r->fd.log_watched, SCSI_INV_REFUSED_NAMES);
+	assert_string_equal(r->fd.last_log,
+			    "scsi: unit table full: 24 more units not listed");
+	/* the next period names 16 again, first the first refused */
+	r->fd.now_us += SCSI_INV_REFUSED_QUIET_US;
+	r->fd.log_watch = "scsi 4:48: unit table full";
+	r->fd.log_watched = 0;
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_int_equal(r->fd.log_watched, 1);
+	assert_string_equal(r->fd.last_log,
+			    "scsi: unit table full: 8 more units not listed");
+	assert_sorted(&ir->inv, SCSI_INV_MAX_UNITS);
+	teardown(ir);
+}
+
+/**
+ * A rescan whose REPORT LUNS fails with something else than BAD_TARGET
+ * (a hardware error) probes the first LUNs instead: the target's units
+ * are kept, but for one a probe finds gone.
+ */
+static void test_rescan_list_fails(void **state)
+{
+	struct rig *r = *state;
+	struct inv_rig *ir;
+
+	fake_add_disk(&r->fd, 1, 0, 512, 64);
+	fake_add_disk(&r->fd, 1, 3, 512, 64);
+	fake_add_disk(&r->fd, 1, 20, 512, 64);	/* past the probed LUNs */
+	r->fd.max_target = 1;
+	ir = inv_rig(r);
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_sorted(&ir->inv, 4);
+
+	/*
+	 * LUN 0 answers every command (REPORT LUNS, INQUIRY) with an error,
+	 * and 1:20 is gone: no list says so, no probe reaches it, so it and
+	 * 1:0 are kept
+	 */
+	r->fd.lun[1][0].sense_key = SCSI_SK_HARDWARE_ERROR;
+	r->fd.lun[1][0].asc = 0x44;
+	r->fd.lun[1][0].sense_count = ~0u;
+	r->fd.lun[1][20].present = false;
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_sorted(&ir->inv, 4);
+	assert_int_equal(ir->told.removed, 0);
+	assert_non_null(scsi_inv_find(&ir->inv, 1, 0));
+	assert_non_null(scsi_inv_find(&ir->inv, 1, 20));
+
+	/* the probe's own word still counts: 1:3 answers it is not there */
+	r->fd.lun[1][3].present = false;
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_sorted(&ir->inv, 3);
+	assert_int_equal(ir->told.removed, 1);
+	assert_null(scsi_inv_find(&ir->inv, 1, 3));
+	assert_non_null(scsi_inv_find(&ir->inv, 1, 20));
+
+	/* a whole list again: now 1:20 goes */
+	r->fd.lun[1][0].sense_count = 0;
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	assert_sorted(&ir->inv, 2);
+	assert_null(scsi_inv_find(&ir->inv, 1, 20));
+	teardown(ir);
+}
+
 /** A removed unit keeps its storage until released; a twin gets new. */
 static void test_release(void **state)
 {
@@ -594,6 +691,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rescan_keeps, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_capacity_and_media, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_size_limit, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_refused_named, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_rescan_list_fails, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_release, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_bad_events, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_odd_events, setup_modern, teardown_rig),
