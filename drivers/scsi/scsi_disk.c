@@ -208,22 +208,42 @@ static void scsi_block_limits(struct scsi_disk *d)
 }
 
 /**
- * Ask whether the medium is write protected (MODE SENSE(6) header,
- * SBC-3 §6.5.1 WP bit).  A LUN that does not answer is taken as writable.
- * @v d		disk
- * @ret wp	write protected
+ * Ask for the mode data a disk's owner needs, in one MODE SENSE(6) of the
+ * Caching page without block descriptors: whether the medium is write
+ * protected (header, SBC-3 §6.5.1 WP bit) and whether a volatile write
+ * cache is on (SBC-3 §6.5.4 WCE).  A LUN without the Caching page is
+ * asked for the header alone; one that does not answer is taken as
+ * writable; a cache not known to be off is taken as on (a flush is then
+ * sent, as it always was).
+ * @v d		disk: read_only and write_cache set
  */
-static bool scsi_write_protected(struct scsi_disk *d)
+static void scsi_mode_sense(struct scsi_disk *d)
 {
-	uint8_t cdb[6] = { SCSI_OP_MODE_SENSE_6, 0, SCSI_MODE_PAGE_ALL, 0,
-			   SCSI_MODE_HDR6_LEN, 0 };
-	uint8_t hdr[SCSI_MODE_HDR6_LEN];
+	uint8_t cdb[6] = { SCSI_OP_MODE_SENSE_6, SCSI_MODE_SENSE_DBD,
+			   SCSI_MODE_PAGE_CACHING, 0,
+			   SCSI_MODE_HDR6_LEN + SCSI_MODE_CACHING_LEN, 0 };
+	uint8_t data[SCSI_MODE_HDR6_LEN + SCSI_MODE_CACHING_LEN];
+	const uint8_t *page = data + SCSI_MODE_HDR6_LEN;
 	uint32_t done;
 
-	if (scsi_disk_cmd(d, cdb, sizeof(cdb), hdr, sizeof(hdr), NULL, 0,
-			  &done) != VS_OK || done < 3)
-		return false;
-	return hdr[2] & SCSI_MODE_WP;
+	d->read_only = false;
+	d->write_cache = true;
+	if (scsi_disk_cmd(d, cdb, sizeof(cdb), data, sizeof(data), NULL, 0,
+			  &done) != VS_OK) {
+		cdb[1] = 0;
+		cdb[2] = SCSI_MODE_PAGE_ALL;
+		cdb[4] = SCSI_MODE_HDR6_LEN;
+		if (scsi_disk_cmd(d, cdb, sizeof(cdb), data, SCSI_MODE_HDR6_LEN,
+				  NULL, 0, &done) != VS_OK)
+			return;
+	}
+	if (done >= 3)
+		d->read_only = data[2] & SCSI_MODE_WP;
+	/* the page only where the header says no block descriptor precedes */
+	if (cdb[2] == SCSI_MODE_PAGE_CACHING && done >= sizeof(data) &&
+	    data[3] == 0 && (page[0] & 0x3F) == SCSI_MODE_PAGE_CACHING &&
+	    page[1] >= SCSI_MODE_CACHING_LEN - 2)
+		d->write_cache = page[2] & SCSI_MODE_CACHING_WCE;
 }
 
 /**
@@ -238,7 +258,12 @@ static int scsi_disk_probe_medium(struct scsi_disk *d)
 	if (rc != VS_OK)
 		return rc;
 	/* CD/DVD media are read-only to us; disks say so in MODE SENSE */
-	d->read_only = d->pdt == SCSI_PDT_CDROM || scsi_write_protected(d);
+	if (d->pdt == SCSI_PDT_CDROM) {
+		d->read_only = true;
+		d->write_cache = false;
+	} else {
+		scsi_mode_sense(d);
+	}
 	if (d->pdt == SCSI_PDT_DIRECT_ACCESS)
 		scsi_block_limits(d);
 	return VS_OK;
@@ -494,12 +519,15 @@ int scsi_disk_write(struct scsi_disk *d, uint64_t lba, uint64_t blocks,
 {
 	if (d->read_only)
 		return VS_E_PROTECTED;
+	d->dirty = true;	/* even a failed write may have reached the cache */
 	return scsi_disk_rw(d, true, lba, blocks, (uint8_t *)buf);
 }
 
 /**
  * Flush the disk's volatile cache: SYNCHRONIZE CACHE(10) over the whole
- * medium (SBC-3 §5.22: LBA 0 and 0 blocks mean all of it).
+ * medium (SBC-3 §5.22: LBA 0 and 0 blocks mean all of it), sent only when
+ * there is one (write_cache) and something was written since the last
+ * flush: boot loaders flush after every file they read.
  * @v d		disk
  * @ret rc	VS_OK or an error
  */
@@ -507,8 +535,14 @@ int scsi_disk_flush(struct scsi_disk *d)
 {
 	uint8_t cdb[10] = { SCSI_OP_SYNCHRONIZE_CACHE_10 };
 	uint32_t done;
+	int rc;
 
 	if (!d->present)
 		return VS_E_NOMEDIA;
-	return scsi_disk_cmd(d, cdb, sizeof(cdb), NULL, 0, NULL, 0, &done);
+	if (!d->write_cache || !d->dirty)
+		return VS_OK;
+	rc = scsi_disk_cmd(d, cdb, sizeof(cdb), NULL, 0, NULL, 0, &done);
+	if (rc == VS_OK)
+		d->dirty = false;
+	return rc;
 }

@@ -98,5 +98,11 @@
 #define SCSI_MODE_HDR6_LEN 4
 #define SCSI_MODE_WP 0x80
 #define SCSI_MODE_PAGE_ALL 0x3F
+/* SBC-3 §6.5.4: the Caching mode page, its WCE bit (byte 2, bit 2) */
+#define SCSI_MODE_PAGE_CACHING 0x08
+#define SCSI_MODE_CACHING_LEN 20	/* page code, length 12h, 18 bytes */
+#define SCSI_MODE_CACHING_WCE 0x04
+/* SPC-4 §6.11: MODE SENSE(6) byte 1, DBD: no block descriptors */
+#define SCSI_MODE_SENSE_DBD 0x08
 
 #endif /* SPEC_SCSI_H */

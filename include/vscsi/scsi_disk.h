@@ -39,6 +39,10 @@ struct scsi_disk {
 	bool removable;
 	bool present;		/**< medium there, capacity known */
 	bool read_only;
+	/** a volatile write cache is on (Caching page WCE, or not known) */
+	bool write_cache;
+	/** written since the last SYNCHRONIZE CACHE: a flush has work */
+	bool dirty;
 	uint32_t block_size;
 	uint64_t last_lba;
 	bool use16;		/**< READ/WRITE(16) needed */

@@ -823,10 +823,21 @@ static void fake_scsi(struct fake_dev *fd, unsigned t, unsigned l,
 			len = 32;
 			break;
 		case SCSI_OP_MODE_SENSE_6:
-			memset(buf, 0, 4);
+			memset(buf, 0, 4 + SCSI_MODE_CACHING_LEN);
 			buf[0] = 3;
 			buf[2] = lu->write_protect ? SCSI_MODE_WP : 0;
 			len = 4;
+			if ((cdb[2] & 0x3F) == SCSI_MODE_PAGE_CACHING) {
+				if (lu->no_caching_page) {
+					fake_sense(r, SCSI_SK_ILLEGAL_REQUEST, 0x24, 0);
+					return;
+				}
+				buf[0] += SCSI_MODE_CACHING_LEN;
+				buf[4] = SCSI_MODE_PAGE_CACHING;
+				buf[5] = SCSI_MODE_CACHING_LEN - 2;
+				buf[6] = lu->no_write_cache ? 0 : SCSI_MODE_CACHING_WCE;
+				len += SCSI_MODE_CACHING_LEN;
+			}
 			break;
 		case SCSI_OP_READ_10: case SCSI_OP_WRITE_10:
 			fake_rw(lu, cdb[0] == SCSI_OP_WRITE_10, get_be32(cdb + 2),

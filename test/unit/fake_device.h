@@ -55,6 +55,8 @@ struct fake_lun {
 	bool removable;		/**< INQUIRY RMB */
 	uint32_t phys_exp, lowest_aligned;	/**< READ CAPACITY(16) */
 	unsigned inquiry_len;	/**< bytes of INQUIRY data (0: 36) */
+	bool no_write_cache;	/**< Caching page: WCE 0 */
+	bool no_caching_page;	/**< MODE SENSE of the Caching page refused */
 };
 
 struct fake_map {

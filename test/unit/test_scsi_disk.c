@@ -145,6 +145,57 @@ static void test_write_read_back(void **state)
 	free(buf);
 }
 
+/**
+ * SYNCHRONIZE CACHE only when the Caching page says a write cache is on
+ * (or the unit has no such page) and something was written since the
+ * last flush.
+ */
+static void test_flush_policy(void **state)
+{
+	struct rig *r = *state;
+	struct scsi_disk d;
+	uint8_t buf[512] = { 0 };
+	unsigned before;
+
+	fake_add_disk(&r->fd, 0, 1, 512, 64);
+	fake_add_disk(&r->fd, 0, 2, 512, 64);
+	r->fd.lun[0][1].no_write_cache = true;
+	r->fd.lun[0][2].no_caching_page = true;
+	/* write cache on: nothing written, nothing sent; then one flush */
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
+	assert_true(d.write_cache);
+	before = r->fd.requests;
+	assert_int_equal(scsi_disk_flush(&d), VS_OK);
+	assert_int_equal(r->fd.requests, before);
+	assert_int_equal(scsi_disk_write(&d, 3, 1, buf), VS_OK);
+	before = r->fd.requests;
+	assert_int_equal(scsi_disk_flush(&d), VS_OK);
+	assert_int_equal(r->fd.requests, before + 1);
+	assert_int_equal(r->fd.last_cdb[0], SCSI_OP_SYNCHRONIZE_CACHE_10);
+	assert_int_equal(scsi_disk_flush(&d), VS_OK);
+	assert_int_equal(r->fd.requests, before + 1);
+	/* a failed flush stays due */
+	assert_int_equal(scsi_disk_write(&d, 3, 1, buf), VS_OK);
+	r->fd.lun[0][0].sense_key = SCSI_SK_HARDWARE_ERROR;
+	r->fd.lun[0][0].sense_count = 1;
+	assert_int_not_equal(scsi_disk_flush(&d), VS_OK);
+	before = r->fd.requests;
+	assert_int_equal(scsi_disk_flush(&d), VS_OK);
+	assert_int_equal(r->fd.requests, before + 1);
+	/* WCE 0: nothing is ever sent */
+	assert_int_equal(open_disk(r, &d, 0, 1), VS_OK);
+	assert_false(d.write_cache);
+	assert_int_equal(scsi_disk_write(&d, 3, 1, buf), VS_OK);
+	before = r->fd.requests;
+	assert_int_equal(scsi_disk_flush(&d), VS_OK);
+	assert_int_equal(r->fd.requests, before);
+	/* no Caching page: the cache is taken as on, WP still read */
+	r->fd.lun[0][2].write_protect = true;
+	assert_int_equal(open_disk(r, &d, 0, 2), VS_OK);
+	assert_true(d.write_cache);
+	assert_true(d.read_only);
+}
+
 /** More than 2^32 blocks: READ CAPACITY(16) and READ/WRITE(16). */
 static void test_large_disk(void **state)
 {
@@ -564,6 +615,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_short_inquiry, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_read_pattern, setup_modern, teardown_rig),
 		cmocka_unit_test(test_split_max_sectors),
+		cmocka_unit_test_setup_teardown(test_flush_policy, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_write_read_back, setup_legacy, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_large_disk, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_4k_disk, setup_modern, teardown_rig),
