@@ -119,6 +119,8 @@ EFI_STATUS vs_efi_disk_sync(struct vs_efi_disk *d)
 		return EFI_NO_MEDIA;
 	BS->ReinstallProtocolInterface(d->handle, &vs_block_io_guid,
 				       &d->block_io, &d->block_io);
+	BS->ReinstallProtocolInterface(d->handle, &vs_efi_block_io2_guid,
+				       &d->block_io2, &d->block_io2);
 	return EFI_MEDIA_CHANGED;
 }
 
@@ -198,15 +200,17 @@ static EFI_STATUS vs_bio_check(struct vs_efi_disk *d, UINT32 media_id,
 	return EFI_SUCCESS;
 }
 
-/** §13.9.2 Reset(): a LOGICAL UNIT RESET of the unit. */
-static EFI_STATUS EFIAPI vs_bio_reset(EFI_BLOCK_IO *This,
-				      BOOLEAN ExtendedVerification)
+/**
+ * Reset the unit (Block I/O and Block I/O 2 Reset()): a LOGICAL UNIT
+ * RESET.
+ * @v d		disk
+ * @ret st	EFI_SUCCESS, or EFI_DEVICE_ERROR (also for a unit gone)
+ */
+EFI_STATUS vs_efi_disk_reset(struct vs_efi_disk *d)
 {
-	struct vs_efi_disk *d = vs_bio_disk(This);
 	EFI_TPL tpl;
 	int rc = VS_E_NOTARGET;
 
-	(void)ExtendedVerification;
 	tpl = BS->RaiseTPL(TPL_CALLBACK);
 	if (d->unit)
 		rc = vscsi_tmf(&d->ctrl->core, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET,
@@ -216,17 +220,40 @@ static EFI_STATUS EFIAPI vs_bio_reset(EFI_BLOCK_IO *This,
 }
 
 /**
- * Read or write after the checks.
+ * End a call that passed its checks: with a Block I/O 2 token that has an
+ * event (§13.10.3), the outcome goes in TransactionStatus, the event is
+ * signalled and the call itself succeeds; otherwise the call returns the
+ * outcome.  Runs at TPL_CALLBACK, so the event's notification runs once
+ * the call lowers the TPL again, after TransactionStatus is set.
+ * @v token	Block I/O 2 token, or NULL
+ * @v st	outcome
+ * @ret st	what the call returns
+ */
+static EFI_STATUS vs_bio_done(EFI_BLOCK_IO2_TOKEN *token, EFI_STATUS st)
+{
+	if (!token || !token->Event)
+		return st;
+	token->TransactionStatus = st;
+	BS->SignalEvent(token->Event);
+	return EFI_SUCCESS;
+}
+
+/**
+ * Read or write (Block I/O and Block I/O 2): the checks of §13.9.3/4,
+ * then the transfer.  A call that fails its checks returns the error and
+ * signals nothing.
  * @v d		disk
  * @v write	direction
  * @v media_id	caller's MediaId
  * @v lba	first block
+ * @v token	Block I/O 2 token, or NULL
  * @v size	bytes
  * @v buf	buffer
  * @ret st	EFI status
  */
-static EFI_STATUS vs_bio_rw(struct vs_efi_disk *d, BOOLEAN write,
-			    UINT32 media_id, EFI_LBA lba, UINTN size, VOID *buf)
+EFI_STATUS vs_efi_disk_rw(struct vs_efi_disk *d, BOOLEAN write,
+			  UINT32 media_id, EFI_LBA lba,
+			  EFI_BLOCK_IO2_TOKEN *token, UINTN size, VOID *buf)
 {
 	struct scsi_disk *sd;
 	UINT64 blocks;
@@ -238,13 +265,13 @@ static EFI_STATUS vs_bio_rw(struct vs_efi_disk *d, BOOLEAN write,
 	st = vs_bio_begin(d);
 	if (!EFI_ERROR(st))
 		st = vs_bio_check(d, media_id, lba, size, buf);
+	if (!EFI_ERROR(st) && write && size && d->media.ReadOnly)
+		st = EFI_WRITE_PROTECTED;
 	if (EFI_ERROR(st) || size == 0) {
+		if (!EFI_ERROR(st))
+			st = vs_bio_done(token, st);
 		BS->RestoreTPL(tpl);
 		return st;
-	}
-	if (write && d->media.ReadOnly) {
-		BS->RestoreTPL(tpl);
-		return EFI_WRITE_PROTECTED;
 	}
 	/* a medium is present, so the unit is still there (vs_bio_check) */
 	sd = &d->unit->disk;
@@ -260,6 +287,7 @@ static EFI_STATUS vs_bio_rw(struct vs_efi_disk *d, BOOLEAN write,
 	} else if (rc == VS_E_NOTARGET) {
 		scsi_inv_request_rescan(&d->ctrl->inv);	/* it went away */
 	}
+	st = vs_bio_done(token, st);
 	BS->RestoreTPL(tpl);
 	if (rc != VS_OK)
 		VS_EFI_ERR("scsi %u:%u: %s LBA %llx x %llu failed (%d)",
@@ -268,27 +296,15 @@ static EFI_STATUS vs_bio_rw(struct vs_efi_disk *d, BOOLEAN write,
 	return st;
 }
 
-/** §13.9.3 ReadBlocks(). */
-static EFI_STATUS EFIAPI vs_bio_read(EFI_BLOCK_IO *This, UINT32 MediaId,
-				     EFI_LBA Lba, UINTN BufferSize, VOID *Buffer)
+/**
+ * Flush (Block I/O and Block I/O 2): SYNCHRONIZE CACHE when the unit's
+ * write cache holds something (scsi_disk_flush).
+ * @v d		disk
+ * @v token	Block I/O 2 token, or NULL
+ * @ret st	EFI status
+ */
+EFI_STATUS vs_efi_disk_flush(struct vs_efi_disk *d, EFI_BLOCK_IO2_TOKEN *token)
 {
-	return vs_bio_rw(vs_bio_disk(This), FALSE, MediaId, Lba, BufferSize,
-			 Buffer);
-}
-
-/** §13.9.4 WriteBlocks(). */
-static EFI_STATUS EFIAPI vs_bio_write(EFI_BLOCK_IO *This, UINT32 MediaId,
-				      EFI_LBA Lba, UINTN BufferSize,
-				      VOID *Buffer)
-{
-	return vs_bio_rw(vs_bio_disk(This), TRUE, MediaId, Lba, BufferSize,
-			 Buffer);
-}
-
-/** §13.9.5 FlushBlocks(): SYNCHRONIZE CACHE. */
-static EFI_STATUS EFIAPI vs_bio_flush(EFI_BLOCK_IO *This)
-{
-	struct vs_efi_disk *d = vs_bio_disk(This);
 	EFI_TPL tpl;
 	EFI_STATUS st;
 
@@ -296,12 +312,47 @@ static EFI_STATUS EFIAPI vs_bio_flush(EFI_BLOCK_IO *This)
 	st = vs_bio_begin(d);
 	if (!EFI_ERROR(st) && !d->media.MediaPresent)
 		st = EFI_NO_MEDIA;
-	/* a read-only medium has nothing cached for writing */
-	if (!EFI_ERROR(st) && !d->media.ReadOnly)
-		st = VS_EFI_MAP(vs_bio_status, scsi_disk_flush(&d->unit->disk),
-				EFI_DEVICE_ERROR);
+	if (!EFI_ERROR(st)) {
+		/* a read-only medium has nothing cached for writing */
+		if (!d->media.ReadOnly)
+			st = VS_EFI_MAP(vs_bio_status,
+					scsi_disk_flush(&d->unit->disk),
+					EFI_DEVICE_ERROR);
+		st = vs_bio_done(token, st);
+	}
 	BS->RestoreTPL(tpl);
 	return st;
+}
+
+/** §13.9.2 Reset(). */
+static EFI_STATUS EFIAPI vs_bio_reset(EFI_BLOCK_IO *This,
+				      BOOLEAN ExtendedVerification)
+{
+	(void)ExtendedVerification;
+	return vs_efi_disk_reset(vs_bio_disk(This));
+}
+
+/** §13.9.3 ReadBlocks(). */
+static EFI_STATUS EFIAPI vs_bio_read(EFI_BLOCK_IO *This, UINT32 MediaId,
+				     EFI_LBA Lba, UINTN BufferSize, VOID *Buffer)
+{
+	return vs_efi_disk_rw(vs_bio_disk(This), FALSE, MediaId, Lba, NULL,
+			      BufferSize, Buffer);
+}
+
+/** §13.9.4 WriteBlocks(). */
+static EFI_STATUS EFIAPI vs_bio_write(EFI_BLOCK_IO *This, UINT32 MediaId,
+				      EFI_LBA Lba, UINTN BufferSize,
+				      VOID *Buffer)
+{
+	return vs_efi_disk_rw(vs_bio_disk(This), TRUE, MediaId, Lba, NULL,
+			      BufferSize, Buffer);
+}
+
+/** §13.9.5 FlushBlocks(). */
+static EFI_STATUS EFIAPI vs_bio_flush(EFI_BLOCK_IO *This)
+{
+	return vs_efi_disk_flush(vs_bio_disk(This), NULL);
 }
 
 /**
@@ -339,12 +390,14 @@ struct vs_efi_disk *vs_efi_disk_create(struct vs_efi_ctrl *ctrl,
 		.WriteBlocks = vs_bio_write,
 		.FlushBlocks = vs_bio_flush,
 	};
+	vs_efi_block_io2_init(d);
 	*st = vs_efi_scsi_path(ctrl->dev_path, d->target, d->lun, &d->dev_path);
 	if (EFI_ERROR(*st))
 		goto err_path;
 	*st = BS->InstallMultipleProtocolInterfaces(&d->handle,
 			&vs_device_path_guid, d->dev_path,
 			&vs_block_io_guid, &d->block_io,
+			&vs_efi_block_io2_guid, &d->block_io2,
 			&vs_efi_disk_info_guid, &d->disk_info, NULL);
 	if (EFI_ERROR(*st))
 		goto err_install;
@@ -366,6 +419,7 @@ err_open_child:
 	BS->UninstallMultipleProtocolInterfaces(d->handle,
 			&vs_device_path_guid, d->dev_path,
 			&vs_block_io_guid, &d->block_io,
+			&vs_efi_block_io2_guid, &d->block_io2,
 			&vs_efi_disk_info_guid, &d->disk_info, NULL);
 err_install:
 	FreePool(d->dev_path);
@@ -393,6 +447,7 @@ EFI_STATUS vs_efi_disk_destroy(struct vs_efi_disk *d)
 	st = BS->UninstallMultipleProtocolInterfaces(d->handle,
 			&vs_device_path_guid, d->dev_path,
 			&vs_block_io_guid, &d->block_io,
+			&vs_efi_block_io2_guid, &d->block_io2,
 			&vs_efi_disk_info_guid, &d->disk_info, NULL);
 	if (EFI_ERROR(st)) {
 		BS->OpenProtocol(ctrl->handle, &vs_pci_io_guid, &pci_io,

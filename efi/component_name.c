@@ -41,7 +41,8 @@ BOOLEAN vs_efi_language_ok(const CHAR8 *list, const CHAR8 *lang)
  * @v child	child handle or NULL
  * @v language	language asked
  * @ret name	the name
- * @ret st	EFI status (§11.5.2)
+ * @ret st	EFI status (§11.5.2): EFI_INVALID_PARAMETER as well for a
+ *		child that is none of the controller's children
  */
 static EFI_STATUS vs_controller_name_of(const CHAR8 *languages,
 					EFI_HANDLE controller, EFI_HANDLE child,
@@ -62,7 +63,7 @@ static EFI_STATUS vs_controller_name_of(const CHAR8 *languages,
 	}
 	d = vs_efi_disk_from_handle(child, drv);
 	if (!d || d->ctrl->handle != controller)
-		return EFI_UNSUPPORTED;
+		return EFI_INVALID_PARAMETER;
 	*name = L"Virtio SCSI Disk";
 	return EFI_SUCCESS;
 }

@@ -18,8 +18,12 @@
 
 /** Driver-binding version: above OVMF's virtio drivers (0x10). */
 #define VS_EFI_DRIVER_VERSION 0x11
-/** Buffer alignment callers must honour (Block I/O and pass-thru IoAlign). */
-#define VS_EFI_IO_ALIGN 4
+/**
+ * Buffer alignment callers must honour (Block I/O and pass-thru IoAlign):
+ * none.  A virtqueue descriptor holds any address and length (virtio 1.2
+ * §2.7.5), and PciIo Map takes any buffer (it bounces where it must).
+ */
+#define VS_EFI_IO_ALIGN 1
 #define VS_EFI_CTRL_SIGNATURE 0x43535356u	/* "VSSC" */
 #define VS_EFI_DISK_SIGNATURE 0x44535356u	/* "VSSD" */
 
@@ -95,7 +99,8 @@ struct vs_efi_disk {
 	struct scsi_unit *unit;
 	EFI_DEVICE_PATH *dev_path;
 	EFI_BLOCK_IO block_io;
-	EFI_BLOCK_IO_MEDIA media;
+	EFI_BLOCK_IO2_PROTOCOL block_io2;
+	EFI_BLOCK_IO_MEDIA media;	/**< shared by both */
 	EFI_DISK_INFO_PROTOCOL disk_info;
 	UINT8 target;
 	UINT16 lun;
@@ -161,6 +166,15 @@ EFI_STATUS vs_efi_disk_sync(struct vs_efi_disk *d);
 void vs_efi_disk_gone(struct vs_efi_disk *d);
 void vs_efi_disk_attach(struct vs_efi_disk *d, struct scsi_unit *u);
 EFI_STATUS vs_efi_disk_destroy(struct vs_efi_disk *d);
+EFI_STATUS vs_efi_disk_reset(struct vs_efi_disk *d);
+EFI_STATUS vs_efi_disk_rw(struct vs_efi_disk *d, BOOLEAN write,
+			  UINT32 media_id, EFI_LBA lba,
+			  EFI_BLOCK_IO2_TOKEN *token, UINTN size, VOID *buf);
+EFI_STATUS vs_efi_disk_flush(struct vs_efi_disk *d, EFI_BLOCK_IO2_TOKEN *token);
+
+/* block_io2.c */
+extern EFI_GUID vs_efi_block_io2_guid;
+void vs_efi_block_io2_init(struct vs_efi_disk *d);
 struct vs_efi_disk *vs_efi_disk_from_handle(EFI_HANDLE child,
 					    EFI_HANDLE driver_handle);
 

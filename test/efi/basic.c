@@ -218,6 +218,232 @@ static void test_write(EFI_BLOCK_IO *bio)
 	free_buf(buf, bytes);
 }
 
+/** Where odd buffers start: 1, 3 and 511 bytes past a page boundary. */
+static const UINTN odd_offsets[] = { 1, 3, 511 };
+
+/**
+ * Read and write through Block I/O and pass-thru with buffers that start
+ * 1, 3 and 511 bytes past a page (IoAlign 1): byte for byte the pattern,
+ * and the written sectors (inside the ones the runner checks on the host
+ * image) read back.
+ */
+static void test_odd_buffers(EFI_HANDLE ctrl, EFI_BLOCK_IO *rd, EFI_BLOCK_IO *wr)
+{
+	EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt;
+	EFI_EXT_SCSI_PASS_THRU_SCSI_REQUEST_PACKET p;
+	UINT8 target[TARGET_MAX_BYTES] = { 0 }, cdb[10];
+	UINT8 *page = alloc_buf(5 * 4096), *buf;
+	UINT64 lba;
+	UINTN i, j;
+	EFI_STATUS st;
+	INT64 bad;
+	char name[96];
+
+	if (EFI_ERROR(BS->HandleProtocol(ctrl, &pass_thru_guid, (VOID **)&pt)))
+		pt = NULL;
+	check(rd->Media->IoAlign <= 1 && (!pt || pt->Mode->IoAlign <= 1),
+	      "IoAlign 1: Block I/O and pass-thru demand no alignment",
+	      "%u %u", rd->Media->IoAlign, pt ? pt->Mode->IoAlign : 0);
+	for (i = 0; i < sizeof(odd_offsets) / sizeof(odd_offsets[0]); i++) {
+		buf = page + 4096 + odd_offsets[i];
+		/* Block I/O: 5 sectors read, then 3 written and read back */
+		lba = 777 + 10 * i;
+		SetMem(buf, 5 * 512, 0xA5);
+		st = rd->ReadBlocks(rd, rd->Media->MediaId, lba, 5 * 512, buf);
+		bad = EFI_ERROR(st) ? -2 : verify_sectors(PATTERN_SEED, lba, buf, 5);
+		vs_snprintf(name, sizeof(name), "ReadBlocks into a buffer at page + %u",
+			     (unsigned)odd_offsets[i]);
+		check(bad == -1, name, "%lx bad %ld", (unsigned long)st, (long)bad);
+		lba = 100 + 10 * i;
+		for (j = 0; j < 3; j++)
+			pattern_fill(WRITE_SEED, lba + j, buf + j * 512);
+		st = wr->WriteBlocks(wr, wr->Media->MediaId, lba, 3 * 512, buf);
+		SetMem(buf, 3 * 512, 0);
+		if (!EFI_ERROR(st))
+			st = wr->ReadBlocks(wr, wr->Media->MediaId, lba, 3 * 512, buf);
+		bad = EFI_ERROR(st) ? -2 : verify_sectors(WRITE_SEED, lba, buf, 3);
+		vs_snprintf(name, sizeof(name), "WriteBlocks from a buffer at page + %u, "
+			     "read back", (unsigned)odd_offsets[i]);
+		check(bad == -1, name, "%lx bad %ld", (unsigned long)st, (long)bad);
+		if (!pt)
+			continue;
+		/* pass-thru: READ(10) of 2 sectors, WRITE(10) of 2 to 0:1 */
+		lba = 4000 + 10 * i;
+		ZeroMem(cdb, sizeof(cdb));
+		cdb[0] = SCSI_OP_READ_10;
+		cdb[5] = (UINT8)lba;
+		cdb[4] = (UINT8)(lba >> 8);
+		cdb[8] = 2;
+		read_packet(&p, cdb, 10, buf, 1024, NULL, 0);
+		SetMem(buf, 1024, 0xA5);
+		st = pt->PassThru(pt, target, 0, &p, NULL);
+		bad = EFI_ERROR(st) || p.TargetStatus ? -2 :
+		      verify_sectors(PATTERN_SEED, lba, buf, 2);
+		vs_snprintf(name, sizeof(name), "PassThru READ(10) into a buffer at "
+			     "page + %u", (unsigned)odd_offsets[i]);
+		check(bad == -1, name, "%lx ts %x bad %ld", (unsigned long)st,
+		      p.TargetStatus, (long)bad);
+		lba = 200 + 10 * i;
+		for (j = 0; j < 2; j++)
+			pattern_fill(WRITE_SEED, lba + j, buf + j * 512);
+		cdb[0] = SCSI_OP_WRITE_10;
+		cdb[5] = (UINT8)lba;
+		cdb[4] = (UINT8)(lba >> 8);
+		read_packet(&p, cdb, 10, NULL, 0, NULL, 0);
+		p.OutDataBuffer = buf;
+		p.OutTransferLength = 1024;
+		p.DataDirection = EFI_EXT_SCSI_DATA_DIRECTION_WRITE;
+		st = pt->PassThru(pt, target, 1, &p, NULL);
+		SetMem(buf, 1024, 0);
+		if (!EFI_ERROR(st) && !p.TargetStatus)
+			st = wr->ReadBlocks(wr, wr->Media->MediaId, lba, 1024, buf);
+		bad = EFI_ERROR(st) || p.TargetStatus ? -2 :
+		      verify_sectors(WRITE_SEED, lba, buf, 2);
+		vs_snprintf(name, sizeof(name), "PassThru WRITE(10) from a buffer at "
+			     "page + %u, read back", (unsigned)odd_offsets[i]);
+		check(bad == -1, name, "%lx ts %x bad %ld", (unsigned long)st,
+		      p.TargetStatus, (long)bad);
+	}
+	free_buf(page, 5 * 4096);
+}
+
+/**
+ * FlushBlocks sends SYNCHRONIZE CACHE only when the unit's write cache is
+ * on and something was written since the last flush: none for a disk
+ * only read, one after a write, none for a disk whose cache is off
+ * (Scsi(1,1): write-cache=off).
+ */
+static void test_flush_policy(EFI_HANDLE ctrl, EFI_BLOCK_IO *rd,
+			      EFI_BLOCK_IO *wr, EFI_BLOCK_IO *nocache)
+{
+	UINT8 *buf = alloc_buf(4096);
+	UINT64 n0, n1, n2, n3;
+	EFI_STATUS st[4];
+
+	n0 = requests_of(ctrl);
+	st[0] = rd->FlushBlocks(rd);
+	n1 = requests_of(ctrl);
+	st[1] = wr->ReadBlocks(wr, wr->Media->MediaId, 0, 512, buf);
+	if (!EFI_ERROR(st[1]))
+		st[1] = wr->WriteBlocks(wr, wr->Media->MediaId, 0, 512, buf);
+	n2 = requests_of(ctrl);
+	st[2] = wr->FlushBlocks(wr);
+	st[3] = wr->FlushBlocks(wr);
+	n3 = requests_of(ctrl);
+	check(!st[0] && !st[1] && !st[2] && !st[3] && n1 == n0 && n3 == n2 + 1,
+	      "FlushBlocks: SYNCHRONIZE CACHE once after a write, none with "
+	      "nothing written", "%lx %lx %lx %lx; %lu, %lu requests",
+	      (unsigned long)st[0], (unsigned long)st[1], (unsigned long)st[2],
+	      (unsigned long)st[3], (unsigned long)(n1 - n0),
+	      (unsigned long)(n3 - n2));
+	st[0] = nocache->ReadBlocks(nocache, nocache->Media->MediaId, 5, 512, buf);
+	if (!EFI_ERROR(st[0]))
+		st[0] = nocache->WriteBlocks(nocache, nocache->Media->MediaId, 5,
+					     512, buf);
+	n0 = requests_of(ctrl);
+	st[1] = nocache->FlushBlocks(nocache);
+	n1 = requests_of(ctrl);
+	check(!st[0] && !st[1] && n1 == n0,
+	      "FlushBlocks of a disk whose write cache is off (WCE 0): nothing sent",
+	      "%lx %lx, %lu requests", (unsigned long)st[0], (unsigned long)st[1],
+	      (unsigned long)(n1 - n0));
+	free_buf(buf, 4096);
+}
+
+#define BATCH 8
+#define BATCH_BLOCKS 64
+
+/**
+ * Block I/O 2 with events: BATCH reads submitted back to back, each with
+ * its own token, all complete and signal in the order submitted, with the
+ * pattern's bytes; and Disk I/O 2 (layered by the firmware on the Block
+ * I/O 2 the partition driver publishes on a partition) reads through it.
+ */
+static void test_block_io2(EFI_DEVICE_PATH *ctrl_path)
+{
+	static EFI_GUID disk_io2_guid = EFI_DISK_IO2_PROTOCOL_GUID;
+	EFI_BLOCK_IO2_PROTOCOL *bio2 = NULL, *part_bio2 = NULL;
+	EFI_DISK_IO2_PROTOCOL *dio2 = NULL;
+	EFI_BLOCK_IO *bio = NULL;
+	struct bio2_token tok[BATCH];
+	UINT8 *buf = alloc_buf(BATCH * BATCH_BLOCKS * 512), *want;
+	EFI_STATUS st[BATCH];
+	EFI_HANDLE *h;
+	EFI_DEVICE_PATH *p;
+	SCSI_DEVICE_PATH *s;
+	BOOLEAN ok = TRUE;
+	INT64 bad = -1;
+	UINTN n, i;
+	EFI_TPL tpl;
+
+	BS->HandleProtocol(find_unit(ctrl_path, 0, 0, &n), &block_io2_guid,
+			   (VOID **)&bio2);
+	if (!check(bio2 != NULL, "Block I/O 2 on the Scsi(0,0) child", "none"))
+		goto out;
+	for (i = 0; i < BATCH; i++) {
+		ok &= bio2_token_open(&tok[i]);
+		st[i] = EFI_NOT_READY;
+	}
+	for (i = 0; ok && i < BATCH; i++)
+		st[i] = bio2->ReadBlocksEx(bio2, bio2->Media->MediaId, 5000 + 300 * i,
+					  &tok[i].t, BATCH_BLOCKS * 512,
+					  buf + i * BATCH_BLOCKS * 512);
+	for (i = 0; ok && i < BATCH; i++) {
+		ok = st[i] == EFI_SUCCESS && tok[i].signals == 1 &&
+		     tok[i].seq == tok[0].seq + i &&
+		     tok[i].t.TransactionStatus == EFI_SUCCESS;
+		if (ok)
+			bad = verify_sectors(PATTERN_SEED, 5000 + 300 * i,
+					     buf + i * BATCH_BLOCKS * 512, BATCH_BLOCKS);
+		ok &= bad == -1;
+	}
+	i = i ? i - 1 : 0;	/* the token that failed */
+	check(ok, "ReadBlocksEx: 8 tokens back to back each signal once, in "
+	      "order, with the pattern's bytes", "token %u: %lx, %u signals, "
+	      "seq %u, bad %ld", (unsigned)i, (unsigned long)st[i],
+	      (unsigned)tok[i].signals, (unsigned)tok[i].seq, (long)bad);
+	for (i = 0; i < BATCH; i++)
+		bio2_token_close(&tok[i]);
+
+	/* the FAT partition of Scsi(1,0): Block I/O 2 and Disk I/O 2 there */
+	tpl = walk_begin();
+	if (!EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &disk_io2_guid, NULL,
+					      &n, &h))) {
+		for (i = 0; i < n && !dio2; i++) {
+			p = DevicePathFromHandle(h[i]);
+			s = p ? scsi_node_under(ctrl_path, p, FALSE) : NULL;
+			if (!s || s->Pun != 1 || s->Lun != 0 ||
+			    IsDevicePathEnd(NextDevicePathNode(&s->Header)))
+				continue;
+			BS->HandleProtocol(h[i], &disk_io2_guid, (VOID **)&dio2);
+			BS->HandleProtocol(h[i], &block_io2_guid, (VOID **)&part_bio2);
+		}
+		FreePool(h);
+	}
+	walk_end(tpl);
+	bio = find_block_io(ctrl_path, 1, 0, &n);
+	if (!check(dio2 && part_bio2 && bio, "the partition on Scsi(1,0) has "
+		   "Block I/O 2 and Disk I/O 2", "%p %p", dio2, part_bio2))
+		goto out;
+	/* 4 KiB at byte 1024 of the partition (it starts at LBA 2048) */
+	want = buf + 8192;
+	st[0] = bio->ReadBlocks(bio, bio->Media->MediaId, 2050, 4096, want);
+	ok = bio2_token_open(&tok[0]);
+	st[1] = ok ? dio2->ReadDiskEx(dio2, part_bio2->Media->MediaId, 1024,
+				      (EFI_DISK_IO2_TOKEN *)&tok[0].t, 4096, buf) :
+		     EFI_OUT_OF_RESOURCES;
+	check(st[0] == EFI_SUCCESS && st[1] == EFI_SUCCESS && tok[0].signals == 1 &&
+	      tok[0].t.TransactionStatus == EFI_SUCCESS &&
+	      CompareMem(buf, want, 4096) == 0,
+	      "Disk I/O 2 ReadDiskEx on the partition: signalled, the disk's bytes",
+	      "%lx %lx, %u signals, %lx", (unsigned long)st[0],
+	      (unsigned long)st[1], (unsigned)tok[0].signals,
+	      (unsigned long)tok[0].t.TransactionStatus);
+	bio2_token_close(&tok[0]);
+out:
+	free_buf(buf, BATCH * BATCH_BLOCKS * 512);
+}
+
 static void test_fat(EFI_DEVICE_PATH *ctrl_path)
 {
 	UINTN got_size = 0, want_size = 0;
@@ -237,6 +463,51 @@ static void test_fat(EFI_DEVICE_PATH *ctrl_path)
 
 /* ------------------------------------------------------------------ */
 /* Per controller                                                      */
+
+/**
+ * Component Name and Component Name 2 (§11.5): a child of ours is named;
+ * a ChildHandle that is none of the controller's children (the app's own
+ * image) is EFI_INVALID_PARAMETER, from both protocols.
+ */
+static void test_component_names(EFI_HANDLE ctrl, EFI_HANDLE drv)
+{
+	static EFI_GUID cn1_guid = EFI_COMPONENT_NAME_PROTOCOL_GUID;
+	EFI_COMPONENT_NAME2_PROTOCOL *cn2 = NULL;
+	EFI_COMPONENT_NAME_PROTOCOL *cn1 = NULL;
+	EFI_HANDLE child = NULL, *h;
+	EFI_DEVICE_PATH *p, *ctrl_path = DevicePathFromHandle(ctrl);
+	CHAR16 *name = NULL;
+	EFI_STATUS st1, st2;
+	UINTN n, i;
+	EFI_TPL tpl = walk_begin();
+
+	if (!EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &block_io_guid, NULL,
+					      &n, &h))) {
+		for (i = 0; i < n && !child; i++) {
+			p = DevicePathFromHandle(h[i]);
+			if (p && scsi_node_under(ctrl_path, p, TRUE))
+				child = h[i];
+		}
+		FreePool(h);
+	}
+	BS->HandleProtocol(drv, &cn2_guid, (VOID **)&cn2);
+	BS->HandleProtocol(drv, &cn1_guid, (VOID **)&cn1);
+	if (!check(child && cn1 && cn2, "Component Name and Component Name 2 on our image",
+		   "child %p cn %p cn2 %p", child, cn1, cn2)) {
+		walk_end(tpl);
+		return;
+	}
+	st2 = cn2->GetControllerName(cn2, ctrl, child, (CHAR8 *)"en", &name);
+	check(st2 == EFI_SUCCESS && name && StrCmp(name, L"Virtio SCSI Disk") == 0,
+	      "ComponentName2 names a child", "%lx", (unsigned long)st2);
+	st1 = cn1->GetControllerName(cn1, ctrl, self, (CHAR8 *)"eng", &name);
+	st2 = cn2->GetControllerName(cn2, ctrl, self, (CHAR8 *)"en", &name);
+	walk_end(tpl);
+	check(st1 == EFI_INVALID_PARAMETER && st2 == EFI_INVALID_PARAMETER,
+	      "§11.5 GetControllerName of a ChildHandle that is no child: "
+	      "INVALID_PARAMETER (both protocols)", "%lx %lx",
+	      (unsigned long)st1, (unsigned long)st2);
+}
 
 static void basic_run(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv,
 		      BOOLEAN reload);
@@ -288,6 +559,7 @@ static void basic_run(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv,
 		cn->GetControllerName(cn, ctrl, NULL, (CHAR8 *)"en", &name);
 	check(name && StrCmp(name, L"Virtio SCSI Host Controller") == 0,
 	      "ComponentName2 names the controller", "%p", name);
+	test_component_names(ctrl, *drv);
 
 	conform_pass_thru(pt, NUM_UNITS);
 	test_pass_thru(ctrl, pt);
@@ -302,6 +574,11 @@ static void basic_run(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv,
 		conform_block_io(bio[1], TRUE);
 		test_write(bio[1]);
 	}
+	if (bio[0] && bio[1])
+		test_odd_buffers(ctrl, bio[0], bio[1]);
+	if (bio[0] && bio[1] && bio[3])
+		test_flush_policy(ctrl, bio[0], bio[1], bio[3]);
+	test_block_io2(ctrl_path);
 	test_fat(ctrl_path);
 	if (!reload)
 		return;

@@ -530,6 +530,106 @@ void conform_block_io(EFI_BLOCK_IO *bio, BOOLEAN write)
 	free_buf(buf, 4 * bs + 4096);
 }
 
+/* ------------------------------------------------------------------ */
+/* §13.10 Block I/O 2                                                  */
+
+/**
+ * Every §13.10 parameter rule of ReadBlocksEx or WriteBlocksEx, each with
+ * a token without an event (blocking) and one with an event: the same
+ * status from both, MediaId first; a call that fails its checks signals
+ * nothing; one that passes them returns SUCCESS and signals its event
+ * once with TransactionStatus SUCCESS.  Then FlushBlocksEx or Reset.
+ * @v bio2	instance
+ * @v write	WriteBlocksEx (LBA 0 is written with what it held)
+ */
+void conform_block_io2(EFI_BLOCK_IO2_PROTOCOL *bio2, BOOLEAN write)
+{
+	EFI_BLOCK_IO_MEDIA *m = bio2->Media;
+	UINTN bs = m->BlockSize, i;
+	UINT8 *buf = alloc_buf(4 * bs + 4096);
+	UINT32 id = m->MediaId;
+	const char *op = write ? "§13.10.4 WriteBlocksEx" : "§13.10.3 ReadBlocksEx";
+	EFI_BLOCK_IO2_TOKEN sync = { NULL, EFI_NOT_READY };
+	struct bio2_token async;
+	EFI_STATUS st, sta;
+	char name[120];
+	EFI_STATUS (EFIAPI *io)(EFI_BLOCK_IO2_PROTOCOL *, UINT32, EFI_LBA,
+				EFI_BLOCK_IO2_TOKEN *, UINTN, VOID *) =
+		write ? bio2->WriteBlocksEx : bio2->ReadBlocksEx;
+	const struct {
+		UINT32 id;
+		EFI_LBA lba;
+		UINTN size;
+		BOOLEAN null_buf;
+		EFI_STATUS want;
+		const char *text;
+	} c[] = {
+		{ id + 1, m->LastBlock + 5, bs, FALSE, EFI_MEDIA_CHANGED,
+		  "stale MediaId with a bad LBA: MEDIA_CHANGED" },
+		{ id + 1, 0, 0, FALSE, EFI_MEDIA_CHANGED,
+		  "stale MediaId with BufferSize 0: MEDIA_CHANGED" },
+		{ id + 1, 0, bs - 1, FALSE, EFI_MEDIA_CHANGED,
+		  "stale MediaId with a bad size: MEDIA_CHANGED" },
+		{ id + 1, 0, bs, TRUE, EFI_MEDIA_CHANGED,
+		  "stale MediaId with a NULL Buffer: MEDIA_CHANGED" },
+		{ id, 0, bs, TRUE, EFI_INVALID_PARAMETER,
+		  "NULL Buffer: INVALID_PARAMETER" },
+		{ id, 0, bs - 1, FALSE, EFI_BAD_BUFFER_SIZE,
+		  "BufferSize not a multiple of BlockSize: BAD_BUFFER_SIZE" },
+		{ id, m->LastBlock + 1, bs, FALSE, EFI_INVALID_PARAMETER,
+		  "LBA past LastBlock: INVALID_PARAMETER" },
+		{ id, m->LastBlock, 2 * bs, FALSE, EFI_INVALID_PARAMETER,
+		  "range past LastBlock: INVALID_PARAMETER" },
+		{ id, ~0ull, 2 * bs, FALSE, EFI_INVALID_PARAMETER,
+		  "LBA that wraps: INVALID_PARAMETER" },
+		{ id, 0, 0, FALSE, EFI_SUCCESS, "BufferSize 0: SUCCESS" },
+		{ id, 0, bs, FALSE, EFI_SUCCESS, "one valid block: SUCCESS" },
+	};
+
+	if (!bio2_token_open(&async)) {
+		rule(FALSE, "a Block I/O 2 token's event", "CreateEvent failed");
+		return;
+	}
+	/* contents to write back unchanged */
+	bio2->ReadBlocksEx(bio2, id, 0, NULL, bs, buf);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		bio2_token_reset(&async);
+		st = io(bio2, c[i].id, c[i].lba, &sync, c[i].size,
+			c[i].null_buf ? NULL : buf);
+		sta = io(bio2, c[i].id, c[i].lba, &async.t, c[i].size,
+			 c[i].null_buf ? NULL : buf);
+		vs_snprintf(name, sizeof(name), "%s: %s%s", op, c[i].text,
+			     c[i].want == EFI_SUCCESS ? ", the event signalled once" :
+			     ", no event signalled");
+		rule(st == c[i].want && sta == c[i].want &&
+		     async.signals == (c[i].want == EFI_SUCCESS) &&
+		     (c[i].want != EFI_SUCCESS ||
+		      async.t.TransactionStatus == EFI_SUCCESS),
+		     name, "%lx %lx, %u signals, %lx", (unsigned long)st,
+		     (unsigned long)sta, (unsigned)async.signals,
+		     (unsigned long)async.t.TransactionStatus);
+	}
+	st = io(bio2, id, 0, NULL, bs, buf);
+	vs_snprintf(name, sizeof(name), "%s: a NULL Token is a blocking call: SUCCESS", op);
+	rule(st == EFI_SUCCESS, name, "%lx", (unsigned long)st);
+	bio2_token_reset(&async);
+	if (write) {
+		st = bio2->FlushBlocksEx(bio2, NULL);
+		sta = bio2->FlushBlocksEx(bio2, &async.t);
+		rule(st == EFI_SUCCESS && sta == EFI_SUCCESS && async.signals == 1 &&
+		     async.t.TransactionStatus == EFI_SUCCESS,
+		     "§13.10.5 FlushBlocksEx: SUCCESS, blocking and with an event",
+		     "%lx %lx, %u signals", (unsigned long)st, (unsigned long)sta,
+		     (unsigned)async.signals);
+	} else {
+		st = bio2->Reset(bio2, FALSE);
+		rule(st == EFI_SUCCESS, "§13.10.2 Reset: SUCCESS", "%lx",
+		     (unsigned long)st);
+	}
+	bio2_token_close(&async);
+	free_buf(buf, 4 * bs + 4096);
+}
+
 /**
  * WriteBlocks on a write-protected medium (§13.9.4: WRITE_PROTECTED),
  * after the MediaId rule.
@@ -554,6 +654,28 @@ void conform_read_only(EFI_BLOCK_IO *bio)
 	free_buf(buf, 4096);
 }
 
+/**
+ * WriteBlocksEx on a write-protected medium (§13.10.4: WRITE_PROTECTED),
+ * with an event that must not be signalled.
+ * @v bio2	read-only instance
+ */
+static void conform_read_only2(EFI_BLOCK_IO2_PROTOCOL *bio2)
+{
+	UINT8 *buf = alloc_buf(4096);
+	struct bio2_token async;
+	EFI_STATUS st = EFI_NOT_READY;
+
+	if (bio2_token_open(&async)) {
+		st = bio2->WriteBlocksEx(bio2, bio2->Media->MediaId, 0, &async.t,
+					 bio2->Media->BlockSize, buf);
+		bio2_token_close(&async);
+	}
+	rule(st == EFI_WRITE_PROTECTED && !async.signals,
+	     "§13.10.4 WriteBlocksEx: read-only medium: WRITE_PROTECTED, no event",
+	     "%lx, %u signals", (unsigned long)st, (unsigned)async.signals);
+	free_buf(buf, 4096);
+}
+
 /* ------------------------------------------------------------------ */
 /* The "conform" VM                                                    */
 
@@ -570,6 +692,7 @@ void conform_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE drv)
 {
 	EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt;
 	EFI_BLOCK_IO *rw, *ro;
+	EFI_BLOCK_IO2_PROTOCOL *rw2;
 	EFI_DEVICE_PATH *path;
 	UINTN i, count_rw, count_ro;
 
@@ -602,6 +725,16 @@ void conform_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE drv)
 		}
 		if (ro)
 			conform_read_only(ro);
+		if (!EFI_ERROR(BS->HandleProtocol(find_unit(path, 0, 1, &count_ro),
+						  &block_io2_guid, (VOID **)&rw2)))
+			conform_read_only2(rw2);
+		if (EFI_ERROR(BS->HandleProtocol(find_unit(path, 0, 0, &count_rw),
+						 &block_io2_guid, (VOID **)&rw2))) {
+			rule(FALSE, "§13.10 Block I/O 2 beside each Block I/O", "none");
+			continue;
+		}
+		conform_block_io2(rw2, FALSE);
+		conform_block_io2(rw2, TRUE);
 	}
 	conform_target("ours");
 }

@@ -10,6 +10,7 @@
 EFI_GUID pci_io_guid = EFI_PCI_IO_PROTOCOL_GUID;
 EFI_GUID pass_thru_guid = EFI_EXT_SCSI_PASS_THRU_PROTOCOL_GUID;
 EFI_GUID block_io_guid = BLOCK_IO_PROTOCOL;
+EFI_GUID block_io2_guid = EFI_BLOCK_IO2_PROTOCOL_GUID;
 EFI_GUID loaded_image_guid = LOADED_IMAGE_PROTOCOL;
 EFI_GUID fs_guid = SIMPLE_FILE_SYSTEM_PROTOCOL;
 EFI_GUID cn2_guid = EFI_COMPONENT_NAME2_PROTOCOL_GUID;
@@ -182,35 +183,43 @@ SCSI_DEVICE_PATH *scsi_node_under(EFI_DEVICE_PATH *ctrl,
 	return (SCSI_DEVICE_PATH *)n;
 }
 
-/** Find the Block I/O of unit (pun, lun) under a controller; count them. */
-EFI_BLOCK_IO *find_block_io(EFI_DEVICE_PATH *ctrl, UINT16 pun,
-				   UINT16 lun, UINTN *count)
+/** Find the handle of unit (pun, lun) under a controller; count them. */
+EFI_HANDLE find_unit(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun,
+		     UINTN *count)
 {
-	EFI_HANDLE *h;
-	EFI_BLOCK_IO *found = NULL, *bio;
+	EFI_HANDLE *h, found = NULL;
 	EFI_DEVICE_PATH *p;
 	SCSI_DEVICE_PATH *s;
 	UINTN n, i;
 	EFI_TPL tpl = walk_begin();
 
 	*count = 0;
-	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &block_io_guid, NULL, &n, &h))) {
-		walk_end(tpl);
-		return NULL;
+	if (!EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &block_io_guid, NULL,
+					      &n, &h))) {
+		for (i = 0; i < n; i++) {
+			p = DevicePathFromHandle(h[i]);
+			s = p ? scsi_node_under(ctrl, p, TRUE) : NULL;
+			if (s && s->Pun == pun && s->Lun == lun) {
+				(*count)++;
+				found = h[i];
+			}
+		}
+		FreePool(h);
 	}
-	for (i = 0; i < n; i++) {
-		p = DevicePathFromHandle(h[i]);
-		if (!p || !(s = scsi_node_under(ctrl, p, TRUE)))
-			continue;
-		if (s->Pun != pun || s->Lun != lun)
-			continue;
-		BS->HandleProtocol(h[i], &block_io_guid, (VOID **)&bio);
-		(*count)++;
-		found = bio;
-	}
-	FreePool(h);
 	walk_end(tpl);
 	return found;
+}
+
+/** Find the Block I/O of unit (pun, lun) under a controller; count them. */
+EFI_BLOCK_IO *find_block_io(EFI_DEVICE_PATH *ctrl, UINT16 pun,
+			    UINT16 lun, UINTN *count)
+{
+	EFI_HANDLE h = find_unit(ctrl, pun, lun, count);
+	EFI_BLOCK_IO *bio = NULL;
+
+	if (h)
+		BS->HandleProtocol(h, &block_io_guid, (VOID **)&bio);
+	return bio;
 }
 
 /** Count all Block I/O handles right under a controller. */
@@ -304,6 +313,48 @@ EFI_STATUS connect(EFI_HANDLE ctrl, EFI_HANDLE drv)
 	EFI_HANDLE drivers[2] = { drv, NULL };
 
 	return BS->ConnectController(ctrl, drivers, NULL, TRUE);
+}
+
+/** Signals seen on all bio2_token events so far. */
+static UINTN bio2_signals;
+
+static VOID EFIAPI bio2_notify(EFI_EVENT event, VOID *context)
+{
+	struct bio2_token *k = context;
+
+	(void)event;
+	k->signals++;
+	k->seq = ++bio2_signals;
+}
+
+/**
+ * Make a token with an event (EVT_NOTIFY_SIGNAL at TPL_CALLBACK, as a
+ * file system driver's) that counts its signals.
+ * @v k		token
+ * @ret ok	TRUE when the event was created
+ */
+BOOLEAN bio2_token_open(struct bio2_token *k)
+{
+	ZeroMem(k, sizeof(*k));
+	k->t.TransactionStatus = EFI_NOT_READY;
+	return !EFI_ERROR(BS->CreateEvent(EVT_NOTIFY_SIGNAL, TPL_CALLBACK,
+					  bio2_notify, k, &k->t.Event));
+}
+
+/** Make a token ready for another request: nothing signalled yet. */
+void bio2_token_reset(struct bio2_token *k)
+{
+	k->signals = 0;
+	k->seq = 0;
+	k->t.TransactionStatus = EFI_NOT_READY;
+}
+
+/** Close a token's event. */
+void bio2_token_close(struct bio2_token *k)
+{
+	if (k->t.Event)
+		BS->CloseEvent(k->t.Event);
+	k->t.Event = NULL;
 }
 
 /* ------------------------------------------------------------------ */

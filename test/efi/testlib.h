@@ -32,7 +32,7 @@
 #define PATTERN_SEED 1
 #define WRITE_SEED 2
 
-extern EFI_GUID pci_io_guid, pass_thru_guid, block_io_guid;
+extern EFI_GUID pci_io_guid, pass_thru_guid, block_io_guid, block_io2_guid;
 extern EFI_GUID loaded_image_guid, fs_guid, cn2_guid;
 extern EFI_HANDLE self, boot_device;
 extern unsigned passed, failed;
@@ -52,6 +52,8 @@ EFI_HANDLE pci_owner(EFI_HANDLE h);
 UINTN find_controllers(EFI_HANDLE *out, UINTN max, UINT16 *ids);
 SCSI_DEVICE_PATH *scsi_node_under(EFI_DEVICE_PATH *ctrl, EFI_DEVICE_PATH *p,
 				  BOOLEAN exact);
+EFI_HANDLE find_unit(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun,
+		     UINTN *count);
 EFI_BLOCK_IO *find_block_io(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun,
 			    UINTN *count);
 UINTN count_children(EFI_DEVICE_PATH *ctrl);
@@ -70,6 +72,16 @@ BOOLEAN hello_under(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun);
 void monitor(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 UINT64 requests_of(EFI_HANDLE ctrl);
 
+/** A Block I/O 2 token whose event counts its signals and their order. */
+struct bio2_token {
+	EFI_BLOCK_IO2_TOKEN t;
+	UINTN signals;		/**< times the event was signalled */
+	UINTN seq;		/**< when, among all such tokens (1, 2, ...) */
+};
+BOOLEAN bio2_token_open(struct bio2_token *k);
+void bio2_token_reset(struct bio2_token *k);
+void bio2_token_close(struct bio2_token *k);
+
 /* basic.c */
 void basic_tests(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv);
 void basic_tests_built_in(EFI_HANDLE ctrl, EFI_HANDLE drv);
@@ -78,6 +90,7 @@ void conform_target(const char *name);
 void conform_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt, UINTN units);
 void conform_block_io(EFI_BLOCK_IO *bio, BOOLEAN write);
 void conform_read_only(EFI_BLOCK_IO *bio);
+void conform_block_io2(EFI_BLOCK_IO2_PROTOCOL *bio2, BOOLEAN write);
 void conform_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE drv);
 /* bench.c */
 void bench_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE *drv);

@@ -340,7 +340,7 @@ basic_disks() {
 	       -drive if=none,id=d10,format=raw,snapshot=on,file="$work/fat.img"
 	       -device scsi-hd,drive=d10,bus="$1".0,scsi-id=1,lun=0
 	       -drive if=none,id=d11,format=raw,snapshot=on,file="$work/small.img"
-	       -device scsi-hd,drive=d11,bus="$1".0,scsi-id=1,lun=1)
+	       -device scsi-hd,drive=d11,bus="$1".0,scsi-id=1,lun=1,write-cache=off)
 }
 
 # basic_vm NAME TRANSPORT DEVICE_OPTIONS: 2 targets x 2 LUNs; check the
