@@ -202,14 +202,17 @@ static EFI_STATUS vs_bio_check(struct vs_efi_disk *d, UINT32 media_id,
 
 /**
  * Reset the unit (Block I/O and Block I/O 2 Reset()): a LOGICAL UNIT
- * RESET.
+ * RESET.  A disk whose unit went away has nothing in flight and nothing
+ * to reset: SUCCESS, without reaching the device.  (EDK2's Disk I/O
+ * driver resets the Block I/O 2 below it before it stops, and fails to
+ * stop when that fails: a pulled disk could then never be uninstalled.)
  * @v d		disk
- * @ret st	EFI_SUCCESS, or EFI_DEVICE_ERROR (also for a unit gone)
+ * @ret st	EFI_SUCCESS, or EFI_DEVICE_ERROR
  */
 EFI_STATUS vs_efi_disk_reset(struct vs_efi_disk *d)
 {
 	EFI_TPL tpl;
-	int rc = VS_E_NOTARGET;
+	int rc = VS_OK;
 
 	tpl = BS->RaiseTPL(TPL_CALLBACK);
 	if (d->unit)
@@ -391,6 +394,7 @@ struct vs_efi_disk *vs_efi_disk_create(struct vs_efi_ctrl *ctrl,
 		.FlushBlocks = vs_bio_flush,
 	};
 	vs_efi_block_io2_init(d);
+	vs_efi_scsi_io_init(d);
 	*st = vs_efi_scsi_path(ctrl->dev_path, d->target, d->lun, &d->dev_path);
 	if (EFI_ERROR(*st))
 		goto err_path;
@@ -398,6 +402,7 @@ struct vs_efi_disk *vs_efi_disk_create(struct vs_efi_ctrl *ctrl,
 			&vs_device_path_guid, d->dev_path,
 			&vs_block_io_guid, &d->block_io,
 			&vs_efi_block_io2_guid, &d->block_io2,
+			&vs_efi_scsi_io_guid, &d->scsi_io,
 			&vs_efi_disk_info_guid, &d->disk_info, NULL);
 	if (EFI_ERROR(*st))
 		goto err_install;
@@ -407,6 +412,9 @@ struct vs_efi_disk *vs_efi_disk_create(struct vs_efi_ctrl *ctrl,
 			       EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER);
 	if (EFI_ERROR(*st))
 		goto err_open_child;
+	*st = vs_efi_disk_hold(d);
+	if (EFI_ERROR(*st))
+		goto err_hold;
 	VS_EFI_LOG("scsi %u:%u: %s, %s%llu blocks of %u%s%s", d->target, d->lun,
 		   u->info.pdt == SCSI_PDT_CDROM ? "CD/DVD" : "disk",
 		   d->media.MediaPresent ? "" : "no medium, ",
@@ -415,11 +423,14 @@ struct vs_efi_disk *vs_efi_disk_create(struct vs_efi_ctrl *ctrl,
 		   d->media.RemovableMedia ? ", removable" : "");
 	return d;
 
+err_hold:
+	BS->CloseProtocol(ctrl->handle, &vs_pci_io_guid, ctrl->driver, d->handle);
 err_open_child:
 	BS->UninstallMultipleProtocolInterfaces(d->handle,
 			&vs_device_path_guid, d->dev_path,
 			&vs_block_io_guid, &d->block_io,
 			&vs_efi_block_io2_guid, &d->block_io2,
+			&vs_efi_scsi_io_guid, &d->scsi_io,
 			&vs_efi_disk_info_guid, &d->disk_info, NULL);
 err_install:
 	FreePool(d->dev_path);
@@ -443,16 +454,19 @@ EFI_STATUS vs_efi_disk_destroy(struct vs_efi_disk *d)
 	VOID *pci_io;
 	EFI_STATUS st;
 
+	vs_efi_disk_release(d);
 	BS->CloseProtocol(ctrl->handle, &vs_pci_io_guid, ctrl->driver, d->handle);
 	st = BS->UninstallMultipleProtocolInterfaces(d->handle,
 			&vs_device_path_guid, d->dev_path,
 			&vs_block_io_guid, &d->block_io,
 			&vs_efi_block_io2_guid, &d->block_io2,
+			&vs_efi_scsi_io_guid, &d->scsi_io,
 			&vs_efi_disk_info_guid, &d->disk_info, NULL);
 	if (EFI_ERROR(st)) {
 		BS->OpenProtocol(ctrl->handle, &vs_pci_io_guid, &pci_io,
 				 ctrl->driver, d->handle,
 				 EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER);
+		vs_efi_disk_hold(d);
 		VS_EFI_ERR("scsi %u:%u: still in use (%lx), kept", d->target,
 			   d->lun, (unsigned long)st);
 		return st;
@@ -462,6 +476,34 @@ EFI_STATUS vs_efi_disk_destroy(struct vs_efi_disk *d)
 	d->signature = 0;
 	FreePool(d);
 	return EFI_SUCCESS;
+}
+
+/**
+ * Hold the child's SCSI I/O BY_DRIVER under our driver-binding handle:
+ * the child is then managed by us, and another SCSI disk driver that
+ * layers on SCSI I/O (EDK2's ScsiDiskDxe) gets ACCESS_DENIED instead of
+ * sending its commands and failing to add a second Block I/O.
+ * @v d		disk
+ * @ret st	EFI_SUCCESS, or EFI_ALREADY_STARTED when held already
+ */
+EFI_STATUS vs_efi_disk_hold(struct vs_efi_disk *d)
+{
+	VOID *iface;
+
+	return BS->OpenProtocol(d->handle, &vs_efi_scsi_io_guid, &iface,
+				d->ctrl->driver, d->handle,
+				EFI_OPEN_PROTOCOL_BY_DRIVER);
+}
+
+/**
+ * Let go of the child's SCSI I/O (Stop of the child, or before it is
+ * uninstalled).
+ * @v d		disk
+ */
+void vs_efi_disk_release(struct vs_efi_disk *d)
+{
+	BS->CloseProtocol(d->handle, &vs_efi_scsi_io_guid, d->ctrl->driver,
+			  d->handle);
 }
 
 /**

@@ -36,17 +36,55 @@ static BOOLEAN vs_is_virtio_scsi(EFI_PCI_IO *pci_io)
 }
 
 /**
+ * Read the RemainingDevicePath of Supported or Start (§11.1: a bus
+ * driver creates the child it names, or none for an end node).
+ * @v path	RemainingDevicePath, or NULL
+ * @ret node	the Scsi() node it names, NULL for every child
+ * @ret st	EFI_SUCCESS, EFI_NOT_FOUND for an end node (no child), or
+ *		EFI_UNSUPPORTED for a path whose first node is no well-formed
+ *		Scsi() node
+ */
+static EFI_STATUS vs_remaining(EFI_DEVICE_PATH *path, SCSI_DEVICE_PATH **node)
+{
+	*node = NULL;
+	if (!path)
+		return EFI_SUCCESS;
+	if (IsDevicePathEnd(path))
+		return EFI_NOT_FOUND;
+	if (DevicePathType(path) != MESSAGING_DEVICE_PATH ||
+	    DevicePathSubType(path) != MSG_SCSI_DP ||
+	    DevicePathNodeLength(path) != sizeof(SCSI_DEVICE_PATH))
+		return EFI_UNSUPPORTED;
+	*node = (SCSI_DEVICE_PATH *)path;
+	return (*node)->Pun <= VIRTIO_SCSI_MAX_TARGET &&
+	       (*node)->Lun <= VIRTIO_SCSI_MAX_LUN ? EFI_SUCCESS : EFI_UNSUPPORTED;
+}
+
+/**
  * §11.1 Supported(): any virtio-scsi PCI function not yet driven, and the
- * controllers we drive (a bus driver's Start may run again: vs_restart).
+ * controllers we drive (a bus driver's Start may run again: vs_restart),
+ * with no RemainingDevicePath, an end node or a well-formed Scsi() node;
+ * and one of our own children whose SCSI I/O we let go (a disconnect of
+ * the child): we take it back before any other SCSI disk driver can.
  */
 static EFI_STATUS EFIAPI vs_supported(EFI_DRIVER_BINDING_PROTOCOL *This,
 				      EFI_HANDLE Controller,
 				      EFI_DEVICE_PATH *RemainingDevicePath)
 {
+	struct vs_efi_disk *d;
+	SCSI_DEVICE_PATH *node;
 	EFI_PCI_IO *pci_io;
 	EFI_STATUS st;
 
-	(void)RemainingDevicePath;
+	d = vs_efi_disk_from_handle(Controller, This->DriverBindingHandle);
+	if (d) {
+		st = vs_efi_disk_hold(d);
+		if (!EFI_ERROR(st))
+			vs_efi_disk_release(d);
+		return st;
+	}
+	if (vs_remaining(RemainingDevicePath, &node) == EFI_UNSUPPORTED)
+		return EFI_UNSUPPORTED;
 	st = BS->OpenProtocol(Controller, &vs_pci_io_guid, (VOID **)&pci_io,
 			      This->DriverBindingHandle, Controller,
 			      EFI_OPEN_PROTOCOL_BY_DRIVER);
@@ -207,14 +245,26 @@ static const struct scsi_inventory_ops vs_inventory_ops = {
 };
 
 /**
- * Give every listed block unit that has none a Block I/O child.
+ * Give listed block units without a child one: every one, or the one a
+ * RemainingDevicePath names (the boot manager connects the boot device
+ * alone, so a disk among hundreds costs one child, not hundreds).
  * @v ctrl	controller
+ * @v path	RemainingDevicePath of Start, or NULL
  */
-static void vs_create_children(struct vs_efi_ctrl *ctrl)
+static void vs_create_children(struct vs_efi_ctrl *ctrl, EFI_DEVICE_PATH *path)
 {
+	SCSI_DEVICE_PATH *node;
 	struct scsi_unit *u;
 	UINTN i;
 
+	if (vs_remaining(path, &node) != EFI_SUCCESS)
+		return;		/* an end node: no child (or a bad path) */
+	if (node) {
+		u = scsi_inv_find(&ctrl->inv, (UINT8)node->Pun, node->Lun);
+		if (u && u->has_disk && !u->owner)
+			vs_add_child(ctrl, u);
+		return;
+	}
 	for (i = 0; i < scsi_inv_count(&ctrl->inv); i++) {
 		u = scsi_inv_at(&ctrl->inv, i);
 		if (u->has_disk && !u->owner)
@@ -257,7 +307,7 @@ static EFI_STATUS vs_remove_child(struct vs_efi_ctrl *ctrl,
  * child get one, and every pending medium change is told.
  * @v ctrl	controller
  */
-static void vs_restart(struct vs_efi_ctrl *ctrl)
+static void vs_restart(struct vs_efi_ctrl *ctrl, EFI_DEVICE_PATH *path)
 {
 	struct vs_efi_disk *d, *next;
 	EFI_TPL tpl;
@@ -270,7 +320,7 @@ static void vs_restart(struct vs_efi_ctrl *ctrl)
 		else
 			vs_efi_disk_sync(d);
 	}
-	vs_create_children(ctrl);
+	vs_create_children(ctrl, path);
 	BS->RestoreTPL(tpl);
 }
 
@@ -314,8 +364,11 @@ static void vs_destroy_children(struct vs_efi_ctrl *ctrl)
 }
 
 /**
- * §11.1 Start(): set up the controller, publish Ext SCSI Pass Thru, scan,
- * and give each block unit a Block I/O child.
+ * §11.1 Start(): set up the controller, publish Ext SCSI Pass Thru, scan
+ * (the legal address list is always whole), and give each block unit a
+ * Block I/O child, or only the one RemainingDevicePath names (none for an
+ * end node).  On a controller already started, see vs_restart; on one of
+ * our children, take its SCSI I/O back.
  */
 static EFI_STATUS EFIAPI vs_start(EFI_DRIVER_BINDING_PROTOCOL *This,
 				  EFI_HANDLE Controller,
@@ -323,14 +376,17 @@ static EFI_STATUS EFIAPI vs_start(EFI_DRIVER_BINDING_PROTOCOL *This,
 {
 	EFI_HANDLE drv = This->DriverBindingHandle;
 	struct vs_efi_ctrl *ctrl;
+	struct vs_efi_disk *d;
 	VOID *iface;
 	EFI_STATUS st;
 	int rc;
 
-	(void)RemainingDevicePath;
+	d = vs_efi_disk_from_handle(Controller, drv);
+	if (d)
+		return vs_efi_disk_hold(d);	/* our child, taken back */
 	ctrl = vs_efi_managed_ctrl(Controller);
 	if (ctrl) {
-		vs_restart(ctrl);
+		vs_restart(ctrl, RemainingDevicePath);
 		return EFI_SUCCESS;
 	}
 	ctrl = AllocateZeroPool(sizeof(*ctrl));
@@ -383,7 +439,7 @@ static EFI_STATUS EFIAPI vs_start(EFI_DRIVER_BINDING_PROTOCOL *This,
 	if (EFI_ERROR(st))
 		goto err_hold;
 	scsi_inv_scan(&ctrl->inv);
-	vs_create_children(ctrl);
+	vs_create_children(ctrl, RemainingDevicePath);
 	ctrl->adopt = TRUE;
 	st = BS->SetTimer(ctrl->timer, TimerPeriodic, VS_TICK_PERIOD);
 	if (EFI_ERROR(st))
@@ -486,7 +542,8 @@ static EFI_STATUS vs_stop_children(struct vs_efi_ctrl *ctrl, UINTN n,
 
 /**
  * §11.1 Stop(): children first, then the controller itself.  Runs at
- * TPL_CALLBACK, so the timer cannot change the children meanwhile.
+ * TPL_CALLBACK, so the timer cannot change the children meanwhile.  On
+ * one of our children (we hold its SCSI I/O): let go of that.
  */
 static EFI_STATUS EFIAPI vs_stop(EFI_DRIVER_BINDING_PROTOCOL *This,
 				 EFI_HANDLE Controller, UINTN NumberOfChildren,
@@ -494,9 +551,16 @@ static EFI_STATUS EFIAPI vs_stop(EFI_DRIVER_BINDING_PROTOCOL *This,
 {
 	EFI_HANDLE drv = This->DriverBindingHandle;
 	struct vs_efi_ctrl *ctrl;
+	struct vs_efi_disk *d;
 	EFI_STATUS st;
 	EFI_TPL tpl;
 
+	d = vs_efi_disk_from_handle(Controller, drv);
+	if (d) {
+		/* a disconnect of our child: let go of its SCSI I/O */
+		vs_efi_disk_release(d);
+		return EFI_SUCCESS;
+	}
 	ctrl = vs_ctrl_from_handle(Controller, drv);
 	if (!ctrl)
 		return EFI_DEVICE_ERROR;

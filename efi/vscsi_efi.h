@@ -11,6 +11,7 @@
 #include "spec/virtio.h"
 #include "uefi/disk_info.h"
 #include "uefi/ext_scsi_pass_thru.h"
+#include "uefi/scsi_io.h"
 #include "uefi/vscsi_stats.h"
 #include "uefi/driver_diagnostics.h"
 #include "arch.h"
@@ -100,6 +101,7 @@ struct vs_efi_disk {
 	EFI_DEVICE_PATH *dev_path;
 	EFI_BLOCK_IO block_io;
 	EFI_BLOCK_IO2_PROTOCOL block_io2;
+	EFI_SCSI_IO_PROTOCOL scsi_io;	/**< held BY_DRIVER by our driver */
 	EFI_BLOCK_IO_MEDIA media;	/**< shared by both */
 	EFI_DISK_INFO_PROTOCOL disk_info;
 	UINT8 target;
@@ -166,11 +168,17 @@ EFI_STATUS vs_efi_disk_sync(struct vs_efi_disk *d);
 void vs_efi_disk_gone(struct vs_efi_disk *d);
 void vs_efi_disk_attach(struct vs_efi_disk *d, struct scsi_unit *u);
 EFI_STATUS vs_efi_disk_destroy(struct vs_efi_disk *d);
+EFI_STATUS vs_efi_disk_hold(struct vs_efi_disk *d);
+void vs_efi_disk_release(struct vs_efi_disk *d);
 EFI_STATUS vs_efi_disk_reset(struct vs_efi_disk *d);
 EFI_STATUS vs_efi_disk_rw(struct vs_efi_disk *d, BOOLEAN write,
 			  UINT32 media_id, EFI_LBA lba,
 			  EFI_BLOCK_IO2_TOKEN *token, UINTN size, VOID *buf);
 EFI_STATUS vs_efi_disk_flush(struct vs_efi_disk *d, EFI_BLOCK_IO2_TOKEN *token);
+
+/* scsi_io.c */
+extern EFI_GUID vs_efi_scsi_io_guid;
+void vs_efi_scsi_io_init(struct vs_efi_disk *d);
 
 /* block_io2.c */
 extern EFI_GUID vs_efi_block_io2_guid;

@@ -444,6 +444,100 @@ out:
 	free_buf(buf, BATCH * BATCH_BLOCKS * 512);
 }
 
+/**
+ * Who holds a handle's SCSI I/O BY_DRIVER.
+ * @v h		handle
+ * @v n		how many agents do
+ * @ret agent	the last of them, or NULL
+ */
+static EFI_HANDLE scsi_io_holder(EFI_HANDLE h, UINTN *n)
+{
+	EFI_OPEN_PROTOCOL_INFORMATION_ENTRY *e;
+	EFI_HANDLE agent = NULL;
+	UINTN count, i;
+
+	*n = 0;
+	if (EFI_ERROR(BS->OpenProtocolInformation(h, &scsi_io_guid, &e, &count)))
+		return NULL;
+	for (i = 0; i < count; i++)
+		if (e[i].Attributes & EFI_OPEN_PROTOCOL_BY_DRIVER) {
+			agent = e[i].AgentHandle;
+			(*n)++;
+		}
+	FreePool(e);
+	return agent;
+}
+
+/**
+ * A TEST UNIT READY to Scsi(1,1) through the pass-thru: a marker the
+ * runner finds in QEMU's trace of the commands the device saw.
+ * @v ctrl	controller
+ */
+static void trace_mark(EFI_HANDLE ctrl)
+{
+	EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt;
+	EFI_EXT_SCSI_PASS_THRU_SCSI_REQUEST_PACKET p;
+	UINT8 target[TARGET_MAX_BYTES] = { 1 }, cdb[6] = { SCSI_OP_TEST_UNIT_READY };
+
+	if (EFI_ERROR(BS->HandleProtocol(ctrl, &pass_thru_guid, (VOID **)&pt)))
+		return;
+	ZeroMem(&p, sizeof(p));
+	p.Timeout = 10000000;
+	p.Cdb = cdb;
+	p.CdbLength = sizeof(cdb);
+	pt->PassThru(pt, target, 1, &p, NULL);
+}
+
+/**
+ * SCSI I/O on a child (§15.4), held BY_DRIVER by our driver, so the
+ * firmware's SCSI disk driver never starts on it: connecting the child
+ * leaves our driver its only holder (the runner checks QEMU's trace
+ * between the two markers: the partition driver's reads, nothing of a
+ * disk driver's bring-up), and after a disconnect and a connect of the
+ * child it has its one Block I/O, ours, and its file system back.
+ */
+static void test_scsi_io(EFI_HANDLE ctrl, EFI_DEVICE_PATH *ctrl_path,
+			 EFI_HANDLE drv)
+{
+	EFI_SCSI_IO_PROTOCOL *sio = NULL;
+	EFI_BLOCK_IO *bio = NULL, *again = NULL;
+	EFI_HANDLE h = find_unit(ctrl_path, 1, 0, &(UINTN){ 0 }), holder;
+	EFI_STATUS st, st2;
+	UINTN n;
+
+	if (h) {
+		BS->HandleProtocol(h, &scsi_io_guid, (VOID **)&sio);
+		BS->HandleProtocol(h, &block_io_guid, (VOID **)&bio);
+	}
+	if (!check(sio && bio, "SCSI I/O on the Scsi(1,0) child", "none"))
+		return;
+	conform_scsi_io(sio, SCSI_PDT_DIRECT_ACCESS, 1, 0);
+	holder = scsi_io_holder(h, &n);
+	check(holder == drv && n == 1, "our driver holds the child's SCSI I/O "
+	      "BY_DRIVER, no one else", "%u holders, %p", (unsigned)n, holder);
+	trace_mark(ctrl);
+	st = BS->ConnectController(h, NULL, NULL, TRUE);
+	trace_mark(ctrl);
+	holder = scsi_io_holder(h, &n);
+	check(st == EFI_SUCCESS && holder == drv && n == 1,
+	      "ConnectController of a child: the firmware's SCSI disk driver "
+	      "cannot take it (our driver its only holder)", "%lx, %u holders",
+	      (unsigned long)st, (unsigned)n);
+	st = BS->DisconnectController(h, NULL, NULL);
+	holder = scsi_io_holder(h, &n);
+	check(st == EFI_SUCCESS && n == 0, "DisconnectController of a child: our "
+	      "driver lets go of its SCSI I/O", "%lx, %u holders", (unsigned long)st,
+	      (unsigned)n);
+	st = BS->ConnectController(h, NULL, NULL, TRUE);
+	holder = scsi_io_holder(h, &n);
+	st2 = BS->HandleProtocol(h, &block_io_guid, (VOID **)&again);
+	check(st == EFI_SUCCESS && holder == drv && n == 1 && !st2 && again == bio &&
+	      hello_under(ctrl_path, 1, 0),
+	      "disconnect and connect of a child: our driver takes it back, one "
+	      "Block I/O (ours), its file system back", "%lx, %u holders %p, bio %p",
+	      (unsigned long)st, (unsigned)n, holder, again);
+}
+
 static void test_fat(EFI_DEVICE_PATH *ctrl_path)
 {
 	UINTN got_size = 0, want_size = 0;
@@ -509,6 +603,89 @@ static void test_component_names(EFI_HANDLE ctrl, EFI_HANDLE drv)
 	      (unsigned long)st1, (unsigned long)st2);
 }
 
+/** A RemainingDevicePath: one node, then the end. */
+struct remaining {
+	SCSI_DEVICE_PATH node;
+	EFI_DEVICE_PATH end;
+};
+
+/** Scsi(pun, lun) followed by the end node. */
+static struct remaining scsi_remaining(UINT16 pun, UINT16 lun)
+{
+	struct remaining r = {
+		.node = { { MESSAGING_DEVICE_PATH, MSG_SCSI_DP,
+			    { sizeof(SCSI_DEVICE_PATH), 0 } }, pun, lun },
+		.end = { END_DEVICE_PATH_TYPE, END_ENTIRE_DEVICE_PATH_SUBTYPE,
+			 { sizeof(EFI_DEVICE_PATH), 0 } },
+	};
+	return r;
+}
+
+/** Units the pass-thru lists (its legal address list). */
+static UINTN listed_units(EFI_HANDLE ctrl)
+{
+	EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt;
+	UINT8 target[TARGET_MAX_BYTES], *tp = target;
+	UINT64 lun = 0;
+	UINTN n = 0;
+
+	if (EFI_ERROR(BS->HandleProtocol(ctrl, &pass_thru_guid, (VOID **)&pt)))
+		return 0;
+	SetMem(target, sizeof(target), 0xFF);
+	while (!EFI_ERROR(pt->GetNextTargetLun(pt, &tp, &lun)))
+		n++;
+	return n;
+}
+
+/**
+ * Narrow connect (§11.1 bus drivers): Supported refuses a remaining path
+ * whose first node is no well-formed Scsi() node; Start with Scsi(1,0)
+ * lists every unit but makes only that child, a second Start with
+ * Scsi(0,1) that one too, an end node none.
+ */
+static void test_narrow_connect(EFI_HANDLE ctrl, EFI_HANDLE drv)
+{
+	static EFI_GUID binding_guid = DRIVER_BINDING_PROTOCOL;
+	EFI_DEVICE_PATH *path = DevicePathFromHandle(ctrl);
+	EFI_DRIVER_BINDING_PROTOCOL *db = NULL;
+	EFI_HANDLE drivers[2] = { drv, NULL };
+	struct remaining r = scsi_remaining(1, 0), bad = r;
+	EFI_STATUS st[3];
+	UINTN n[3];
+
+	BS->HandleProtocol(drv, &binding_guid, (VOID **)&db);
+	if (!check(db != NULL, "our driver binding", "none"))
+		return;
+	bad.node.Header.Length[0] = sizeof(SCSI_DEVICE_PATH) + 4;
+	st[0] = db->Supported(db, ctrl, &bad.node.Header);
+	bad = r;
+	bad.node.Header.SubType = MSG_USB_DP;
+	st[1] = db->Supported(db, ctrl, &bad.node.Header);
+	st[2] = db->Supported(db, ctrl, &r.node.Header);
+	check(st[0] == EFI_UNSUPPORTED && st[1] == EFI_UNSUPPORTED && !st[2],
+	      "§11.1 Supported: a remaining path that is no well-formed Scsi() "
+	      "node: UNSUPPORTED; Scsi(1,0): SUCCESS", "%lx %lx %lx",
+	      (unsigned long)st[0], (unsigned long)st[1], (unsigned long)st[2]);
+	st[0] = BS->ConnectController(ctrl, drivers, &r.node.Header, FALSE);
+	n[0] = count_children(path);
+	find_unit(path, 1, 0, &n[1]);
+	check(st[0] == EFI_SUCCESS && n[0] == 1 && n[1] == 1 &&
+	      listed_units(ctrl) == NUM_UNITS,
+	      "§11.1 Start with Scsi(1,0): every unit listed, that one child alone",
+	      "%lx, %u children, %u units", (unsigned long)st[0], (unsigned)n[0],
+	      (unsigned)listed_units(ctrl));
+	r = scsi_remaining(0, 1);
+	st[0] = BS->ConnectController(ctrl, drivers, &r.node.Header, FALSE);
+	n[0] = count_children(path);
+	st[1] = BS->ConnectController(ctrl, drivers, &r.end, FALSE);
+	n[1] = count_children(path);
+	find_unit(path, 0, 1, &n[2]);
+	check(st[0] == EFI_SUCCESS && n[0] == 2 && n[2] == 1 && st[1] == EFI_SUCCESS &&
+	      n[1] == 2, "§11.1 Start again: Scsi(0,1) adds that child, an end "
+	      "node none", "%lx %lx, %u then %u children", (unsigned long)st[0],
+	      (unsigned long)st[1], (unsigned)n[0], (unsigned)n[1]);
+}
+
 static void basic_run(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv,
 		      BOOLEAN reload);
 
@@ -546,6 +723,7 @@ static void basic_run(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv,
 	      EFI_ERROR(BS->HandleProtocol(ctrl, &pass_thru_guid, &iface)),
 	      "controller unowned before our driver (OVMF kept off)",
 	      "owner %p", pci_owner(ctrl));
+	test_narrow_connect(ctrl, *drv);
 	st = connect(ctrl, *drv);
 	check(st == EFI_SUCCESS, "ConnectController with our driver", "%lx",
 	      (unsigned long)st);
@@ -579,6 +757,7 @@ static void basic_run(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv,
 	if (bio[0] && bio[1] && bio[3])
 		test_flush_policy(ctrl, bio[0], bio[1], bio[3]);
 	test_block_io2(ctrl_path);
+	test_scsi_io(ctrl, ctrl_path, *drv);
 	test_fat(ctrl_path);
 	if (!reload)
 		return;

@@ -531,6 +531,112 @@ void conform_block_io(EFI_BLOCK_IO *bio, BOOLEAN write)
 }
 
 /* ------------------------------------------------------------------ */
+/* §15.4 SCSI I/O                                                      */
+
+/**
+ * Every §15.4 rule on one unit's SCSI I/O, and the UEFI suite's: NULL
+ * arguments, a zeroed packet (with and without an Event, which a refused
+ * packet never signals), a packet the checks refuse, an INQUIRY asking
+ * for more than fits, an INQUIRY with an Event, and the resets.
+ * @v sio	instance
+ * @v pdt	the unit's peripheral device type
+ * @v target	its target
+ * @v lun	its LUN
+ */
+void conform_scsi_io(EFI_SCSI_IO_PROTOCOL *sio, UINT8 pdt, UINT8 target,
+		     UINT64 lun)
+{
+	EFI_SCSI_IO_SCSI_REQUEST_PACKET p;
+	UINT8 cdb[6] = { SCSI_OP_INQUIRY, 0, 0, 0, 36, 0 };
+	UINT8 where[TARGET_MAX_BYTES], *wp = where, type = 0xFF, i;
+	UINT8 *buf = alloc_buf(8192);
+	struct bio2_token ev;
+	UINT64 got_lun = ~0ull;
+	EFI_STATUS st, sta;
+	BOOLEAN zero = TRUE;
+
+	rule(sio->IoAlign <= 1 || (sio->IoAlign & (sio->IoAlign - 1)) == 0,
+	     "§15.4 IoAlign 0, 1 or a power of two", "%u", sio->IoAlign);
+	st = sio->GetDeviceType(sio, NULL);
+	rule(st == EFI_INVALID_PARAMETER, "§15.4.1 GetDeviceType: NULL: INVALID_PARAMETER",
+	     "%lx", (unsigned long)st);
+	st = sio->GetDeviceType(sio, &type);
+	rule(st == EFI_SUCCESS && type == pdt,
+	     "§15.4.1 GetDeviceType: the unit's peripheral device type", "%lx %x",
+	     (unsigned long)st, type);
+	st = sio->GetDeviceLocation(sio, NULL, &got_lun);
+	sta = sio->GetDeviceLocation(sio, &wp, NULL);
+	rule(st == EFI_INVALID_PARAMETER && sta == EFI_INVALID_PARAMETER,
+	     "§15.4.2 GetDeviceLocation: NULL Target or Lun: INVALID_PARAMETER",
+	     "%lx %lx", (unsigned long)st, (unsigned long)sta);
+	SetMem(where, sizeof(where), 0xAA);
+	st = sio->GetDeviceLocation(sio, &wp, &got_lun);
+	for (i = 1; i < TARGET_MAX_BYTES; i++)
+		zero &= where[i] == 0;
+	rule(st == EFI_SUCCESS && where[0] == target && zero && got_lun == lun,
+	     "§15.4.2 GetDeviceLocation: the unit's Target ID and LUN", "%lx %u %lu",
+	     (unsigned long)st, where[0], (unsigned long)got_lun);
+
+	if (!bio2_token_open(&ev)) {
+		rule(FALSE, "an event for ExecuteScsiCommand", "CreateEvent failed");
+		goto out;
+	}
+	ZeroMem(&p, sizeof(p));
+	st = sio->ExecuteScsiCommand(sio, &p, NULL);
+	sta = sio->ExecuteScsiCommand(sio, &p, ev.t.Event);
+	rule(st == EFI_INVALID_PARAMETER && sta == EFI_INVALID_PARAMETER && !ev.signals,
+	     "SCT 3.2.3.2.2 ExecuteScsiCommand: zeroed packet: INVALID_PARAMETER, "
+	     "no event", "%lx %lx, %u signals", (unsigned long)st,
+	     (unsigned long)sta, (unsigned)ev.signals);
+	st = sio->ExecuteScsiCommand(sio, NULL, NULL);
+	rule(st == EFI_INVALID_PARAMETER,
+	     "§15.4.5 ExecuteScsiCommand: NULL Packet: INVALID_PARAMETER", "%lx",
+	     (unsigned long)st);
+	ZeroMem(&p, sizeof(p));
+	p.Timeout = 20000000;
+	p.Cdb = cdb;
+	p.CdbLength = 6;
+	p.InDataBuffer = buf;
+	p.InTransferLength = 36;
+	p.DataDirection = 3;
+	st = sio->ExecuteScsiCommand(sio, &p, ev.t.Event);
+	rule(st == EFI_INVALID_PARAMETER && !ev.signals,
+	     "§15.4.5 ExecuteScsiCommand: a DataDirection that is none: "
+	     "INVALID_PARAMETER, no event", "%lx, %u signals", (unsigned long)st,
+	     (unsigned)ev.signals);
+	p.DataDirection = EFI_SCSI_IO_DATA_DIRECTION_READ;
+	p.SenseDataLength = 18;
+	st = sio->ExecuteScsiCommand(sio, &p, NULL);
+	rule(st == EFI_INVALID_PARAMETER,
+	     "§15.4.5 ExecuteScsiCommand: SenseDataLength without SenseData: "
+	     "INVALID_PARAMETER", "%lx", (unsigned long)st);
+	p.SenseDataLength = 0;
+	p.InTransferLength = 0xFFFFFFFF;
+	st = sio->ExecuteScsiCommand(sio, &p, NULL);
+	rule(st == EFI_BAD_BUFFER_SIZE || st == EFI_SUCCESS,
+	     "SCT 3.2.3.2.1 ExecuteScsiCommand: too long InTransferLength: "
+	     "BAD_BUFFER_SIZE or SUCCESS", "%lx", (unsigned long)st);
+	p.InTransferLength = 36;
+	p.HostAdapterStatus = p.TargetStatus = 0xEE;
+	st = sio->ExecuteScsiCommand(sio, &p, ev.t.Event);
+	rule(st == EFI_SUCCESS && ev.signals == 1 && p.InTransferLength == 36 &&
+	     p.HostAdapterStatus == 0 && p.TargetStatus == 0 &&
+	     SCSI_INQ_PDT(buf[0]) == pdt,
+	     "§15.4.5 ExecuteScsiCommand: INQUIRY with an Event: SUCCESS, "
+	     "signalled, 36 bytes", "%lx, %u signals, len %u ha %x ts %x",
+	     (unsigned long)st, (unsigned)ev.signals, p.InTransferLength,
+	     p.HostAdapterStatus, p.TargetStatus);
+	bio2_token_close(&ev);
+	st = sio->ResetDevice(sio);
+	sta = sio->ResetBus(sio);
+	rule(st == EFI_SUCCESS && sta == EFI_SUCCESS,
+	     "§15.4.3/4 ResetBus and ResetDevice: SUCCESS", "%lx %lx",
+	     (unsigned long)st, (unsigned long)sta);
+out:
+	free_buf(buf, 8192);
+}
+
+/* ------------------------------------------------------------------ */
 /* §13.10 Block I/O 2                                                  */
 
 /**
@@ -693,6 +799,7 @@ void conform_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE drv)
 	EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt;
 	EFI_BLOCK_IO *rw, *ro;
 	EFI_BLOCK_IO2_PROTOCOL *rw2;
+	EFI_SCSI_IO_PROTOCOL *sio;
 	EFI_DEVICE_PATH *path;
 	UINTN i, count_rw, count_ro;
 
@@ -735,6 +842,12 @@ void conform_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE drv)
 		}
 		conform_block_io2(rw2, FALSE);
 		conform_block_io2(rw2, TRUE);
+		if (EFI_ERROR(BS->HandleProtocol(find_unit(path, 0, 0, &count_rw),
+						 &scsi_io_guid, (VOID **)&sio))) {
+			rule(FALSE, "§15.4 SCSI I/O on each unit's handle", "none");
+			continue;
+		}
+		conform_scsi_io(sio, SCSI_PDT_DIRECT_ACCESS, 0, 0);
 	}
 	conform_target("ours");
 }

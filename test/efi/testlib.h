@@ -16,6 +16,7 @@
 #include "arch.h"
 #include "uefi/disk_info.h"
 #include "uefi/ext_scsi_pass_thru.h"
+#include "uefi/scsi_io.h"
 #include "uefi/vscsi_stats.h"
 #include "spec/scsi.h"
 #include "spec/virtio.h"
@@ -33,6 +34,7 @@
 #define WRITE_SEED 2
 
 extern EFI_GUID pci_io_guid, pass_thru_guid, block_io_guid, block_io2_guid;
+extern EFI_GUID scsi_io_guid;
 extern EFI_GUID loaded_image_guid, fs_guid, cn2_guid;
 extern EFI_HANDLE self, boot_device;
 extern unsigned passed, failed;
@@ -91,6 +93,8 @@ void conform_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt, UINTN units);
 void conform_block_io(EFI_BLOCK_IO *bio, BOOLEAN write);
 void conform_read_only(EFI_BLOCK_IO *bio);
 void conform_block_io2(EFI_BLOCK_IO2_PROTOCOL *bio2, BOOLEAN write);
+void conform_scsi_io(EFI_SCSI_IO_PROTOCOL *sio, UINT8 pdt, UINT8 target,
+		     UINT64 lun);
 void conform_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE drv);
 /* bench.c */
 void bench_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE *drv);

@@ -263,6 +263,7 @@ vm_run() {
 		-display none -no-reboot -net none $(qemu_firmware) \
 		-monitor "tcp:127.0.0.1:$port,server=on,wait=off" \
 		-monitor "tcp:127.0.0.1:$sport,server=on,wait=off" \
+		${TRACE:+-trace "$TRACE" -D "$dir/trace.log"} \
 		"$@" \
 		"${fwlog[@]}" \
 		-serial file:"$dir/serial.log" &
@@ -346,12 +347,24 @@ basic_disks() {
 # basic_vm NAME TRANSPORT DEVICE_OPTIONS: 2 targets x 2 LUNs; check the
 # driver used TRANSPORT (modern/legacy) and the written image.
 basic_vm() {
-	local name=$1 want=$2 opts=$3
+	local name=$1 want=$2 opts=$3 trace marks others
 	basic_disks scsi0
 	echo "# $name: virtio-scsi-pci,$opts"
-	boot_vm "$name" basic \
+	TRACE=scsi_req_parsed boot_vm "$name" basic \
 		-device virtio-scsi-pci,id=scsi0,"$opts" \
 		"${disks[@]}"
+
+	# What the device saw while the app connected the Scsi(1,0) child
+	# (between its two TEST UNIT READY markers to 1:1): at most the
+	# partition driver's reads, none of a SCSI disk driver's bring-up
+	# (INQUIRY, TEST UNIT READY, READ CAPACITY, MODE SENSE)
+	trace=$work/$name/trace.log
+	marks=$(grep -c 'target 1 lun 1 .* command 0 ' "$trace" 2>/dev/null)
+	others=$(awk '/target 1 lun 1 .* command 0 /{m++; next} m==1 && /target 1 lun 0 /' \
+		"$trace" 2>/dev/null | grep -cvE ' command (40|136) ')
+	result "$([ "${marks:-0}" = 2 ] && [ "$others" = 0 ] && echo 1)" \
+		"$name: QEMU's trace: connecting a child sends no disk driver's commands" \
+		"$marks markers, $others other commands"
 
 	grep -q "^# driver: .*: virtio-scsi: $want," "$work/$name/results.log"
 	result "$([ $? = 0 ] && echo 1)" "$name: driver log shows the $want transport"
