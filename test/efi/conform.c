@@ -584,6 +584,8 @@ void conform_scsi_io(EFI_SCSI_IO_PROTOCOL *sio, UINT8 pdt, UINT8 target,
 	ZeroMem(&p, sizeof(p));
 	st = sio->ExecuteScsiCommand(sio, &p, NULL);
 	sta = sio->ExecuteScsiCommand(sio, &p, ev.t.Event);
+	if (sta == EFI_SUCCESS)
+		bio2_token_wait(&ev, 1);
 	rule(st == EFI_INVALID_PARAMETER && sta == EFI_INVALID_PARAMETER && !ev.signals,
 	     "SCT 3.2.3.2.2 ExecuteScsiCommand: zeroed packet: INVALID_PARAMETER, "
 	     "no event", "%lx %lx, %u signals", (unsigned long)st,
@@ -599,7 +601,10 @@ void conform_scsi_io(EFI_SCSI_IO_PROTOCOL *sio, UINT8 pdt, UINT8 target,
 	p.InDataBuffer = buf;
 	p.InTransferLength = 36;
 	p.DataDirection = 3;
+	bio2_token_reset(&ev);
 	st = sio->ExecuteScsiCommand(sio, &p, ev.t.Event);
+	if (st == EFI_SUCCESS)
+		bio2_token_wait(&ev, 1);
 	rule(st == EFI_INVALID_PARAMETER && !ev.signals,
 	     "§15.4.5 ExecuteScsiCommand: a DataDirection that is none: "
 	     "INVALID_PARAMETER, no event", "%lx, %u signals", (unsigned long)st,
@@ -618,7 +623,10 @@ void conform_scsi_io(EFI_SCSI_IO_PROTOCOL *sio, UINT8 pdt, UINT8 target,
 	     "BAD_BUFFER_SIZE or SUCCESS", "%lx", (unsigned long)st);
 	p.InTransferLength = 36;
 	p.HostAdapterStatus = p.TargetStatus = 0xEE;
+	bio2_token_reset(&ev);
 	st = sio->ExecuteScsiCommand(sio, &p, ev.t.Event);
+	if (st == EFI_SUCCESS)
+		bio2_token_wait(&ev, 1);
 	rule(st == EFI_SUCCESS && ev.signals == 1 && p.InTransferLength == 36 &&
 	     p.HostAdapterStatus == 0 && p.TargetStatus == 0 &&
 	     SCSI_INQ_PDT(buf[0]) == pdt,
@@ -704,6 +712,8 @@ void conform_block_io2(EFI_BLOCK_IO2_PROTOCOL *bio2, BOOLEAN write)
 			c[i].null_buf ? NULL : buf);
 		sta = io(bio2, c[i].id, c[i].lba, &async.t, c[i].size,
 			 c[i].null_buf ? NULL : buf);
+		if (sta == EFI_SUCCESS)
+			bio2_token_wait(&async, 1);
 		vs_snprintf(name, sizeof(name), "%s: %s%s", op, c[i].text,
 			     c[i].want == EFI_SUCCESS ? ", the event signalled once" :
 			     ", no event signalled");
@@ -722,6 +732,8 @@ void conform_block_io2(EFI_BLOCK_IO2_PROTOCOL *bio2, BOOLEAN write)
 	if (write) {
 		st = bio2->FlushBlocksEx(bio2, NULL);
 		sta = bio2->FlushBlocksEx(bio2, &async.t);
+		if (sta == EFI_SUCCESS)
+			bio2_token_wait(&async, 1);
 		rule(st == EFI_SUCCESS && sta == EFI_SUCCESS && async.signals == 1 &&
 		     async.t.TransactionStatus == EFI_SUCCESS,
 		     "§13.10.5 FlushBlocksEx: SUCCESS, blocking and with an event",
@@ -768,12 +780,14 @@ void conform_read_only(EFI_BLOCK_IO *bio)
 static void conform_read_only2(EFI_BLOCK_IO2_PROTOCOL *bio2)
 {
 	UINT8 *buf = alloc_buf(4096);
-	struct bio2_token async;
+	struct bio2_token async = { 0 };
 	EFI_STATUS st = EFI_NOT_READY;
 
 	if (bio2_token_open(&async)) {
 		st = bio2->WriteBlocksEx(bio2, bio2->Media->MediaId, 0, &async.t,
 					 bio2->Media->BlockSize, buf);
+		if (st == EFI_SUCCESS)
+			bio2_token_wait(&async, 1);
 		bio2_token_close(&async);
 	}
 	rule(st == EFI_WRITE_PROTECTED && !async.signals,
@@ -832,6 +846,9 @@ void conform_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE drv)
 		}
 		if (ro)
 			conform_read_only(ro);
+		/* AAVMF 2022.11's own stack faults in these (x64 compares) */
+		if (!null_probe("§13.10 Block I/O 2 and §15.4 SCSI I/O rules"))
+			continue;
 		if (!EFI_ERROR(BS->HandleProtocol(find_unit(path, 0, 1, &count_ro),
 						  &block_io2_guid, (VOID **)&rw2)))
 			conform_read_only2(rw2);

@@ -350,6 +350,21 @@ void bio2_token_reset(struct bio2_token *k)
 	k->t.TransactionStatus = EFI_NOT_READY;
 }
 
+/**
+ * Wait, at most 5 s, until a token's event was signalled @p want times:
+ * a driver that completes requests later (the firmware's own stack may)
+ * still owns the token until then, and its event must stay open.
+ * @v k		token
+ * @v want	signals to wait for
+ */
+void bio2_token_wait(struct bio2_token *k, UINTN want)
+{
+	UINTN i;
+
+	for (i = 0; i < 5000 && k->signals < want; i++)
+		BS->Stall(1000);
+}
+
 /** Close a token's event. */
 void bio2_token_close(struct bio2_token *k)
 {

@@ -82,6 +82,7 @@ struct bio2_token {
 };
 BOOLEAN bio2_token_open(struct bio2_token *k);
 void bio2_token_reset(struct bio2_token *k);
+void bio2_token_wait(struct bio2_token *k, UINTN want);
 void bio2_token_close(struct bio2_token *k);
 
 /* basic.c */
