@@ -222,6 +222,22 @@ static void test_write(EFI_BLOCK_IO *bio)
 static const UINTN odd_offsets[] = { 1, 3, 511 };
 
 /**
+ * Fill a READ(10) or WRITE(10) CDB (SBC-3 §5.15, §5.35).
+ * @v cdb	10 bytes
+ * @v op	SCSI_OP_READ_10 or SCSI_OP_WRITE_10
+ * @v lba	first block (below 2^16 here)
+ * @v blocks	how many
+ */
+static void rw10_cdb(UINT8 *cdb, UINT8 op, UINT64 lba, UINT8 blocks)
+{
+	ZeroMem(cdb, 10);
+	cdb[0] = op;
+	cdb[4] = (UINT8)(lba >> 8);
+	cdb[5] = (UINT8)lba;
+	cdb[8] = blocks;
+}
+
+/**
  * Read and write through Block I/O and pass-thru with buffers that start
  * 1, 3 and 511 bytes past a page (IoAlign 1): byte for byte the pattern,
  * and the written sectors (inside the ones the runner checks on the host
@@ -269,11 +285,7 @@ static void test_odd_buffers(EFI_HANDLE ctrl, EFI_BLOCK_IO *rd, EFI_BLOCK_IO *wr
 			continue;
 		/* pass-thru: READ(10) of 2 sectors, WRITE(10) of 2 to 0:1 */
 		lba = 4000 + 10 * i;
-		ZeroMem(cdb, sizeof(cdb));
-		cdb[0] = SCSI_OP_READ_10;
-		cdb[5] = (UINT8)lba;
-		cdb[4] = (UINT8)(lba >> 8);
-		cdb[8] = 2;
+		rw10_cdb(cdb, SCSI_OP_READ_10, lba, 2);
 		read_packet(&p, cdb, 10, buf, 1024, NULL, 0);
 		SetMem(buf, 1024, 0xA5);
 		st = pt->PassThru(pt, target, 0, &p, NULL);
@@ -286,9 +298,7 @@ static void test_odd_buffers(EFI_HANDLE ctrl, EFI_BLOCK_IO *rd, EFI_BLOCK_IO *wr
 		lba = 200 + 10 * i;
 		for (j = 0; j < 2; j++)
 			pattern_fill(WRITE_SEED, lba + j, buf + j * 512);
-		cdb[0] = SCSI_OP_WRITE_10;
-		cdb[5] = (UINT8)lba;
-		cdb[4] = (UINT8)(lba >> 8);
+		rw10_cdb(cdb, SCSI_OP_WRITE_10, lba, 2);
 		read_packet(&p, cdb, 10, NULL, 0, NULL, 0);
 		p.OutDataBuffer = buf;
 		p.OutTransferLength = 1024;
@@ -568,22 +578,11 @@ static void test_component_names(EFI_HANDLE ctrl, EFI_HANDLE drv)
 	static EFI_GUID cn1_guid = EFI_COMPONENT_NAME_PROTOCOL_GUID;
 	EFI_COMPONENT_NAME2_PROTOCOL *cn2 = NULL;
 	EFI_COMPONENT_NAME_PROTOCOL *cn1 = NULL;
-	EFI_HANDLE child = NULL, *h;
-	EFI_DEVICE_PATH *p, *ctrl_path = DevicePathFromHandle(ctrl);
+	EFI_HANDLE child = first_child(DevicePathFromHandle(ctrl));
 	CHAR16 *name = NULL;
 	EFI_STATUS st1, st2;
-	UINTN n, i;
 	EFI_TPL tpl = walk_begin();
 
-	if (!EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &block_io_guid, NULL,
-					      &n, &h))) {
-		for (i = 0; i < n && !child; i++) {
-			p = DevicePathFromHandle(h[i]);
-			if (p && scsi_node_under(ctrl_path, p, TRUE))
-				child = h[i];
-		}
-		FreePool(h);
-	}
 	BS->HandleProtocol(drv, &cn2_guid, (VOID **)&cn2);
 	BS->HandleProtocol(drv, &cn1_guid, (VOID **)&cn1);
 	if (!check(child && cn1 && cn2, "Component Name and Component Name 2 on our image",

@@ -46,27 +46,6 @@ static void print_text(const CHAR16 *text)
 	}
 }
 
-/** The first Block I/O child under a controller, or NULL. */
-static EFI_HANDLE first_child(EFI_DEVICE_PATH *ctrl_path)
-{
-	EFI_HANDLE *h, found = NULL;
-	EFI_DEVICE_PATH *p;
-	UINTN n, i;
-	EFI_TPL tpl = walk_begin();
-
-	if (!EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &block_io_guid, NULL,
-					      &n, &h))) {
-		for (i = 0; i < n && !found; i++) {
-			p = DevicePathFromHandle(h[i]);
-			if (p && scsi_node_under(ctrl_path, p, TRUE))
-				found = h[i];
-		}
-		FreePool(h);
-	}
-	walk_end(tpl);
-	return found;
-}
-
 /**
  * Run the checks on a controller our driver manages.
  * @v ctrl	controller

@@ -223,6 +223,27 @@ EFI_BLOCK_IO *find_block_io(EFI_DEVICE_PATH *ctrl, UINT16 pun,
 	return bio;
 }
 
+/** The first Block I/O child under a controller, or NULL. */
+EFI_HANDLE first_child(EFI_DEVICE_PATH *ctrl_path)
+{
+	EFI_HANDLE *h, found = NULL;
+	EFI_DEVICE_PATH *p;
+	UINTN n, i;
+	EFI_TPL tpl = walk_begin();
+
+	if (!EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &block_io_guid, NULL,
+					      &n, &h))) {
+		for (i = 0; i < n && !found; i++) {
+			p = DevicePathFromHandle(h[i]);
+			if (p && scsi_node_under(ctrl_path, p, TRUE))
+				found = h[i];
+		}
+		FreePool(h);
+	}
+	walk_end(tpl);
+	return found;
+}
+
 /** Count all Block I/O handles right under a controller. */
 UINTN count_children(EFI_DEVICE_PATH *ctrl)
 {

@@ -59,6 +59,7 @@ EFI_HANDLE find_unit(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun,
 EFI_BLOCK_IO *find_block_io(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun,
 			    UINTN *count);
 UINTN count_children(EFI_DEVICE_PATH *ctrl);
+EFI_HANDLE first_child(EFI_DEVICE_PATH *ctrl_path);
 VOID *alloc_buf(UINTN bytes);
 void free_buf(VOID *p, UINTN bytes);
 INT64 verify_sectors(UINT64 seed, UINT64 lba, const UINT8 *buf, UINTN sectors);
