@@ -114,6 +114,58 @@ static UINTN walk_for(UINTN ms)
 }
 
 /**
+ * Every protocol of the pulled Scsi(1,0) child answers without reaching
+ * the device: Block I/O 2 NO_MEDIA (its event never signalled), SCSI I/O
+ * DEVICE_ERROR, Reset SUCCESS (nothing is in flight), Disk Info its
+ * INQUIRY data; the device's request count does not move.
+ * @v ctrl_handle	controller
+ * @v ctrl		its path
+ * @v buf		4 KiB
+ */
+static void check_gone_child(EFI_HANDLE ctrl_handle, EFI_DEVICE_PATH *ctrl,
+			     UINT8 *buf)
+{
+	static EFI_GUID disk_info_guid = EFI_DISK_INFO_PROTOCOL_GUID;
+	UINT8 cdb[6] = { SCSI_OP_TEST_UNIT_READY };
+	EFI_SCSI_IO_SCSI_REQUEST_PACKET p = {
+		.Timeout = 10000000, .Cdb = cdb, .CdbLength = sizeof(cdb),
+	};
+	EFI_HANDLE h = find_unit(ctrl, 1, 0, &(UINTN){ 0 });
+	EFI_BLOCK_IO2_PROTOCOL *bio2 = NULL;
+	EFI_SCSI_IO_PROTOCOL *sio = NULL;
+	EFI_DISK_INFO_PROTOCOL *di = NULL;
+	EFI_BLOCK_IO *bio = NULL;
+	struct bio2_token tok = { 0 };
+	EFI_STATUS st[5] = { 0 };
+	UINT32 size = 512;
+	UINT64 before = requests_of(ctrl_handle);
+
+	BS->HandleProtocol(h, &block_io_guid, (VOID **)&bio);
+	BS->HandleProtocol(h, &block_io2_guid, (VOID **)&bio2);
+	BS->HandleProtocol(h, &scsi_io_guid, (VOID **)&sio);
+	BS->HandleProtocol(h, &disk_info_guid, (VOID **)&di);
+	if (!check(bio && bio2 && sio && di && bio2_token_open(&tok),
+		   "unplug: the pulled child keeps all its protocols", "%p %p %p %p",
+		   bio2, sio, di, tok.t.Event))
+		return;
+	st[0] = bio2->ReadBlocksEx(bio2, bio2->Media->MediaId, 0, &tok.t, 512, buf);
+	st[1] = sio->ExecuteScsiCommand(sio, &p, NULL);
+	st[2] = bio->Reset(bio, FALSE);
+	st[3] = bio2->Reset(bio2, FALSE);
+	st[4] = di->Inquiry(di, buf, &size);
+	check(st[0] == EFI_NO_MEDIA && !tok.signals && st[1] == EFI_DEVICE_ERROR &&
+	      st[2] == EFI_SUCCESS && st[3] == EFI_SUCCESS && st[4] == EFI_SUCCESS &&
+	      requests_of(ctrl_handle) == before,
+	      "unplug: its Block I/O 2 NO_MEDIA, SCSI I/O DEVICE_ERROR, Resets and "
+	      "Disk Info SUCCESS, nothing sent", "%lx %lx %lx %lx %lx, %u signals, "
+	      "%lu requests", (unsigned long)st[0], (unsigned long)st[1],
+	      (unsigned long)st[2], (unsigned long)st[3], (unsigned long)st[4],
+	      (unsigned)tok.signals,
+	      (unsigned long)(requests_of(ctrl_handle) - before));
+	bio2_token_close(&tok);
+}
+
+/**
  * Pull a disk while a file on it is read over and over: the reads end
  * in an error, nothing hangs, the disk keeps its handle without a medium
  * until the controller is connected again, and then its handles go.
@@ -166,6 +218,8 @@ static void test_read_while_unplugged(EFI_HANDLE ctrl_handle,
 		    EFI_NO_MEDIA;
 	check(ok, "unplug: the pulled disk keeps its Block I/O, without medium "
 	      "(NO_MEDIA), and leaves the legal list", "%p", bio);
+	if (bio)
+		check_gone_child(ctrl_handle, ctrl, buf);
 	/* as the Shell's connect does: where children of gone units go */
 	connect(ctrl_handle, drv);
 	find_block_io(ctrl, 1, 0, &count);

@@ -12,8 +12,9 @@
 #   basic VMs: modern (disable-legacy=on, device 0x1048), legacy
 #     (disable-modern=on: 0x1004 with only the I/O BAR) and transitional
 #     (0x1004 with both; the driver must pick modern), and modern ones
-#     with 4- and 16-entry queues (queue4, queue16); after each, the
-#     written disk is checked on the host.
+#     with 4- and 16-entry queues (queue4, queue16) and with a back end's
+#     small limits (limits: a 64-entry queue, max_sectors 511, 256 KiB
+#     max_io_size); after each, the written disk is checked on the host.
 #   media VM: CD/DVD with and without medium, eject and change, 4Kn, 512e,
 #     3 TiB, read-only, Disk Info, hot-plug, resize and unplug.
 #   conform VM: the UEFI 2.10 rules and the UEFI suite's invalid-address
@@ -328,27 +329,30 @@ boot_vm() {
 		"$name: in-guest checks all passed" "$n_ok ok, $n_bad not ok"
 }
 
-# basic_disks BUS: the basic checks' 2 targets x 2 LUNs on BUS, into the
-# array disks: the pattern disk, the disk written (write.img, made empty
-# here), a FAT disk, a small one.
+# basic_disks BUS [OPTIONS]: the basic checks' 2 targets x 2 LUNs on BUS,
+# into the array disks: the pattern disk, the disk written (write.img,
+# made empty here), a FAT disk, a small one; OPTIONS (",name=value...")
+# go to every scsi-hd.
 basic_disks() {
+	local o=${2:-}
 	rm -f "$work/write.img"
 	truncate -s 16M "$work/write.img"
 	disks=(-drive if=none,id=d00,format=raw,snapshot=on,file="$work/pattern.img"
-	       -device scsi-hd,drive=d00,bus="$1".0,scsi-id=0,lun=0
+	       -device scsi-hd,drive=d00,bus="$1".0,scsi-id=0,lun=0"$o"
 	       -drive if=none,id=d01,format=raw,file="$work/write.img"
-	       -device scsi-hd,drive=d01,bus="$1".0,scsi-id=0,lun=1
+	       -device scsi-hd,drive=d01,bus="$1".0,scsi-id=0,lun=1"$o"
 	       -drive if=none,id=d10,format=raw,snapshot=on,file="$work/fat.img"
-	       -device scsi-hd,drive=d10,bus="$1".0,scsi-id=1,lun=0
+	       -device scsi-hd,drive=d10,bus="$1".0,scsi-id=1,lun=0"$o"
 	       -drive if=none,id=d11,format=raw,snapshot=on,file="$work/small.img"
-	       -device scsi-hd,drive=d11,bus="$1".0,scsi-id=1,lun=1,write-cache=off)
+	       -device scsi-hd,drive=d11,bus="$1".0,scsi-id=1,lun=1,write-cache=off"$o")
 }
 
-# basic_vm NAME TRANSPORT DEVICE_OPTIONS: 2 targets x 2 LUNs; check the
+# basic_vm NAME TRANSPORT DEVICE_OPTIONS [DISK_OPTIONS]: 2 targets x 2
+# LUNs (basic_disks); check the
 # driver used TRANSPORT (modern/legacy) and the written image.
 basic_vm() {
 	local name=$1 want=$2 opts=$3 trace marks others
-	basic_disks scsi0
+	basic_disks scsi0 "${4:-}"
 	echo "# $name: virtio-scsi-pci,$opts"
 	TRACE=scsi_req_parsed boot_vm "$name" basic \
 		-device virtio-scsi-pci,id=scsi0,"$opts" \
@@ -728,7 +732,7 @@ done
 make_images
 # VMS picks some of the VMs (for debugging), default all
 if [ "$ARCH" = x64 ]; then
-	all_vms="modern legacy transitional queue4 queue16 media conform faults unplug shell-unplug rom secboot secboot-rom firmware firmware-shell shell"
+	all_vms="modern legacy transitional queue4 queue16 limits media conform faults unplug shell-unplug rom secboot secboot-rom firmware firmware-shell shell"
 else
 	all_vms="modern legacy media conform faults unplug rom firmware"
 fi
@@ -737,6 +741,12 @@ for vm in ${VMS:-$all_vms}; do
 	modern) basic_vm modern modern disable-legacy=on,disable-modern=off ;;
 	legacy) basic_vm legacy legacy disable-legacy=off,disable-modern=on ;;
 	transitional) basic_vm transitional modern disable-legacy=off,disable-modern=off ;;
+	limits)	# back ends with small limits, as clouds and DPUs have them
+		basic_vm limits modern "disable-legacy=on,virtqueue_size=64,max_sectors=511" \
+			",max_io_size=262144"
+		grep -q "^# driver: .*modern, queue 64 (" "$work/limits/results.log"
+		result "$([ $? = 0 ] && echo 1)" "limits: the driver runs the 64-entry queue"
+		;;
 	queue4|queue16)
 		basic_vm "$vm" modern "disable-legacy=on,virtqueue_size=${vm#queue}"
 		grep -q "^# driver: .*modern, queue ${vm#queue} (" "$work/$vm/results.log"
