@@ -176,6 +176,18 @@ static BOOLEAN from_rom(EFI_DEVICE_PATH *p)
 	return FALSE;
 }
 
+/** Tell whether a device path ends in the file \virtio-scsi.efi. */
+static BOOLEAN from_file(EFI_DEVICE_PATH *p)
+{
+	for (; p && !IsDevicePathEnd(p); p = NextDevicePathNode(p))
+		if (DevicePathType(p) == MEDIA_DEVICE_PATH &&
+		    DevicePathSubType(p) == MEDIA_FILEPATH_DP &&
+		    !StriCmp(((FILEPATH_DEVICE_PATH *)p)->PathName,
+			     DRIVER_OPTION_FILE))
+			return TRUE;
+	return FALSE;
+}
+
 /** VirtioScsiDxe's file name, which tools/fwimage.py gives our driver. */
 static EFI_GUID virtio_scsi_dxe = { 0xfab5d4f4, 0x83c0, 0x4aaf,
 	{ 0x84, 0x80, 0x44, 0x2d, 0x11, 0xdf, 0x6c, 0xea } };
@@ -230,7 +242,7 @@ static EFI_HANDLE controller_of(EFI_HANDLE dev)
 
 /** Who drives the controller: our driver, loaded from the option ROM
  * (or, in_fv, from the firmware volume in VirtioScsiDxe's place)? */
-static void check_owner(EFI_HANDLE ctrl, BOOLEAN in_fv)
+static void check_owner(EFI_HANDLE ctrl, enum driver_source from)
 {
 	EFI_HANDLE owner = ctrl ? pci_owner(ctrl) : NULL;
 	EFI_COMPONENT_NAME2_PROTOCOL *cn = NULL;
@@ -250,7 +262,14 @@ static void check_owner(EFI_HANDLE ctrl, BOOLEAN in_fv)
 	      db->Version == 0x11,
 	      "the boot controller is driven by our driver (version 0x11)",
 	      "owner %p", owner);
-	if (!in_fv) {
+	if (from == FROM_FILE) {
+		check(li && from_file(li->FilePath),
+		      "our driver was loaded by the boot manager from its Driver####"
+		      " option (\\virtio-scsi.efi)", "file path %s",
+		      li ? "names another file" : "unknown");
+		return;
+	}
+	if (from == FROM_ROM) {
 		check(li && from_rom(li->FilePath),
 		      "our driver was loaded by the firmware from the option ROM",
 		      "file path %s", li ? "without a ROM offset range" : "unknown");
@@ -357,19 +376,27 @@ static void check_handoff(EFI_HANDLE ctrl)
  * @v in_fv	the driver is built into the firmware image
  * @v more	more checks of an unowned controller (may be NULL)
  */
-void rom_tests(BOOLEAN in_fv, void (*more)(EFI_HANDLE ctrl, EFI_HANDLE drv))
+void rom_tests(enum driver_source from,
+	       void (*more)(EFI_HANDLE ctrl, EFI_HANDLE drv))
 {
 	EFI_HANDLE ctrl = controller_of(boot_device);
 	EFI_DEVICE_PATH *path = DevicePathFromHandle(boot_device), *n;
-	BOOLEAN scsi = FALSE;
+	SCSI_DEVICE_PATH *scsi = NULL;
 
 	(void)dp_guid;
 	for (n = path; n && !IsDevicePathEnd(n); n = NextDevicePathNode(n))
-		scsi |= DevicePathType(n) == MESSAGING_DEVICE_PATH &&
-			DevicePathSubType(n) == MSG_SCSI_DP;
-	check(scsi, "the boot manager started us from a Scsi(Pun,Lun) disk",
+		if (DevicePathType(n) == MESSAGING_DEVICE_PATH &&
+		    DevicePathSubType(n) == MSG_SCSI_DP)
+			scsi = (SCSI_DEVICE_PATH *)n;
+	check(scsi != NULL, "the boot manager started us from a Scsi(Pun,Lun) disk",
 	      "boot device path has no SCSI node");
-	check_owner(ctrl, in_fv);
+	/* the driver-option VM boots from a unit the built-in stack cannot see */
+	if (from == FROM_FILE)
+		check(scsi && scsi->Pun == DRIVER_OPTION_PUN &&
+		      scsi->Lun == DRIVER_OPTION_LUN,
+		      "the boot disk is Scsi(40,9), beyond the built-in stack's reach",
+		      "Scsi(%u,%u)", scsi ? scsi->Pun : 0, scsi ? scsi->Lun : 0);
+	check_owner(ctrl, from);
 	check_files();
 	if (more && ctrl && pci_owner(ctrl)) {
 		EFI_HANDLE ctrls[8];

@@ -69,9 +69,17 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		note("SecureBoot: %u", sb);
 		/* the driver came from the option ROM, or the firmware image */
 		if (is_mode(mode, "firmware"))
-			rom_tests(TRUE, basic_tests_built_in);
+			rom_tests(FROM_FV, basic_tests_built_in);
 		else
-			rom_tests(FALSE, NULL);
+			rom_tests(FROM_ROM, NULL);
+		goto done;
+	}
+	if (is_mode(mode, "driver-option")) {
+		rom_tests(FROM_FILE, NULL);
+		goto done;
+	}
+	if (is_mode(mode, "install")) {
+		install_driver_option();
 		goto done;
 	}
 	n = find_controllers(ctrls, 16, ids);

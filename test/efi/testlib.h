@@ -103,7 +103,20 @@ void bench_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE *drv);
 /* faults.c */
 void fault_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv);
 /* handoff.c */
-void rom_tests(BOOLEAN in_fv, void (*more)(EFI_HANDLE ctrl, EFI_HANDLE drv));
+/** Where the firmware found the driver of the disk the app booted from. */
+enum driver_source {
+	FROM_ROM,	/**< the controller's option ROM */
+	FROM_FV,	/**< the firmware image (make firmware) */
+	FROM_FILE,	/**< a Driver#### load option: a file on the ESP */
+};
+/** The driver-option VM: the file Driver0000 names, the boot unit. */
+#define DRIVER_OPTION_FILE L"\\virtio-scsi.efi"
+#define DRIVER_OPTION_PUN 40
+#define DRIVER_OPTION_LUN 9
+void rom_tests(enum driver_source from,
+	       void (*more)(EFI_HANDLE ctrl, EFI_HANDLE drv));
+/* install.c */
+void install_driver_option(void);
 /* unplug.c */
 void unplug_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv);
 /* media.c */

@@ -51,10 +51,15 @@ qemu_accel() {
 	fi
 }
 
-# The firmware: code read-only, variables in a throw-away snapshot.
+# The firmware: code read-only, variables in a throw-away snapshot, or in
+# VARS_FILE, kept from one boot to the next.
 qemu_firmware() {
-	echo "-drive if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE" \
-	     "-drive if=pflash,format=raw,unit=1,snapshot=on,file=$OVMF_VARS"
+	echo "-drive if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
+	if [ -n "${VARS_FILE:-}" ]; then
+		echo "-drive if=pflash,format=raw,unit=1,file=$VARS_FILE"
+	else
+		echo "-drive if=pflash,format=raw,unit=1,snapshot=on,file=$OVMF_VARS"
+	fi
 }
 
 # make_gpt_fat IMAGE SIZE_MIB TYPE FILE...: a GPT disk with one FAT
