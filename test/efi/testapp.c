@@ -78,6 +78,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		rom_tests(FROM_FILE, NULL);
 		goto done;
 	}
+	if (is_mode(mode, "narrow")) {
+		narrow_tests();
+		goto done;
+	}
 	if (is_mode(mode, "install")) {
 		install_driver_option();
 		goto done;

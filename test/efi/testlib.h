@@ -115,6 +115,7 @@ enum driver_source {
 #define DRIVER_OPTION_LUN 9
 void rom_tests(enum driver_source from,
 	       void (*more)(EFI_HANDLE ctrl, EFI_HANDLE drv));
+void narrow_tests(void);
 /* install.c */
 void install_driver_option(void);
 /* unplug.c */

@@ -294,7 +294,7 @@ boot_vm() {
 	local esp=(-drive if=none,id=esp,format=raw,snapshot=on,file="$work/esp-$mode.img"
 		   -device virtio-blk-pci,drive=esp,bootindex=0)
 	shift 2
-	case $mode in rom|firmware|driver-option) esp=() ;; esac
+	case $mode in rom|firmware|driver-option|narrow) esp=() ;; esac
 	mkdir -p "$dir"
 	: > "$dir/results.log"
 	rm -f "$dir/timing.log"
@@ -765,6 +765,55 @@ driver_option_vm() {
 		-device scsi-hd,drive=boot,bus=scsi0.0,scsi-id=40,lun=9,bootindex=0
 }
 
+# narrow_vm: one boot disk among 128 LUNs (targets 0-15 x LUNs 0-7, all
+# within the built-in stack's reach), three boots in a row on one kept
+# variable file, with our driver in the firmware image and with Debian's
+# OVMF: the boot manager connects the boot disk alone (with ours, it is
+# the controller's only child when the app runs), and the variable store
+# grows no more with ours than with the built-in stack.  Prints both
+# stacks' figures side by side: variable store bytes in use after each
+# boot, host milliseconds from QEMU start to the app's end.
+narrow_vm() {
+	local dir=$work/narrow code=$OVMF_CODE stack t l k t0 used devs=() line
+	local -A grew
+	echo "# narrow: one boot disk among 128 LUNs, three boots each stack"
+	mkdir -p "$dir"
+	printf 'narrow\n' > "$work/MODE.TXT"
+	make_gpt_fat "$work/esp-narrow.img" 64 ef00 \
+		"$efi/testapp.efi=EFI/BOOT/$BOOT_EFI" \
+		"$work/EXPECT.TXT=EXPECT.TXT" "$work/MODE.TXT=MODE.TXT"
+	devs=(-device virtio-scsi-pci,id=scsi0,disable-legacy=on
+	      -drive if=none,id=boot,format=raw,snapshot=on,file="$work/esp-narrow.img"
+	      -device scsi-hd,drive=boot,bus=scsi0.0,scsi-id=0,lun=0,bootindex=0)
+	for t in $(seq 0 15); do
+		for l in $(seq 0 7); do
+			[ "$t$l" = 00 ] && continue
+			devs+=(-drive if=none,id=n$t-$l,format=raw,snapshot=on,file="$work/small.img"
+			       -device scsi-hd,drive=n$t-$l,bus=scsi0.0,scsi-id=$t,lun=$l)
+		done
+	done
+	line="#   variable store bytes in use / ms to the app's end, boots 1-3:"
+	for stack in ours builtin; do
+		cp "$OVMF_VARS" "$dir/vars-$stack.fd"
+		[ $stack = ours ] && OVMF_CODE=$build/firmware/$(basename "$code")
+		used=$(tr -d '\377' < "$dir/vars-$stack.fd" | wc -c)
+		grew[$stack]=$used
+		line="$line $stack"
+		for k in 1 2 3; do
+			t0=$(date +%s%N)
+			VARS_FILE=$dir/vars-$stack.fd MIN_OK=$([ $stack = ours ] && echo 1 || echo 0) \
+				boot_vm "narrow-$stack-$k" narrow "${devs[@]}"
+			line="$line $(tr -d '\377' < "$dir/vars-$stack.fd" | wc -c)/$((($(date +%s%N) - t0) / 1000000))ms"
+		done
+		grew[$stack]=$(($(tr -d '\377' < "$dir/vars-$stack.fd" | wc -c) - grew[$stack]))
+		OVMF_CODE=$code
+	done
+	echo "$line"
+	result "$([ "${grew[ours]}" -le "${grew[builtin]}" ] && echo 1)" \
+		"narrow: over three boots the variable store grows no more with ours than with the built-in stack" \
+		"${grew[ours]} bytes, built-in ${grew[builtin]}"
+}
+
 # rom_vm: the firmware loads our driver from the controller's option ROM
 # and boots BOOTX64.EFI from the disk behind it, no Shell, no file load.
 rom_vm() {
@@ -781,7 +830,7 @@ done
 make_images
 # VMS picks some of the VMs (for debugging), default all
 if [ "$ARCH" = x64 ]; then
-	all_vms="modern legacy transitional queue4 queue16 limits media conform faults unplug shell-unplug rom driver-option secboot secboot-rom firmware firmware-shell shell"
+	all_vms="modern legacy transitional queue4 queue16 limits media conform faults unplug shell-unplug rom driver-option narrow secboot secboot-rom firmware firmware-shell shell"
 else
 	all_vms="modern legacy media conform faults unplug rom firmware"
 fi
@@ -805,6 +854,7 @@ for vm in ${VMS:-$all_vms}; do
 	conform) conform_vm ;;
 	rom) rom_vm ;;
 	driver-option) driver_option_vm ;;
+	narrow) narrow_vm ;;
 	secboot) secboot_vm ;;
 	secboot-rom) secboot_rom_vm ;;
 	firmware) firmware_vm ;;
