@@ -417,20 +417,30 @@ static void test_self_tests(void **state)
 	teardown(ir);
 }
 
+/**
+ * Give the fake more units than the table holds: 5 targets x 52 LUNs,
+ * 260 with the rig's own 0:0, targets up to 7 addressable.
+ * @v r		rig
+ */
+static void overfill(struct rig *r)
+{
+	unsigned t, l;
+
+	for (t = 0; t < 5; t++)
+		for (l = 0; l < 52; l++)
+			if (t || l)
+				fake_add_disk(&r->fd, t, l, 512, 8);
+	r->fd.max_target = 7;
+}
+
 /** More units than the table holds: the rest are refused with a log line. */
 static void test_size_limit(void **state)
 {
 	struct rig *r = *state;
 	struct inv_rig *ir;
 	struct scsi_unit *first;
-	unsigned t, l;
 
-	/* 5 targets x 52 LUNs = 260, plus 0:0 of the rig counted in them */
-	for (t = 0; t < 5; t++)
-		for (l = 0; l < 52; l++)
-			if (t || l)
-				fake_add_disk(&r->fd, t, l, 512, 8);
-	r->fd.max_target = 7;
+	overfill(r);
 	r->fd.plat.log_level = VS_LOG_ERR;
 	ir = inv_rig(r);
 	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
@@ -471,14 +481,10 @@ static void test_refused_named(void **state)
 {
 	struct rig *r = *state;
 	struct inv_rig *ir;
-	unsigned t, l;
+	unsigned l;
 
-	/* 5 targets x 52 LUNs = 260 units: 4 refused */
-	for (t = 0; t < 5; t++)
-		for (l = 0; l < 52; l++)
-			if (t || l)
-				fake_add_disk(&r->fd, t, l, 512, 8);
-	r->fd.max_target = 7;
+	/* 260 units: 4 refused */
+	overfill(r);
 	r->fd.log_watch = "unit table full (256 units), not listed";
 	ir = inv_rig(r);
 	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
