@@ -7,7 +7,9 @@
 #
 # Debian 12's gnu-efi:arm64 is not Multi-Arch: installing it would remove
 # the amd64 one.  Its .deb is downloaded once into CACHE (below) and the
-# build unpacks it into its own tree (make ARCH=aa64).
+# build unpacks it into its own tree (make ARCH=aa64).  So is rEFInd's,
+# whose postinst would install it to the machine's own ESP: the refind
+# test VM unpacks it.
 set -eu
 pkgs="gcc make binutils clang libclang-rt-14-dev llvm-14 valgrind gnu-efi libcmocka-dev
       qemu-system-x86 ovmf mtools gdisk xorriso sbsigntool openssl python3
@@ -37,4 +39,10 @@ if ! ls "$cache"/gnu-efi_*_arm64.deb >/dev/null 2>&1; then
 	mkdir -p "$cache"
 	(cd "$cache" && apt-get download -qq gnu-efi:arm64 2>/dev/null) ||
 		(cd "$cache" && $sudo apt-get update -qq && apt-get download -qq gnu-efi:arm64)
+fi
+if ! ls "$cache"/refind_*_amd64.deb >/dev/null 2>&1; then
+	echo "fetching refind into $cache"
+	mkdir -p "$cache"
+	(cd "$cache" && apt-get download -qq refind:amd64 2>/dev/null) ||
+		(cd "$cache" && $sudo apt-get update -qq && apt-get download -qq refind:amd64)
 fi

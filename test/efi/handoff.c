@@ -176,15 +176,29 @@ static BOOLEAN from_rom(EFI_DEVICE_PATH *p)
 	return FALSE;
 }
 
-/** Tell whether a device path ends in the file \virtio-scsi.efi. */
+/**
+ * Tell whether a device path names our driver's file: \virtio-scsi.efi
+ * (the Driver#### option) or a boot loader's copy such as
+ * \EFI\BOOT\drivers_x64\virtio-scsi_x64.efi.
+ */
 static BOOLEAN from_file(EFI_DEVICE_PATH *p)
 {
-	for (; p && !IsDevicePathEnd(p); p = NextDevicePathNode(p))
-		if (DevicePathType(p) == MEDIA_DEVICE_PATH &&
-		    DevicePathSubType(p) == MEDIA_FILEPATH_DP &&
-		    !StriCmp(((FILEPATH_DEVICE_PATH *)p)->PathName,
-			     DRIVER_OPTION_FILE))
-			return TRUE;
+	const CHAR16 *name, *want;
+	UINTN i, j;
+
+	for (; p && !IsDevicePathEnd(p); p = NextDevicePathNode(p)) {
+		if (DevicePathType(p) != MEDIA_DEVICE_PATH ||
+		    DevicePathSubType(p) != MEDIA_FILEPATH_DP)
+			continue;
+		name = ((FILEPATH_DEVICE_PATH *)p)->PathName;
+		for (i = 0; name[i]; i++) {
+			want = L"virtio-scsi";
+			for (j = 0; want[j] && (name[i + j] | 0x20) == want[j]; j++)
+				;
+			if (!want[j])
+				return TRUE;
+		}
+	}
 	return FALSE;
 }
 
@@ -264,8 +278,8 @@ static void check_owner(EFI_HANDLE ctrl, enum driver_source from)
 	      "owner %p", owner);
 	if (from == FROM_FILE) {
 		check(li && from_file(li->FilePath),
-		      "our driver was loaded by the boot manager from its Driver####"
-		      " option (\\virtio-scsi.efi)", "file path %s",
+		      "our driver was loaded from its file (a Driver#### option, "
+		      "or a boot loader's driver directory)", "file path %s",
 		      li ? "names another file" : "unknown");
 		return;
 	}

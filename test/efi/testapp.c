@@ -74,7 +74,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 			rom_tests(FROM_ROM, NULL);
 		goto done;
 	}
-	if (is_mode(mode, "driver-option")) {
+	if (is_mode(mode, "driver-option") || is_mode(mode, "refind")) {
 		rom_tests(FROM_FILE, NULL);
 		goto done;
 	}

@@ -765,6 +765,36 @@ driver_option_vm() {
 		-device scsi-hd,drive=boot,bus=scsi0.0,scsi-id=40,lun=9,bootindex=0
 }
 
+# refind_vm: installed through a boot loader's driver directory: rEFInd
+# (Debian's refind package, fetched by tools/install-deps.sh and unpacked
+# here, never installed) loads our driver from \EFI\BOOT\drivers_x64 and
+# boots \EFI\app\app.efi from Scsi(40,9), a unit only our driver reaches.
+refind_vm() {
+	local dir=$work/refind deb
+	local cache=${VSCSI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/virtio-scsi}
+	echo "# refind: rEFInd with our driver in drivers_x64, boot from Scsi(40,9)"
+	deb=$(ls "$cache"/refind_*_amd64.deb 2>/dev/null | head -1)
+	mkdir -p "$dir"
+	[ -n "$deb" ] && dpkg-deb -x "$deb" "$dir/pkg"
+	result "$([ -s "$dir/pkg/usr/share/refind/refind/refind_x64.efi" ] && echo 1)" \
+		"refind: Debian's refind package unpacked" "${deb:-no .deb in $cache: run make deps}"
+	printf 'timeout 1\ntextonly\nscanfor external,internal\ndefault_selection "app"\n' \
+		> "$dir/refind.conf"
+	make_gpt_fat "$work/esp-refind.img" 64 ef00 \
+		"$dir/pkg/usr/share/refind/refind/refind_x64.efi=EFI/BOOT/BOOTX64.EFI" \
+		"$dir/refind.conf=EFI/BOOT/refind.conf" \
+		"$efi/virtio-scsi.efi=EFI/BOOT/drivers_x64/virtio-scsi_x64.efi"
+	printf 'refind\n' > "$work/MODE.TXT"
+	make_gpt_fat "$work/app-40-9.img" 64 0700 \
+		"$efi/testapp.efi=EFI/app/app.efi" \
+		"$work/EXPECT.TXT=EXPECT.TXT" "$work/EXPECT.TXT=HELLO.TXT" \
+		"$work/MODE.TXT=MODE.TXT" "$work/PATTERN.BIN=PATTERN.BIN"
+	boot_vm refind refind \
+		-device virtio-scsi-pci,id=scsi0,disable-legacy=on \
+		-drive if=none,id=app,format=raw,snapshot=on,file="$work/app-40-9.img" \
+		-device scsi-hd,drive=app,bus=scsi0.0,scsi-id=40,lun=9
+}
+
 # narrow_vm: one boot disk among 128 LUNs (targets 0-15 x LUNs 0-7, all
 # within the built-in stack's reach), three boots in a row on one kept
 # variable file, with our driver in the firmware image and with Debian's
@@ -830,7 +860,7 @@ done
 make_images
 # VMS picks some of the VMs (for debugging), default all
 if [ "$ARCH" = x64 ]; then
-	all_vms="modern legacy transitional queue4 queue16 limits media conform faults unplug shell-unplug rom driver-option narrow secboot secboot-rom firmware firmware-shell shell"
+	all_vms="modern legacy transitional queue4 queue16 limits media conform faults unplug shell-unplug rom driver-option refind narrow secboot secboot-rom firmware firmware-shell shell"
 else
 	all_vms="modern legacy media conform faults unplug rom firmware"
 fi
@@ -855,6 +885,7 @@ for vm in ${VMS:-$all_vms}; do
 	rom) rom_vm ;;
 	driver-option) driver_option_vm ;;
 	narrow) narrow_vm ;;
+	refind) refind_vm ;;
 	secboot) secboot_vm ;;
 	secboot-rom) secboot_rom_vm ;;
 	firmware) firmware_vm ;;
