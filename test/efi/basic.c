@@ -318,6 +318,95 @@ static void test_odd_buffers(EFI_HANDLE ctrl, EFI_BLOCK_IO *rd, EFI_BLOCK_IO *wr
 }
 
 /**
+ * Read with a SCSI I/O READ(10) into @p buf, or write with WRITE(10).
+ * @v sio	SCSI I/O
+ * @v write	direction
+ * @v lba	first block
+ * @v blocks	how many (512 bytes each)
+ * @v buf	buffer
+ * @ret st	ExecuteScsiCommand's status, DEVICE_ERROR for a bad TargetStatus
+ */
+static EFI_STATUS sio_rw10(EFI_SCSI_IO_PROTOCOL *sio, BOOLEAN write, UINT64 lba,
+			   UINT8 blocks, VOID *buf)
+{
+	UINT8 cdb[10];
+	EFI_SCSI_IO_SCSI_REQUEST_PACKET p = {
+		.Timeout = 100000000, .Cdb = cdb, .CdbLength = sizeof(cdb),
+	};
+	EFI_STATUS st;
+
+	rw10_cdb(cdb, write ? SCSI_OP_WRITE_10 : SCSI_OP_READ_10, lba, blocks);
+	if (write) {
+		p.OutDataBuffer = buf;
+		p.OutTransferLength = blocks * 512;
+		p.DataDirection = EFI_SCSI_IO_DATA_DIRECTION_WRITE;
+	} else {
+		p.InDataBuffer = buf;
+		p.InTransferLength = blocks * 512;
+		p.DataDirection = EFI_SCSI_IO_DATA_DIRECTION_READ;
+	}
+	st = sio->ExecuteScsiCommand(sio, &p, NULL);
+	return !st && p.TargetStatus ? EFI_DEVICE_ERROR : st;
+}
+
+/**
+ * The same through Block I/O 2 and SCSI I/O: reads of the pattern disk
+ * and writes to Scsi(0,1) (inside the sectors the runner checks on the
+ * host image) from buffers 1, 3 and 511 bytes past a page, read back.
+ */
+static void test_odd_buffers2(EFI_DEVICE_PATH *ctrl_path)
+{
+	EFI_BLOCK_IO2_PROTOCOL *rd2 = NULL, *wr2 = NULL;
+	EFI_SCSI_IO_PROTOCOL *rsio = NULL, *wsio = NULL;
+	EFI_HANDLE rh = find_unit(ctrl_path, 0, 0, &(UINTN){ 0 });
+	EFI_HANDLE wh = find_unit(ctrl_path, 0, 1, &(UINTN){ 0 });
+	UINT8 *page = alloc_buf(5 * 4096), *buf;
+	EFI_STATUS st;
+	UINT64 lba;
+	UINTN i, j;
+	INT64 bad;
+	char name[96];
+
+	BS->HandleProtocol(rh, &block_io2_guid, (VOID **)&rd2);
+	BS->HandleProtocol(wh, &block_io2_guid, (VOID **)&wr2);
+	BS->HandleProtocol(rh, &scsi_io_guid, (VOID **)&rsio);
+	BS->HandleProtocol(wh, &scsi_io_guid, (VOID **)&wsio);
+	if (!check(rd2 && wr2 && rsio && wsio && rd2->Media->IoAlign <= 1 &&
+		   rsio->IoAlign <= 1, "IoAlign 1: Block I/O 2 and SCSI I/O demand "
+		   "no alignment", "%p %p %p %p", rd2, wr2, rsio, wsio))
+		goto out;
+	for (i = 0; i < sizeof(odd_offsets) / sizeof(odd_offsets[0]); i++) {
+		buf = page + 4096 + odd_offsets[i];
+		lba = 900 + 10 * i;
+		SetMem(buf, 4 * 512, 0xA5);
+		st = rd2->ReadBlocksEx(rd2, rd2->Media->MediaId, lba, NULL, 4 * 512, buf);
+		if (!st)
+			st = sio_rw10(rsio, FALSE, lba + 4, 2, buf + 4 * 512);
+		bad = st ? -2 : verify_sectors(PATTERN_SEED, lba, buf, 6);
+		vs_snprintf(name, sizeof(name), "ReadBlocksEx and SCSI I/O READ(10) "
+			     "into a buffer at page + %u", (unsigned)odd_offsets[i]);
+		check(bad == -1, name, "%lx bad %ld", (unsigned long)st, (long)bad);
+		lba = 300 + 10 * i;
+		for (j = 0; j < 5; j++)
+			pattern_fill(WRITE_SEED, lba + j, buf + j * 512);
+		st = wr2->WriteBlocksEx(wr2, wr2->Media->MediaId, lba, NULL, 3 * 512, buf);
+		if (!st)
+			st = sio_rw10(wsio, TRUE, lba + 3, 2, buf + 3 * 512);
+		SetMem(buf, 5 * 512, 0);
+		if (!st)
+			st = wr2->ReadBlocksEx(wr2, wr2->Media->MediaId, lba, NULL,
+					       5 * 512, buf);
+		bad = st ? -2 : verify_sectors(WRITE_SEED, lba, buf, 5);
+		vs_snprintf(name, sizeof(name), "WriteBlocksEx and SCSI I/O WRITE(10) "
+			     "from a buffer at page + %u, read back",
+			     (unsigned)odd_offsets[i]);
+		check(bad == -1, name, "%lx bad %ld", (unsigned long)st, (long)bad);
+	}
+out:
+	free_buf(page, 5 * 4096);
+}
+
+/**
  * FlushBlocks sends SYNCHRONIZE CACHE only when the unit's write cache is
  * on and something was written since the last flush: none for a disk
  * only read, one after a write, none for a disk whose cache is off
@@ -751,8 +840,10 @@ static void basic_run(EFI_HANDLE ctrl, UINT16 dev_id, EFI_HANDLE *drv,
 		conform_block_io(bio[1], TRUE);
 		test_write(bio[1]);
 	}
-	if (bio[0] && bio[1])
+	if (bio[0] && bio[1]) {
 		test_odd_buffers(ctrl, bio[0], bio[1]);
+		test_odd_buffers2(ctrl_path);
+	}
 	if (bio[0] && bio[1] && bio[3])
 		test_flush_policy(ctrl, bio[0], bio[1], bio[3]);
 	test_block_io2(ctrl_path);
