@@ -74,7 +74,7 @@ EFI_SRCS  := efi/driver.c efi/pass_thru.c efi/block_io.c efi/block_io2.c efi/scs
 	efi/component_name.c efi/diagnostics.c efi/disk_info.c efi/device_path.c efi/stats.c efi/status.c \
 	efi/platform_pciio.c efi/uefi_lib.c drivers/lib/libc.c drivers/lib/libc_mem.c
 APP_SRCS  := test/efi/testapp.c test/efi/testlib.c test/efi/basic.c \
-	test/efi/media.c test/efi/conform.c test/efi/handoff.c test/efi/diag.c test/efi/secboot.c test/efi/bench.c test/efi/faults.c test/efi/unplug.c test/efi/install.c \
+	test/efi/media.c test/efi/conform.c test/efi/handoff.c test/efi/diag.c test/efi/secboot.c test/efi/bench.c test/efi/faults.c test/efi/unplug.c \
 	drivers/lib/libc.c \
 	drivers/lib/log.c drivers/virtio/virtio_pci.c
 

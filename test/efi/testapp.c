@@ -82,10 +82,6 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		narrow_tests();
 		goto done;
 	}
-	if (is_mode(mode, "install")) {
-		install_driver_option();
-		goto done;
-	}
 	n = find_controllers(ctrls, 16, ids);
 	check(n >= 1, "a virtio-scsi controller is present", "none");
 	if (is_mode(mode, "secboot")) {

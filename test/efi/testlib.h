@@ -109,15 +109,13 @@ enum driver_source {
 	FROM_FV,	/**< the firmware image (make firmware) */
 	FROM_FILE,	/**< a Driver#### load option: a file on the ESP */
 };
-/** The driver-option VM: the file Driver0000 names, the boot unit. */
-#define DRIVER_OPTION_FILE L"\\virtio-scsi.efi"
+/** The driver-option and refind VMs' boot unit. */
 #define DRIVER_OPTION_PUN 40
 #define DRIVER_OPTION_LUN 9
 void rom_tests(enum driver_source from,
 	       void (*more)(EFI_HANDLE ctrl, EFI_HANDLE drv));
 void narrow_tests(void);
-/* install.c */
-void install_driver_option(void);
+
 /* unplug.c */
 void unplug_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv);
 /* media.c */

@@ -735,28 +735,37 @@ firmware_shell_vm() {
 }
 
 # driver_option_vm: the driver installed into a VM without rebuilding
-# firmware.  A first boot (the app from the virtio-blk ESP, mode install)
-# writes Driver0000 (\virtio-scsi.efi on that ESP) and DriverOrder into a
-# variable file kept for the second boot, which boots from Scsi(40,9) of
-# a virtio-scsi controller (a unit OVMF's own stack cannot see: it stops
-# at target 31, LUN 7) through the driver the boot manager loaded from
-# that option, before it connected the boot devices.
+# firmware, as the README says.  A first boot runs the UEFI Shell (the
+# ESP has no boot loader), whose startup.nsh adds Driver0000 with `bcfg
+# driver add` for \virtio-scsi.efi on that ESP, into a variable file kept
+# for the second boot, which boots from Scsi(40,9) of a virtio-scsi
+# controller (a unit OVMF's own stack cannot see: it stops at target 31,
+# LUN 7) through the driver the boot manager loaded from that option,
+# before it connected the boot devices.
 driver_option_vm() {
-	local dir=$work/driver-option
-	echo "# driver-option: Driver0000 from the ESP, boot from Scsi(40,9)"
+	local dir=$work/driver-option log
+	echo "# driver-option: bcfg driver add from the Shell, boot from Scsi(40,9)"
 	mkdir -p "$dir"
 	cp "$OVMF_VARS" "$dir/vars.fd"
-	printf 'install\n' > "$work/MODE.TXT"
+	printf '@echo -off\nfs0:\nbcfg driver add 0 fs0:\\virtio-scsi.efi "virtio-scsi"\nbcfg driver dump\nreset -s\n' \
+		> "$dir/startup.nsh"
 	make_gpt_fat "$work/esp-install.img" 64 ef00 \
-		"$efi/testapp.efi=EFI/BOOT/$BOOT_EFI" \
-		"$efi/virtio-scsi.efi=virtio-scsi.efi" \
-		"$work/EXPECT.TXT=EXPECT.TXT" "$work/MODE.TXT=MODE.TXT"
+		"$efi/virtio-scsi.efi=virtio-scsi.efi" "$dir/startup.nsh=startup.nsh"
+	mkdir -p "$dir/install"
+	VARS_FILE=$dir/vars.fd vm_run "$dir/install" monitor_bridge 300 \
+		-drive if=none,id=esp,format=raw,snapshot=on,file="$work/esp-install.img" \
+		-device virtio-blk-pci,drive=esp,bootindex=0
+	log=$(sed 's/\x1b\[[0-9;=]*[a-zA-Z]//g' "$dir/install/serial.log" | tr -d '\r')
+	echo "$log" | grep -q 'Option: 00\. Variable: Driver0000' &&
+		echo "$log" | grep -q 'virtio-scsi.efi'
+	result "$([ $? = 0 ] && [ $rc = 0 ] && echo 1)" \
+		"driver-option: the Shell's bcfg driver add wrote Driver0000" "exit $rc"
+	echo "$log" | grep -A3 'Option: 00' | sed 's/^/#   /'
 	printf 'driver-option\n' > "$work/MODE.TXT"
 	make_gpt_fat "$work/boot-40-9.img" 64 ef00 \
 		"$efi/testapp.efi=EFI/BOOT/$BOOT_EFI" \
 		"$work/EXPECT.TXT=EXPECT.TXT" "$work/EXPECT.TXT=HELLO.TXT" \
 		"$work/MODE.TXT=MODE.TXT" "$work/PATTERN.BIN=PATTERN.BIN"
-	VARS_FILE=$dir/vars.fd MIN_OK=1 boot_vm driver-install install
 	VARS_FILE=$dir/vars.fd boot_vm driver-option driver-option \
 		-drive if=none,id=esp,format=raw,snapshot=on,file="$work/esp-install.img" \
 		-device virtio-blk-pci,drive=esp \
