@@ -393,7 +393,8 @@ struct vs_efi_disk *vs_efi_disk_create(struct vs_efi_ctrl *ctrl,
 		.WriteBlocks = vs_bio_write,
 		.FlushBlocks = vs_bio_flush,
 	};
-	vs_efi_block_io2_init(d);
+	d->block_io2 = vs_efi_block_io2;
+	d->block_io2.Media = &d->media;	/* shared with Block I/O */
 	vs_efi_scsi_io_init(d);
 	*st = vs_efi_scsi_path(ctrl->dev_path, d->target, d->lun, &d->dev_path);
 	if (EFI_ERROR(*st))

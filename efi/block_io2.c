@@ -53,16 +53,13 @@ static EFI_STATUS EFIAPI vs_bio2_flush(EFI_BLOCK_IO2_PROTOCOL *This,
 }
 
 /**
- * Fill a child's Block I/O 2 protocol: it shares the Block I/O media.
- * @v d		disk
+ * The protocol a child starts from (block_io.c copies it and points Media
+ * at the Block I/O media): data, so this file calls into block_io.c and
+ * nothing calls back.
  */
-void vs_efi_block_io2_init(struct vs_efi_disk *d)
-{
-	d->block_io2 = (EFI_BLOCK_IO2_PROTOCOL){
-		.Media = &d->media,
-		.Reset = vs_bio2_reset,
-		.ReadBlocksEx = vs_bio2_read,
-		.WriteBlocksEx = vs_bio2_write,
-		.FlushBlocksEx = vs_bio2_flush,
-	};
-}
+const EFI_BLOCK_IO2_PROTOCOL vs_efi_block_io2 = {
+	.Reset = vs_bio2_reset,
+	.ReadBlocksEx = vs_bio2_read,
+	.WriteBlocksEx = vs_bio2_write,
+	.FlushBlocksEx = vs_bio2_flush,
+};

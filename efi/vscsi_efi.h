@@ -182,7 +182,7 @@ void vs_efi_scsi_io_init(struct vs_efi_disk *d);
 
 /* block_io2.c */
 extern EFI_GUID vs_efi_block_io2_guid;
-void vs_efi_block_io2_init(struct vs_efi_disk *d);
+extern const EFI_BLOCK_IO2_PROTOCOL vs_efi_block_io2;
 struct vs_efi_disk *vs_efi_disk_from_handle(EFI_HANDLE child,
 					    EFI_HANDLE driver_handle);
 

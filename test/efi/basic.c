@@ -544,30 +544,6 @@ out:
 }
 
 /**
- * Who holds a handle's SCSI I/O BY_DRIVER.
- * @v h		handle
- * @v n		how many agents do
- * @ret agent	the last of them, or NULL
- */
-static EFI_HANDLE scsi_io_holder(EFI_HANDLE h, UINTN *n)
-{
-	EFI_OPEN_PROTOCOL_INFORMATION_ENTRY *e;
-	EFI_HANDLE agent = NULL;
-	UINTN count, i;
-
-	*n = 0;
-	if (EFI_ERROR(BS->OpenProtocolInformation(h, &scsi_io_guid, &e, &count)))
-		return NULL;
-	for (i = 0; i < count; i++)
-		if (e[i].Attributes & EFI_OPEN_PROTOCOL_BY_DRIVER) {
-			agent = e[i].AgentHandle;
-			(*n)++;
-		}
-	FreePool(e);
-	return agent;
-}
-
-/**
  * A TEST UNIT READY to Scsi(1,1) through the pass-thru: a marker the
  * runner finds in QEMU's trace of the commands the device saw.
  * @v ctrl	controller
@@ -611,24 +587,24 @@ static void test_scsi_io(EFI_HANDLE ctrl, EFI_DEVICE_PATH *ctrl_path,
 	if (!check(sio && bio, "SCSI I/O on the Scsi(1,0) child", "none"))
 		return;
 	conform_scsi_io(sio, SCSI_PDT_DIRECT_ACCESS, 1, 0);
-	holder = scsi_io_holder(h, &n);
+	holder = driver_holding(h, &scsi_io_guid, &n);
 	check(holder == drv && n == 1, "our driver holds the child's SCSI I/O "
 	      "BY_DRIVER, no one else", "%u holders, %p", (unsigned)n, holder);
 	trace_mark(ctrl);
 	st = BS->ConnectController(h, NULL, NULL, TRUE);
 	trace_mark(ctrl);
-	holder = scsi_io_holder(h, &n);
+	holder = driver_holding(h, &scsi_io_guid, &n);
 	check(st == EFI_SUCCESS && holder == drv && n == 1,
 	      "ConnectController of a child: the firmware's SCSI disk driver "
 	      "cannot take it (our driver its only holder)", "%lx, %u holders",
 	      (unsigned long)st, (unsigned)n);
 	st = BS->DisconnectController(h, NULL, NULL);
-	holder = scsi_io_holder(h, &n);
+	holder = driver_holding(h, &scsi_io_guid, &n);
 	check(st == EFI_SUCCESS && n == 0, "DisconnectController of a child: our "
 	      "driver lets go of its SCSI I/O", "%lx, %u holders", (unsigned long)st,
 	      (unsigned)n);
 	st = BS->ConnectController(h, NULL, NULL, TRUE);
-	holder = scsi_io_holder(h, &n);
+	holder = driver_holding(h, &scsi_io_guid, &n);
 	st2 = BS->HandleProtocol(h, &block_io_guid, (VOID **)&again);
 	check(st == EFI_SUCCESS && holder == drv && n == 1 && !st2 && again == bio &&
 	      hello_under(ctrl_path, 1, 0),

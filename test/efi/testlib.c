@@ -112,20 +112,36 @@ void walk_end(EFI_TPL tpl)
 	BS->RestoreTPL(tpl);
 }
 
-/** Tell whether some agent holds PciIo of @p h BY_DRIVER; its handle. */
-EFI_HANDLE pci_owner(EFI_HANDLE h)
+/**
+ * Who holds a protocol of a handle BY_DRIVER.
+ * @v h		handle
+ * @v guid	protocol
+ * @v n		how many agents do (may be NULL)
+ * @ret agent	the last of them, or NULL
+ */
+EFI_HANDLE driver_holding(EFI_HANDLE h, EFI_GUID *guid, UINTN *n)
 {
 	EFI_OPEN_PROTOCOL_INFORMATION_ENTRY *e;
 	EFI_HANDLE owner = NULL;
-	UINTN n, i;
+	UINTN count, i, held = 0;
 
-	if (EFI_ERROR(BS->OpenProtocolInformation(h, &pci_io_guid, &e, &n)))
-		return NULL;
-	for (i = 0; i < n; i++)
-		if (e[i].Attributes & EFI_OPEN_PROTOCOL_BY_DRIVER)
-			owner = e[i].AgentHandle;
-	FreePool(e);
+	if (!EFI_ERROR(BS->OpenProtocolInformation(h, guid, &e, &count))) {
+		for (i = 0; i < count; i++)
+			if (e[i].Attributes & EFI_OPEN_PROTOCOL_BY_DRIVER) {
+				owner = e[i].AgentHandle;
+				held++;
+			}
+		FreePool(e);
+	}
+	if (n)
+		*n = held;
 	return owner;
+}
+
+/** Tell whether some agent holds PciIo of @p h BY_DRIVER; its handle. */
+EFI_HANDLE pci_owner(EFI_HANDLE h)
+{
+	return driver_holding(h, &pci_io_guid, NULL);
 }
 
 /** Find virtio-scsi PCI functions. */

@@ -50,6 +50,7 @@ BOOLEAN check(BOOLEAN ok, const char *name, const char *fmt, ...)
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 EFI_TPL walk_begin(void);
 void walk_end(EFI_TPL tpl);
+EFI_HANDLE driver_holding(EFI_HANDLE h, EFI_GUID *guid, UINTN *n);
 EFI_HANDLE pci_owner(EFI_HANDLE h);
 UINTN find_controllers(EFI_HANDLE *out, UINTN max, UINT16 *ids);
 SCSI_DEVICE_PATH *scsi_node_under(EFI_DEVICE_PATH *ctrl, EFI_DEVICE_PATH *p,
