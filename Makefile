@@ -67,8 +67,8 @@ AR         := $(CROSS)ar
 
 CORE_SRCS := drivers/lib/log.c \
 	drivers/virtio/virtio_pci.c drivers/virtio/virtqueue.c \
-	drivers/scsi/virtio_scsi.c drivers/scsi/scsi_command.c drivers/scsi/scsi_engine.c \
-	drivers/scsi/scsi_scan.c drivers/scsi/scsi_disk.c \
+	drivers/scsi/virtio_scsi.c drivers/scsi/scsi_decide.c drivers/scsi/scsi_engine.c \
+	drivers/scsi/scsi_inquiry.c drivers/scsi/scsi_scan.c drivers/scsi/scsi_disk.c \
 	drivers/scsi/scsi_inventory.c
 EFI_SRCS  := efi/driver.c efi/pass_thru.c efi/block_io.c efi/block_io2.c efi/scsi_io.c \
 	efi/component_name.c efi/diagnostics.c efi/disk_info.c efi/device_path.c efi/stats.c efi/status.c \
@@ -247,9 +247,9 @@ clean:
 # ---------------------------------------------------------------- host tests
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude -Itest/unit \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-UNIT_TESTS := test_transport test_virtio_scsi test_scsi_disk test_inventory test_deadlines test_paths test_bare test_ordering
+UNIT_TESTS := test_transport test_ordering test_adapter test_decide test_engine test_scan test_disk test_inventory test_log test_bare
 UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
-UNIT_COMMON := $(CORE_SRCS) test/unit/fake_device.c
+UNIT_COMMON := $(CORE_SRCS) test/unit/fake_device.c test/unit/fake_target.c
 
 # test_bare also links the bare-metal platform's portable parts
 UNIT_EXTRA_test_bare := bare/pci.c bare/platform.c bare/status.c

@@ -26,7 +26,7 @@ for t in "${tests[@]}"; do
 	# shellcheck disable=SC2086
 	extra=$(make -s --no-print-directory print-unit-extra T="$t")
 	# shellcheck disable=SC2086
-	$cc "${cov_flags[@]}" "test/unit/$t.c" $core test/unit/fake_device.c \
+	$cc "${cov_flags[@]}" "test/unit/$t.c" $core test/unit/fake_device.c test/unit/fake_target.c \
 		$extra -o "$out/$t" -lcmocka
 	LLVM_PROFILE_FILE="$out/prof/$t.profraw" "$out/$t" > "$out/$t.log" 2>&1 ||
 		{ echo "coverage: $t failed, see $out/$t.log"; exit 1; }
@@ -36,7 +36,7 @@ for f in "${fuzzers[@]}"; do
 	# shellcheck disable=SC2086
 	$cc "${cov_flags[@]}" -fsanitize=fuzzer -DVSCSI_DEFAULT_TIMEOUT_US=2000 \
 		-DVSCSI_TMF_TIMEOUT_US=2000 "test/fuzz/$f.c" $core \
-		test/unit/fake_device.c -o "$out/$f"
+		test/unit/fake_device.c test/unit/fake_target.c -o "$out/$f"
 	mkdir -p "$out/$f-corpus"
 	cp test/fuzz/corpus/"$f"/* "$out/$f-corpus/"
 	cp "$build/fuzz/$f-run/corpus/"* "$out/$f-corpus/" 2>/dev/null || true

@@ -35,10 +35,9 @@ static int scsi_disk_cmd(struct scsi_disk *d, const uint8_t *cdb,
 		.data_in = in, .in_len = in_len, .data_out = out,
 		.out_len = out_len,
 	};
-	int rc = scsi_command(d->c, &cmd);
+	int rc = scsi_command(d->c, &cmd, &d->events);
 
 	*done = in_len ? cmd.in_done : cmd.out_done;
-	d->events |= scsi_ua_event(cmd.unit_attention);
 	return rc;
 }
 
@@ -398,7 +397,7 @@ struct scsi_rw {
 static void scsi_rw_frame_blocks(struct scsi_rw *rw, struct scsi_req *r,
 				 uint64_t at, uint32_t blocks)
 {
-	struct scsi_rw_rec *rec = (struct scsi_rw_rec *)r;
+	struct scsi_rw_rec *rec = vs_container_of(r, struct scsi_rw_rec, req);
 	struct scsi_disk *d = rw->d;
 	struct vscsi_cmd *cmd = &rec->cmd;
 	uint32_t bytes = blocks * d->block_size;
@@ -502,7 +501,7 @@ static int scsi_disk_rw(struct scsi_disk *d, bool write, uint64_t lba,
 	for (i = 0; i < VSCSI_REQ_SLOTS; i++)
 		x.req[i] = &rw.rec[i].req;
 	rc = scsi_xfer_run(&x);
-	d->events |= scsi_ua_event(x.unit_attention);
+	d->events |= x.events;
 	return rc == VS_OK ? VS_OK : scsi_rw_error(d, rc);
 }
 

@@ -6,15 +6,17 @@
  * command) are cut into requests by the caller's frame(); up to a window
  * of them are in flight at once from the fixed request slots, with one
  * notification per batch; each completed request goes to the one
- * decision point, scsi_classify(), and is sent again while its own budget
+ * decision point, scsi_decide(), and is sent again while its own budget
  * lasts (SCSI_MAX_ATTEMPTS sends for a unit attention or an aborted
  * command, SCSI_READY_TIMEOUT_US from its first send for busy or becoming
  * ready, time inside the device included).  The transfer stops framing
  * at its first failure and returns the failure of the lowest unit, so no
  * later part of it is reported as done; an independent transfer (a scan)
- * keeps going and leaves each request's outcome in its record.
+ * keeps going and leaves each request's outcome in its record.  Unit
+ * attentions met on the way are OR-ed into the transfer's events, so a
+ * capacity change followed by a reset reports both.
  */
-#include "vscsi/scsi_disk.h"
+#include "vscsi/scsi_engine.h"
 
 /**
  * Send a request (again), a shrink at a time while it maps in too many
@@ -77,12 +79,14 @@ static bool scsi_xfer_fill(struct scsi_xfer *x, unsigned w)
 		r = x->req[i];
 		if (r->busy)
 			continue;
-		r->at = x->next;
+		/* a record that says no keeps the unit it carried last */
 		if (!x->ops->frame(x, r, x->next)) {
 			x->framed_all = true;
 			break;
 		}
+		r->at = x->next;
 		x->next = r->at + r->units;
+		r->used = true;
 		r->attempts = 0;
 		r->ready_by = vs_deadline(x->c->plat, SCSI_READY_TIMEOUT_US);
 		rc = scsi_xfer_send(x, r, true);
@@ -108,22 +112,18 @@ static bool scsi_xfer_judge(struct scsi_xfer *x, struct scsi_req *r, int rc)
 	bool budget_left;
 
 	r->busy = false;
-	cmd->unit_attention = 0;
 	if (rc == VS_OK)
-		rc = scsi_classify(x->c, cmd);
+		rc = scsi_decide(x->c, cmd, &x->events);
 	if (rc == VS_AGAIN || rc == VS_WAIT) {
-		if (rc == VS_AGAIN) {
-			if (cmd->unit_attention)
-				x->unit_attention = cmd->unit_attention;
+		if (rc == VS_AGAIN)
 			budget_left = ++r->attempts < SCSI_MAX_ATTEMPTS;
-		} else {
+		else
 			budget_left = !vs_expired(x->c->plat, r->ready_by);
-		}
-		VS_DBG(x->c->plat, "scsi %u:%u op %02x: %s (unit attention %04x)",
+		VS_DBG(x->c->plat, "scsi %u:%u op %02x: %s (events %x)",
 		       cmd->target, cmd->lun, cmd->cdb[0],
 		       !budget_left ? "retry budget spent" :
 		       rc == VS_AGAIN ? "retry" : "not ready or busy, waiting",
-		       cmd->unit_attention);
+		       x->events);
 		if (!budget_left) {
 			rc = VS_E_DEVICE;
 		} else {
@@ -163,10 +163,10 @@ int scsi_xfer_run(struct scsi_xfer *x)
 	x->next = 0;
 	x->rc = VS_OK;
 	x->failed_at = UINT64_MAX;
-	x->unit_attention = 0;
+	x->events = 0;
 	x->framed_all = false;
-	for (i = 0; i < w; i++)
-		x->req[i]->busy = false;
+	for (i = 0; i < VSCSI_REQ_SLOTS && x->req[i]; i++)
+		x->req[i]->busy = x->req[i]->used = false;
 	for (;;) {
 		if (scsi_xfer_fill(x, w))
 			vscsi_kick(x->c);
@@ -182,6 +182,24 @@ int scsi_xfer_run(struct scsi_xfer *x)
 		if (scsi_xfer_judge(x, oldest, rc))
 			vscsi_kick(x->c);
 	}
+}
+
+/**
+ * The request that carried a unit of a finished transfer, so a caller
+ * reads each unit's outcome from the record that holds it.
+ * @v x		transfer, run
+ * @v at	unit
+ * @ret r	its request, or NULL when no request of the run carried it
+ */
+struct scsi_req *scsi_xfer_req_at(const struct scsi_xfer *x, uint64_t at)
+{
+	unsigned i;
+
+	for (i = 0; i < VSCSI_REQ_SLOTS && x->req[i]; i++)
+		if (x->req[i]->used && x->req[i]->at <= at &&
+		    at - x->req[i]->at < x->req[i]->units)
+			return x->req[i];
+	return NULL;
 }
 
 /** scsi_command's transfer: one unit, the caller's command. */
@@ -205,11 +223,14 @@ static const struct scsi_xfer_ops scsi_one_ops = {
  * the stack is used otherwise.
  * @v c		adapter
  * @v cmd	command
+ * @v events	SCSI_EV_* bits of the unit attentions it met are OR-ed in
+ *		(may be NULL)
  * @ret rc	VS_OK, VS_E_NOTARGET, VS_E_NOMEDIA, VS_E_PROTECTED,
  *		VS_E_MEDIUM, VS_E_UNSUPPORTED, VS_E_DEVICE, or an error of
  *		vscsi_submit and vscsi_complete
  */
-int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
+int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd,
+		 unsigned *events)
 {
 	uint8_t sense[VSCSI_SENSE_MAX];
 	struct scsi_req r = { 0 };
@@ -224,7 +245,8 @@ int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 		cmd->sense_cap = sizeof(sense);
 	}
 	rc = scsi_xfer_run(&x);
-	cmd->unit_attention = x.unit_attention;
+	if (events)
+		*events |= x.events;
 	if (cmd->sense == sense)
 		cmd->sense = NULL;
 	return rc;

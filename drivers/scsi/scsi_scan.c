@@ -2,60 +2,18 @@
 /**
  * @file
  * Discovery of logical units: REPORT LUNS on LUN 0 of each target
- * (SPC-4 §6.33), falling back to a few candidate LUNs, and the standard
- * INQUIRY (SPC-4 §6.6) that confirms a unit.  Absent targets answer
- * BAD_TARGET at once, so they cost one request each.  What the units
- * found mean for the adapter's unit list is scsi_inventory.c's business.
+ * (SPC-4 §6.33), falling back to a few candidate LUNs.  Absent targets
+ * answer BAD_TARGET at once, so they cost one request each.  A unit is
+ * confirmed by its INQUIRY (scsi_inquiry.c), and what the units found
+ * mean for the adapter's unit list is scsi_inventory.c's business.
  */
 #include "vscsi/byteorder.h"
-#include "vscsi/scsi_disk.h"
+#include "vscsi/scsi_engine.h"
+#include "vscsi/scsi_scan.h"
 
 /** SAM-5 §4.7: LUN address method in the two top bits of byte 0. */
 #define SCSI_LUN_METHOD_PERIPHERAL 0x00
 #define SCSI_LUN_METHOD_FLAT 0x40
-
-/**
- * Send a standard INQUIRY and check the unit is there.
- * @v c		adapter
- * @v target	target
- * @v lun	LUN
- * @ret info	unit description
- * @ret rc	VS_OK, VS_E_NOTARGET when no unit is there, VS_E_DEVICE for
- *		malformed data, or a command error
- */
-int scsi_inquiry(struct vscsi_ctrl *c, uint8_t target, uint16_t lun,
-		 struct scsi_lun_info *info)
-{
-	uint8_t cdb[6] = { SCSI_OP_INQUIRY, 0, 0, 0, SCSI_INQUIRY_STD_LEN, 0 };
-	struct vscsi_cmd cmd = {
-		.target = target, .lun = lun, .cdb = cdb, .cdb_len = sizeof(cdb),
-		.data_in = info->inquiry, .in_len = sizeof(info->inquiry),
-	};
-	int rc;
-
-	vs_memset(info, 0, sizeof(*info));
-	rc = scsi_command(c, &cmd);
-	/* A unit that refuses INQUIRY is no unit we can use */
-	if (rc == VS_E_UNSUPPORTED || rc == VS_E_NOMEDIA)
-		return VS_E_NOTARGET;
-	if (rc != VS_OK)
-		return rc;
-	/* SPC-4 §6.6.2: at least the header up to ADDITIONAL LENGTH */
-	if (cmd.in_done < 5) {
-		VS_ERR(c->plat, "scsi %u:%u: INQUIRY returned %u bytes", target,
-		       lun, cmd.in_done);
-		return VS_E_DEVICE;
-	}
-	/* Qualifier 0 is the only "a unit is connected here" */
-	if (SCSI_INQ_PQ(info->inquiry[0]) != 0 ||
-	    SCSI_INQ_PDT(info->inquiry[0]) == SCSI_PDT_NONE)
-		return VS_E_NOTARGET;
-	info->target = target;
-	info->lun = lun;
-	info->pdt = SCSI_INQ_PDT(info->inquiry[0]);
-	info->removable = info->inquiry[1] & SCSI_INQ_RMB;
-	return VS_OK;
-}
 
 /**
  * Decode one REPORT LUNS entry into a LUN we can address.
@@ -162,7 +120,7 @@ struct scsi_rl_scan {
 static bool scsi_rl_frame(struct scsi_xfer *x, struct scsi_req *r, uint64_t at)
 {
 	struct scsi_rl_scan *scan = x->ctx;
-	struct scsi_rl_rec *rec = (struct scsi_rl_rec *)r;
+	struct scsi_rl_rec *rec = vs_container_of(r, struct scsi_rl_rec, req);
 
 	if (scan->first + at > scan->last)
 		return false;
@@ -217,6 +175,18 @@ static void scsi_rl_report(struct vscsi_ctrl *c, const struct scsi_rl_rec *rec,
 }
 
 /**
+ * The record of a batch that carried one of its targets.
+ * @v x		the batch's transfer, run
+ * @v at	the target's place in the batch
+ * @ret rec	its record
+ */
+static const struct scsi_rl_rec *scsi_rl_rec_of(const struct scsi_xfer *x,
+						uint64_t at)
+{
+	return vs_container_of(scsi_xfer_req_at(x, at), struct scsi_rl_rec, req);
+}
+
+/**
  * Ask every target in a range for its LUN list: REPORT LUNS to a batch
  * of targets at once (one request slot each, one notification), so the
  * many absent targets answer BAD_TARGET together, each retried on its
@@ -255,13 +225,10 @@ int scsi_scan_targets(struct vscsi_ctrl *c, uint32_t first, uint32_t last,
 		scan.first = first;
 		scan.last = last - first + 1 < n ? last : first + n - 1;
 		scsi_xfer_run(&x);
-		/*
-		 * A batch is no larger than the window, so each record carried
-		 * one target, record i target first + i, and still holds its
-		 * outcome.
-		 */
+		/* a batch is no larger than the window: each target's record
+		 * still holds its outcome */
 		for (i = 0; i < scan.last - first + 1; i++) {
-			scsi_rl_report(c, &rec[i].rec, &report);
+			scsi_rl_report(c, scsi_rl_rec_of(&x, i), &report);
 			if (report.rc == VS_OK && !report.complete &&
 			    !report.probed)
 				/* more than the short buffer held: ask alone */

@@ -337,6 +337,8 @@ int vp_config_read(struct vp_dev *vp, uint32_t offset, unsigned width,
 					VIRTIO_PCI_COMMON_CFGGENERATION, 1))
 			return VS_OK;
 	}
+	VS_ERR(vp->plat, "virtio: config generation changed in each of %u reads "
+	       "of offset %u", VP_CONFIG_RETRIES, offset);
 	return VS_E_DEVICE;
 }
 

@@ -21,7 +21,7 @@
 /** Status codes of the core: every layer's, in one list. */
 enum vs_status {
 	VS_WAIT = 2,		/**< worth sending again after a pause
-				 * (busy, becoming ready: scsi_classify) */
+				 * (busy, becoming ready: scsi_decide) */
 	VS_AGAIN = 1,		/**< worth sending again at once (a unit
 				 * attention, an aborted command) */
 	VS_OK = 0,
@@ -195,6 +195,13 @@ int vs_snprintf(char *buf, size_t size, const char *fmt, ...)
 #define vs_memset __builtin_memset
 #define vs_memcpy __builtin_memcpy
 #define vs_memcmp __builtin_memcmp
+
+/**
+ * The record that embeds @p ptr as its member @p member: how the core
+ * gets from a request (struct scsi_req) back to the caller's record.
+ */
+#define vs_container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
 
 /**
  * The platform's clock (see vs_platform_ops.now_us).

@@ -19,6 +19,7 @@
 #define VSCSI_SCSI_INVENTORY_H
 
 #include "vscsi/scsi_disk.h"
+#include "vscsi/scsi_scan.h"
 
 /** Most units one adapter holds: listed ones and removed ones not yet
  * released.  Further units are not listed, each named in the log. */

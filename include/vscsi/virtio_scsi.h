@@ -55,9 +55,6 @@ struct vscsi_cmd {
 	uint8_t sense_len;	/**< bytes copied to sense */
 	uint32_t in_done;	/**< bytes the device wrote to data_in */
 	uint32_t out_done;	/**< bytes the device read from data_out */
-	/** Set by scsi_command: SCSI_ASC_ASCQ of the last UNIT ATTENTION
-	 * it retried past (0: none), so callers can act on it. */
-	uint16_t unit_attention;
 };
 
 /** An event from the event queue (§5.6.6.3), checked and decoded. */

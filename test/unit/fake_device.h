@@ -4,8 +4,9 @@
  * A fake virtio-scsi PCI device in plain memory: the core's second
  * platform.  It models PCI configuration space with the virtio
  * capabilities (or the legacy I/O BAR), the common configuration, the
- * split rings, a DMA address space separate from CPU addresses, and SCSI
- * targets with disks in memory.  Knobs make it misbehave.
+ * split rings, a DMA address space separate from CPU addresses
+ * (fake_device.c), and SCSI targets with disks in memory
+ * (fake_target.c).  Knobs make it misbehave.
  */
 #ifndef TEST_FAKE_DEVICE_H
 #define TEST_FAKE_DEVICE_H
@@ -13,9 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "vscsi/platform.h"
+#include "fake_target.h"
 
-#define FAKE_TARGETS 8
-#define FAKE_LUNS 64
 #define FAKE_QUEUES 3
 #define FAKE_MAX_MAPS 256
 #define FAKE_MAX_HEADS 1024
@@ -33,30 +33,6 @@ enum fake_fault {
 	FAULT_DROP,		/**< never complete the request */
 	FAULT_SHORT,		/**< GOOD status but half the data (residual) */
 	FAULT_RESP_ONLY,	/**< writes the response only, residual 0 */
-};
-
-/** One logical unit. */
-struct fake_lun {
-	bool present;
-	uint8_t pdt;
-	uint32_t block_size;
-	uint64_t blocks;	/**< capacity reported */
-	uint8_t *data;		/**< backing store */
-	uint64_t data_size;	/**< its size: capacity may change, or be huge */
-	bool write_protect;
-	/** Sense to answer the next commands with (key 0: none). */
-	uint8_t sense_key, asc, ascq;
-	unsigned sense_count;	/**< how many commands get it (~0: all) */
-	bool rc16_only;		/**< READ CAPACITY(10) answers all ones */
-	bool no_rc16;		/**< READ CAPACITY(16) is refused */
-	uint64_t bad_lba;	/**< reads covering it: MEDIUM ERROR (0: none) */
-	uint16_t vpd_granularity;	/**< Block Limits VPD (0: no page) */
-	uint32_t vpd_max_transfer;
-	bool removable;		/**< INQUIRY RMB */
-	uint32_t phys_exp, lowest_aligned;	/**< READ CAPACITY(16) */
-	unsigned inquiry_len;	/**< bytes of INQUIRY data (0: 36) */
-	bool no_write_cache;	/**< Caching page: WCE 0 */
-	bool no_caching_page;	/**< MODE SENSE of the Caching page refused */
 };
 
 struct fake_map {
@@ -125,6 +101,7 @@ struct fake_dev {
 	struct fake_lun lun[FAKE_TARGETS][FAKE_LUNS];
 	bool target_no_report_luns[FAKE_TARGETS];
 	bool report_luns_reverse;	/**< list LUNs in descending order */
+	bool desc_sense;		/**< sense in descriptor format (72h) */
 	unsigned report_luns_extra;	/**< LUNs claimed beyond those sent */
 	/* DMA */
 	struct fake_map map[FAKE_MAX_MAPS];
@@ -180,8 +157,6 @@ void fake_init(struct fake_dev *fd, bool modern);
 uint8_t fake_fuzz_byte(struct fake_dev *fd);
 uint32_t fake_fuzz_u32(struct fake_dev *fd);
 void fake_fini(struct fake_dev *fd);
-void fake_add_disk(struct fake_dev *fd, unsigned t, unsigned l,
-		   uint32_t block_size, uint64_t blocks);
 unsigned fake_active_maps(const struct fake_dev *fd);
 void *fake_dev_to_cpu(struct fake_dev *fd, uint64_t dev, size_t len);
 void fake_process(struct fake_dev *fd, unsigned q);

@@ -13,10 +13,15 @@
 #include <string.h>
 #include <cmocka.h>
 #include "fake_device.h"
+#include "../common/pattern.h"
 #include "spec/scsi.h"
 #include "spec/virtio.h"
 #include "vscsi/byteorder.h"
 #include "vscsi/scsi_disk.h"
+#include "vscsi/scsi_scan.h"
+
+/** A TEST UNIT READY: a command with no data. */
+static const uint8_t tur[6] = { SCSI_OP_TEST_UNIT_READY };
 
 /** A fake device and the adapter driving it. */
 struct rig {
@@ -73,6 +78,25 @@ static inline int teardown_rig(void **state)
 	return 0;
 }
 
+/** Fill a fake disk's backing store with the test pattern. */
+static inline void fill_pattern(struct fake_lun *lu, uint64_t sectors)
+{
+	uint64_t i;
+
+	for (i = 0; i < sectors; i++)
+		pattern_fill(7, i, lu->data + i * 512);
+}
+
+/** INQUIRY then open, as a platform does. */
+static inline int open_disk(struct rig *r, struct scsi_disk *d, uint8_t t,
+			    uint16_t l)
+{
+	struct scsi_lun_info info;
+	int rc = scsi_inquiry(&r->c, t, l, &info);
+
+	return rc == VS_OK ? scsi_disk_open(d, &r->c, &info) : rc;
+}
+
 /** Send a 6-byte CDB with a data-in buffer. */
 static inline int rig_cmd_in(struct rig *r, uint8_t t, uint16_t l,
 			     const uint8_t *cdb, uint8_t cdb_len, void *buf,
@@ -96,8 +120,6 @@ static inline int rig_cmd_in(struct rig *r, uint8_t t, uint16_t l,
 static inline void assert_fault_then_recovery(struct rig *r,
 					      enum fake_fault fault, int rc)
 {
-	static const uint8_t tur[6] = { SCSI_OP_TEST_UNIT_READY };
-
 	r->fd.fault = fault;
 	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), rc);
 	r->fd.fault = FAULT_NONE;

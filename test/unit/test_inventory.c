@@ -686,6 +686,25 @@ static void test_odd_events(void **state)
 	teardown(ir);
 }
 
+/** A platform's own "the LUNs changed" starts a rescan at the next poll. */
+static void test_request_rescan(void **state)
+{
+	struct rig *r = *state;
+	static const struct scsi_inventory_ops none;
+	struct scsi_inventory *inv = calloc(1, sizeof(*inv));
+
+	scsi_inv_init(inv, &r->c, &none, NULL);
+	assert_int_equal(scsi_inv_scan(inv), VS_OK);
+	fake_add_disk(&r->fd, 0, 5, 512, 8);
+	scsi_inv_poll(inv);
+	assert_null(scsi_inv_find(inv, 0, 5));	/* nothing said so */
+	scsi_inv_request_rescan(inv);
+	scsi_inv_poll(inv);
+	assert_non_null(scsi_inv_find(inv, 0, 5));
+	assert_int_equal(inv->rescans, 2);
+	free(inv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -703,6 +722,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_events, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_odd_events, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_self_tests, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_request_rescan, setup_modern, teardown_rig),
 	};
 
 	return cmocka_run_group_tests_name("inventory", tests, NULL, NULL);

@@ -23,9 +23,11 @@ static const struct scsi_inventory_ops no_callbacks;
  * @v dropped	barriers the fake ignores (mask of 1 << VS_BARRIER_*);
  *		without CONSUME, only one command is tried
  * @ret order_errors	breaches of the order the fake saw
+ * @ret stale	used elements the core refused as no chain in flight
  * @ret rc	the first failure of the workload, or VS_OK
  */
-static int weak_workload(bool modern, unsigned dropped, unsigned *order_errors)
+static int weak_workload(bool modern, unsigned dropped, unsigned *order_errors,
+			 unsigned *stale)
 {
 	static const uint8_t tur[6] = { SCSI_OP_TEST_UNIT_READY };
 	struct rig *r = rig_new(modern);
@@ -39,6 +41,7 @@ static int weak_workload(bool modern, unsigned dropped, unsigned *order_errors)
 	fake_add_disk(&r->fd, 3, 0, 4096, 512);
 	r->fd.weak_order = true;
 	r->fd.drop_barrier = dropped;
+	r->fd.log_watch = "not in flight";
 	rc = vscsi_init(&r->c, &r->fd.plat);
 	if (rc != VS_OK)
 		goto out;
@@ -82,6 +85,8 @@ out:
 	assert_int_equal(fake_active_maps(&r->fd), 0);
 	assert_int_equal(r->fd.dma_errors, 0);
 	*order_errors = r->fd.order_errors;
+	if (stale)
+		*stale = r->fd.log_watched;
 	/* every kind of ordering point was reached */
 	if (!dropped) {
 		assert_true(r->fd.barriers[VS_BARRIER_PUBLISH] > 0);
@@ -101,9 +106,9 @@ static void test_weak_order_clean(void **state)
 	unsigned errors;
 
 	(void)state;
-	assert_int_equal(weak_workload(true, 0, &errors), VS_OK);
+	assert_int_equal(weak_workload(true, 0, &errors, NULL), VS_OK);
 	assert_int_equal(errors, 0);
-	assert_int_equal(weak_workload(false, 0, &errors), VS_OK);
+	assert_int_equal(weak_workload(false, 0, &errors, NULL), VS_OK);
 	assert_int_equal(errors, 0);
 }
 
@@ -114,17 +119,19 @@ static void test_weak_order_clean(void **state)
  */
 static void test_missing_barrier_caught(void **state)
 {
-	unsigned errors;
+	unsigned errors, stale;
 	int rc;
 
 	(void)state;
-	weak_workload(true, 1u << VS_BARRIER_PUBLISH, &errors);
+	weak_workload(true, 1u << VS_BARRIER_PUBLISH, &errors, NULL);
 	assert_true(errors > 0);
-	weak_workload(false, 1u << VS_BARRIER_NOTIFY, &errors);
+	weak_workload(false, 1u << VS_BARRIER_NOTIFY, &errors, NULL);
 	assert_true(errors > 0);
-	/* the stale element's id is no chain in flight: refused */
-	rc = weak_workload(true, 1u << VS_BARRIER_CONSUME, &errors);
+	/* the stale element's id is no chain in flight: refused, and for
+	 * that reason (not a timeout or a failed set-up) */
+	rc = weak_workload(true, 1u << VS_BARRIER_CONSUME, &errors, &stale);
 	assert_int_equal(rc, VS_E_DEVICE);
+	assert_int_equal(stale, 1);
 }
 
 int main(void)

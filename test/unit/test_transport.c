@@ -2,14 +2,13 @@
 /**
  * @file
  * Host tests of the virtio-pci transport and the split virtqueue against
- * the fake device: initialisation (virtio 1.2 §3.1.1), feature and config
- * negotiation, ring wrap-around, descriptor reuse, and the checks on what
- * the device writes into the used ring.
+ * the fake device: initialisation (virtio 1.2 §3.1.1), capabilities,
+ * feature and config negotiation, shared memory, ring wrap-around,
+ * descriptor reuse, notification, resets, and the checks on what the
+ * device writes into the used ring.
  */
 #include "helpers.h"
 #include "spec/virtio_scsi.h"
-
-static const uint8_t tur[6] = { SCSI_OP_TEST_UNIT_READY };
 
 /** §3.1.1: the modern device ends DRIVER_OK with FEATURES_OK, 3 queues. */
 static void test_init_modern(void **state)
@@ -391,6 +390,179 @@ static void test_add_chain_limits(void **state)
 	assert_false(vq_busy(vq, 2));
 }
 
+/** No shared memory at any step of set-up: NOMEM, nothing left behind. */
+static void test_dma_alloc_failure(void **state)
+{
+	unsigned n;
+	int rc;
+
+	(void)state;
+	for (n = 1; n <= 8; n++) {
+		struct rig *r = rig_new(true);
+
+		r->fd.dma_fail_at = n;
+		rc = vscsi_init(&r->c, &r->fd.plat);
+		if (n <= 4) {	/* the adapter's memory and three queues */
+			assert_int_equal(rc, VS_E_NOMEM);
+			assert_true(r->fd.status & VIRTIO_STATUS_FAILED);
+		} else {
+			assert_int_equal(rc, VS_OK);
+			vscsi_fini(&r->c);
+		}
+		assert_int_equal(fake_active_maps(&r->fd), 0);
+		rig_free(r);
+	}
+}
+
+/** A notify offset outside the notify window is refused and logged. */
+static void test_notify_off_out_of_range(void **state)
+{
+	struct rig *r = rig_new(true);
+
+	(void)state;
+	r->fd.notify_off_bad = true;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_DEVICE);
+	assert_non_null(strstr(r->fd.last_log, "notify offset"));
+	assert_int_equal(fake_active_maps(&r->fd), 0);
+	rig_free(r);
+}
+
+/** A configuration whose generation never settles cannot be read. */
+static void test_config_generation(void **state)
+{
+	struct rig *r = rig_new(true);
+
+	(void)state;
+	/* the same device with a steady generation starts */
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+	vscsi_fini(&r->c);
+	r->fd.generation_unstable = true;
+	r->fd.log_watch = "config generation changed";
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_DEVICE);
+	/* refused for that reason, not another */
+	assert_true(r->fd.log_watched > 0);
+	assert_int_equal(fake_active_maps(&r->fd), 0);
+	rig_free(r);
+}
+
+/**
+ * Capability lists a device should not have: a cap of an unknown type, a
+ * BAR number beyond 5, a cap too short, a notify cap without its
+ * multiplier, a second cap of a type already found.  What is left must be
+ * a whole modern interface, or the function is refused and logged.
+ */
+static void test_bad_capabilities(void **state)
+{
+	struct rig *r;
+	uint8_t *cap;
+
+	(void)state;
+	/* a usable list with junk in front of it still works */
+	r = rig_new(true);
+	r->fd.pci[PCI_CAP_PTR] = 0xA0;
+	cap = r->fd.pci + 0xA0;		/* unknown type 9 */
+	cap[VIRTIO_PCI_CAP_VNDR] = PCI_CAP_ID_VNDR;
+	cap[VIRTIO_PCI_CAP_NEXT] = 0xB0;
+	cap[VIRTIO_PCI_CAP_LEN] = 16;
+	cap[VIRTIO_PCI_CAP_CFG_TYPE] = 9;
+	cap = r->fd.pci + 0xB0;		/* a common cfg on BAR 7 */
+	memcpy(cap, r->fd.pci + 0x40, 16);
+	cap[VIRTIO_PCI_CAP_NEXT] = 0x40;
+	cap[VIRTIO_PCI_CAP_BAR] = 7;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+	assert_true(r->c.vp.modern);
+	assert_int_equal(r->c.vp.common.bar, 4);
+	vscsi_fini(&r->c);
+	rig_free(r);
+
+	/* the notify cap too short for its multiplier: no interface left */
+	r = rig_new(true);
+	r->fd.pci[0x70 + VIRTIO_PCI_CAP_LEN] = 16;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_NODEV);
+	assert_non_null(strstr(r->fd.last_log, "no usable interface"));
+	rig_free(r);
+
+	/* a cap shorter than any: ignored, so the common cfg is missing */
+	r = rig_new(true);
+	r->fd.pci[0x40 + VIRTIO_PCI_CAP_LEN] = 8;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_NODEV);
+	rig_free(r);
+
+	/* a second common cfg after the first: the first one counts */
+	r = rig_new(true);
+	r->fd.pci[0x70 + VIRTIO_PCI_CAP_NEXT] = 0xA0;
+	memcpy(r->fd.pci + 0xA0, r->fd.pci + 0x40, 16);
+	r->fd.pci[0xA0 + VIRTIO_PCI_CAP_NEXT] = 0;
+	put_le32(r->fd.pci + 0xA0 + VIRTIO_PCI_CAP_OFFSET, 0x7000);
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+	vscsi_fini(&r->c);
+	rig_free(r);
+}
+
+/** A legacy ring the device cannot reach (32-bit page numbers, 16 TiB). */
+static void test_legacy_ring_unreachable(void **state)
+{
+	struct rig *r = rig_new(false);
+
+	(void)state;
+	r->fd.next_iova = 1ull << 45;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_E_DEVICE);
+	assert_non_null(strstr(r->fd.last_log, "unreachable"));
+	assert_int_equal(fake_active_maps(&r->fd), 0);
+	rig_free(r);
+}
+
+/** A device that polls the ring (VIRTQ_USED_F_NO_NOTIFY) is not notified. */
+static void test_used_no_notify(void **state)
+{
+	struct rig *r = *state;
+	unsigned before;
+
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
+	r->fd.used_no_notify = true;
+	r->fd.deferred = true;		/* it works while we poll */
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
+	before = r->fd.notifies[VIRTIO_SCSI_VQ_REQUEST];
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
+	assert_int_equal(r->fd.notifies[VIRTIO_SCSI_VQ_REQUEST], before);
+}
+
+/** A device that ignores a reset is given 1 s, then loses bus mastering. */
+static void test_reset_deadline(void **state)
+{
+	struct rig *r = *state;
+	uint64_t t0;
+
+	r->fd.reset_stuck = true;
+	t0 = r->fd.now_us;
+	assert_int_equal(vp_reset(&r->c.vp), VS_E_TIMEOUT);
+	assert_true(r->fd.now_us - t0 >= 1000000);
+	assert_true(r->fd.now_us - t0 < 1000000 + 10000);
+	r->fd.reset_stuck = false;
+}
+
+/** Queues asked for with impossible slot numbers; slots sized to chains. */
+static void test_vq_create_edges(void **state)
+{
+	struct rig *r = *state;
+	struct virtqueue vq;
+	struct rig *fresh = rig_new(true);
+
+	assert_int_equal(vq_create(&vq, &r->c.vp, 2, 256, 0, 4), VS_E_INVAL);
+	assert_int_equal(vq_create(&vq, &r->c.vp, 2, 256, VQ_MAX_SLOTS + 1, 4),
+			 VS_E_INVAL);
+	assert_int_equal(vq_create(&vq, &r->c.vp, 2, 256, 1, 0), VS_E_INVAL);
+	vs_memset(&vq, 0, sizeof(vq));
+	vq_destroy(&vq);		/* never created: nothing to free */
+	/* chains longer than VQ_WANT_SLOT_DESCS get slots of their size */
+	assert_int_equal(vp_probe(&fresh->c.vp, &fresh->fd.plat), VS_OK);
+	assert_int_equal(vq_create(&vq, &fresh->c.vp, 1, 64, 4, 16), VS_OK);
+	assert_int_equal(vq.slot_descs, 16);
+	vq_destroy(&vq);
+	assert_int_equal(fake_active_maps(&fresh->fd), 0);
+	rig_free(fresh);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +588,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_qemu_used_len, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_used_idx_jump, setup_legacy, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_add_chain_limits, setup_modern, teardown_rig),
+		cmocka_unit_test(test_dma_alloc_failure),
+		cmocka_unit_test(test_notify_off_out_of_range),
+		cmocka_unit_test(test_config_generation),
+		cmocka_unit_test(test_bad_capabilities),
+		cmocka_unit_test(test_legacy_ring_unreachable),
+		cmocka_unit_test_setup_teardown(test_used_no_notify, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_reset_deadline, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_vq_create_edges, setup_modern, teardown_rig),
 	};
 
 	return cmocka_run_group_tests_name("transport", tests, NULL, NULL);

@@ -2,10 +2,11 @@
 /**
  * @file
  * The decision table: what each virtio response, SCSI status and sense
- * key/ASC means for the caller (SAM-5 §5.3, SPC-4 §4.5), in one table;
- * scsi_engine.c runs commands by it.
+ * key/ASC means for the caller (SAM-5 §5.3, SPC-4 §4.5), in one table,
+ * and which unit attention (SCSI_EV_*) the command reported; scsi_engine.c
+ * runs commands by it.
  */
-#include "vscsi/scsi_disk.h"
+#include "vscsi/scsi_decide.h"
 
 /** What to do with a completed command. */
 enum scsi_action {
@@ -132,18 +133,22 @@ static enum scsi_action scsi_action(const struct vscsi_cmd *cmd)
 }
 
 /**
- * Remember a UNIT ATTENTION being retried past: the command did not run,
- * but what it reports (medium or capacity changed, reset) matters to the
- * caller.
- * @v cmd	command whose sense data is a UNIT ATTENTION, or not
+ * The unit attention a command reported, as SCSI_EV_* bits: the command
+ * did not run (it is sent again), but what it reports (medium or
+ * capacity changed, reset) matters to the unit's owner.
+ * @v cmd	completed command
+ * @ret events	SCSI_EV_* bits (0: no unit attention, or none we act on)
  */
-static void scsi_note_unit_attention(struct vscsi_cmd *cmd)
+static unsigned scsi_cmd_events(const struct vscsi_cmd *cmd)
 {
 	uint8_t asc, ascq;
 
-	if (scsi_decode_sense(cmd->sense, cmd->sense_len, &asc, &ascq) ==
+	if (cmd->response != VIRTIO_SCSI_S_OK ||
+	    cmd->status != SCSI_STATUS_CHECK_CONDITION ||
+	    scsi_decode_sense(cmd->sense, cmd->sense_len, &asc, &ascq) !=
 	    SCSI_SK_UNIT_ATTENTION)
-		cmd->unit_attention = SCSI_ASC_ASCQ(asc, ascq);
+		return 0;
+	return scsi_ua_event(SCSI_ASC_ASCQ(asc, ascq));
 }
 
 /**
@@ -198,25 +203,25 @@ static int scsi_action_status(enum scsi_action action,
 }
 
 /**
- * Classify a command that completed once: done, an error to return, or
- * worth sending again, at once (VS_AGAIN: a unit attention, an aborted
- * command) or after a pause (VS_WAIT: busy, becoming ready).  The one
- * decision point for every path (scsi_engine.c); a unit attention is
- * noted in cmd->unit_attention.
+ * Decide what a command that completed once comes to: done, an error to
+ * return, or worth sending again, at once (VS_AGAIN: a unit attention, an
+ * aborted command) or after a pause (VS_WAIT: busy, becoming ready).  The
+ * one decision point for every path (scsi_engine.c).
  * @v c		adapter
  * @v cmd	completed command
+ * @v events	SCSI_EV_* bits of the unit attention it reported are OR-ed in
  * @ret rc	VS_OK, VS_AGAIN, VS_WAIT, or the error to return:
  *		VS_E_NOTARGET, VS_E_NOMEDIA, VS_E_PROTECTED, VS_E_MEDIUM,
  *		VS_E_UNSUPPORTED, VS_E_DEVICE
  */
-int scsi_classify(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
+int scsi_decide(struct vscsi_ctrl *c, const struct vscsi_cmd *cmd,
+		unsigned *events)
 {
 	enum scsi_action action = scsi_action(cmd);
 
-	if (action == SCSI_ACT_RETRY) {
-		scsi_note_unit_attention(cmd);
+	*events |= scsi_cmd_events(cmd);
+	if (action == SCSI_ACT_RETRY)
 		return VS_AGAIN;
-	}
 	if (action == SCSI_ACT_WAIT)
 		return VS_WAIT;
 	return scsi_action_status(action, cmd, c->plat);

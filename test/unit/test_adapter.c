@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /**
  * @file
- * Host tests of the virtio-scsi request layer: framing (§5.6.6.1), LUN
- * encoding, response mapping, the checks on device-written response
- * fields, timeouts, transfer limits and task management (§5.6.6.2).
+ * Host tests of the virtio-scsi adapter (virtio_scsi.c): framing
+ * (§5.6.6.1), LUN encoding, response mapping, the checks on
+ * device-written response fields and on the caller's requests, deadlines
+ * and timeouts, transfer limits, task management (§5.6.6.2), events,
+ * halts and restarts.
  */
 #include "helpers.h"
 #include "spec/virtio_scsi.h"
+#include "vscsi/scsi_inventory.h"
 
-static const uint8_t tur[6] = { SCSI_OP_TEST_UNIT_READY };
 static const uint8_t inquiry[6] = { SCSI_OP_INQUIRY, 0, 0, 0, 36, 0 };
 
 /** The request header and response are exactly 19+cdb / 12+sense bytes. */
@@ -106,64 +108,6 @@ static void test_residual(void **state)
 	assert_int_equal(out.in_done, 36);
 }
 
-/**
- * A device that writes only the response, yet says (residual 0) that all
- * data arrived: the used length contradicts it, so the read fails rather
- * than hand back stale memory as data.
- */
-static void test_used_len_vs_residual(void **state)
-{
-	struct rig *r = *state;
-	uint8_t cdb[6] = { SCSI_OP_INQUIRY, 0, 0, 0, 36, 0 };
-	uint8_t buf[36];
-
-	memset(buf, 0xAA, sizeof(buf));
-	r->fd.plat.log_level = VS_LOG_ERR;
-	r->fd.fault = FAULT_RESP_ONLY;
-	assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 6, buf, sizeof(buf), NULL),
-			 VS_E_DEVICE);
-	assert_non_null(strstr(r->fd.last_log, "used length"));
-	r->fd.fault = FAULT_NONE;
-	assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 6, buf, sizeof(buf), NULL), VS_OK);
-	/* QEMU's used length (whole buffers) is consistent with any residual */
-	r->fd.qemu_used_len = true;
-	assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 6, buf, sizeof(buf), NULL), VS_OK);
-}
-
-/**
- * A stop (ExitBootServices) with a request in flight: the request ends
- * with an error, not the slot's earlier outcome, and waiting for it ends,
- * even when the ring then shows a bad entry.
- */
-static void test_stop_in_flight(void **state)
-{
-	struct rig *r = *state;
-	uint8_t tur[6] = { SCSI_OP_TEST_UNIT_READY };
-	struct vscsi_cmd ok = { .cdb = tur, .cdb_len = 6, .timeout_us = 1000 };
-	struct vscsi_cmd lost = ok, bad = ok;
-	int slot;
-
-	assert_int_equal(vscsi_exec(&r->c, &ok), VS_OK);	/* slot 0: VS_OK */
-	r->fd.fault = FAULT_DROP;
-	slot = vscsi_submit(&r->c, &lost);
-	assert_int_equal(slot, 0);
-	vscsi_kick(&r->c);
-	vscsi_stop(&r->c);
-	assert_int_equal(vscsi_complete(&r->c, slot), VS_E_TIMEOUT);
-
-	/* again, with a used entry that names no request */
-	vscsi_fini(&r->c);
-	r->fd.fault = FAULT_NONE;
-	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
-	assert_int_equal(vscsi_exec(&r->c, &ok), VS_OK);
-	r->fd.fault = FAULT_USED_ID;
-	slot = vscsi_submit(&r->c, &bad);
-	vscsi_kick(&r->c);
-	vscsi_stop(&r->c);
-	assert_int_equal(vscsi_complete(&r->c, slot), VS_E_DEVICE);
-	r->fd.fault = FAULT_NONE;
-}
-
 /** Device-written nonsense: DEVICE error, nothing copied, still usable. */
 static void test_bad_response_fields(void **state)
 {
@@ -207,35 +151,6 @@ static void test_timeout_resets(void **state)
 	r->fd.fault = FAULT_NONE;
 	assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 10, buf, sizeof(buf), NULL), VS_OK);
 	assert_int_equal(r->c.resets, 1);
-}
-
-/** Caller errors: INVAL, UNSUPPORTED, BADSIZE with the limit. */
-static void test_parameter_checks(void **state)
-{
-	struct rig *r = *state;
-	uint8_t buf[64], cdb[40] = { SCSI_OP_INQUIRY };
-	struct vscsi_cmd cmd = { .cdb = cdb, .cdb_len = 6, .timeout_us = 1000 };
-
-	cmd.cdb_len = 0;
-	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
-	cmd.cdb_len = 33;
-	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_UNSUPPORTED);
-	cmd.cdb_len = 6;
-	cmd.in_len = 10;	/* no buffer */
-	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
-	cmd.data_in = buf;
-	cmd.data_out = buf;
-	cmd.out_len = 10;	/* bidirectional: INOUT not offered */
-	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_UNSUPPORTED);
-	cmd.data_out = NULL;
-	cmd.out_len = 0;
-	cmd.lun = 16384;
-	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
-	cmd.lun = 0;
-	cmd.in_len = r->c.max_transfer + 1;
-	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_BADSIZE);
-	assert_int_equal(cmd.in_done, r->c.max_transfer);
-	assert_int_equal(r->fd.requests, 0);
 }
 
 /** A mapping that comes back in pieces becomes several descriptors. */
@@ -400,6 +315,216 @@ static void test_reset_stuck(void **state)
 	assert_true(r->fd.status & VIRTIO_STATUS_DRIVER_OK);	/* it ignored us */
 }
 
+/**
+ * A device that writes only the response, yet says (residual 0) that all
+ * data arrived: the used length contradicts it, so the read fails rather
+ * than hand back stale memory as data.
+ */
+static void test_used_len_vs_residual(void **state)
+{
+	struct rig *r = *state;
+	uint8_t cdb[6] = { SCSI_OP_INQUIRY, 0, 0, 0, 36, 0 };
+	uint8_t buf[36];
+
+	memset(buf, 0xAA, sizeof(buf));
+	r->fd.plat.log_level = VS_LOG_ERR;
+	r->fd.fault = FAULT_RESP_ONLY;
+	assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 6, buf, sizeof(buf), NULL),
+			 VS_E_DEVICE);
+	assert_non_null(strstr(r->fd.last_log, "used length"));
+	r->fd.fault = FAULT_NONE;
+	assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 6, buf, sizeof(buf), NULL), VS_OK);
+	/* QEMU's used length (whole buffers) is consistent with any residual */
+	r->fd.qemu_used_len = true;
+	assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 6, buf, sizeof(buf), NULL), VS_OK);
+}
+
+/**
+ * A stop (ExitBootServices) with a request in flight: the request ends
+ * with an error, not the slot's earlier outcome, and waiting for it ends,
+ * even when the ring then shows a bad entry.
+ */
+static void test_stop_in_flight(void **state)
+{
+	struct rig *r = *state;
+	uint8_t tur[6] = { SCSI_OP_TEST_UNIT_READY };
+	struct vscsi_cmd ok = { .cdb = tur, .cdb_len = 6, .timeout_us = 1000 };
+	struct vscsi_cmd lost = ok, bad = ok;
+	int slot;
+
+	assert_int_equal(vscsi_exec(&r->c, &ok), VS_OK);	/* slot 0: VS_OK */
+	r->fd.fault = FAULT_DROP;
+	slot = vscsi_submit(&r->c, &lost);
+	assert_int_equal(slot, 0);
+	vscsi_kick(&r->c);
+	vscsi_stop(&r->c);
+	assert_int_equal(vscsi_complete(&r->c, slot), VS_E_TIMEOUT);
+
+	/* again, with a used entry that names no request */
+	vscsi_fini(&r->c);
+	r->fd.fault = FAULT_NONE;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+	assert_int_equal(vscsi_exec(&r->c, &ok), VS_OK);
+	r->fd.fault = FAULT_USED_ID;
+	slot = vscsi_submit(&r->c, &bad);
+	vscsi_kick(&r->c);
+	vscsi_stop(&r->c);
+	assert_int_equal(vscsi_complete(&r->c, slot), VS_E_DEVICE);
+	r->fd.fault = FAULT_NONE;
+}
+
+/** Every check vscsi_submit makes before a request reaches the ring. */
+static void test_submit_checks(void **state)
+{
+	struct rig *r = *state;
+	uint8_t buf[4096], cdb[32] = { SCSI_OP_READ_10 };
+	struct vscsi_cmd ok = {
+		.cdb = cdb, .cdb_len = 10, .data_in = buf, .in_len = 512,
+		.timeout_us = 1000,
+	}, cmd;
+	int slot[VSCSI_REQ_SLOTS + 1];
+	unsigned i, n;
+
+	cdb[8] = 1;
+	r->c.max_target = 3;
+	cmd = ok; cmd.target = 4;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
+	cmd = ok; cmd.lun = r->c.max_lun + 1;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
+	cmd = ok; cmd.cdb = NULL;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
+	cmd = ok; cmd.cdb_len = 0;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
+	cmd = ok; cmd.data_in = NULL;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
+	cmd = ok; cmd.out_len = 512;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_INVAL);
+	cmd.data_out = buf;	/* both directions without VIRTIO_SCSI_F_INOUT */
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_UNSUPPORTED);
+	cmd = ok; cmd.cdb_len = r->c.cdb_size + 1;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_UNSUPPORTED);
+	cmd = ok; cmd.in_len = r->c.max_transfer + 512;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_BADSIZE);
+	assert_int_equal(cmd.in_done, r->c.max_transfer);
+	cmd = ok; cmd.data_in = NULL; cmd.in_len = 0;
+	cmd.data_out = buf; cmd.out_len = r->c.max_transfer + 512;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_BADSIZE);
+	assert_int_equal(cmd.out_done, r->c.max_transfer);
+
+	/* more pieces than seg_max allows; a mapping refused */
+	r->c.seg_max = 2;
+	r->fd.map_limit = 512;
+	cmd = ok; cmd.in_len = 4096;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_BADSIZE);
+	r->fd.map_limit = 0;
+	r->fd.map_fail = true;
+	cmd = ok;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_NOMEM);
+	r->fd.map_fail = false;
+	assert_int_equal(fake_active_maps(&r->fd), 4);	/* 3 rings, shared */
+
+	/* every slot in flight: the next one is BUSY; all end at a reset */
+	r->fd.fault = FAULT_DROP;
+	n = r->c.reqq.slots;
+	for (i = 0; i < n; i++) {
+		struct vscsi_cmd *c = calloc(1, sizeof(*c));
+
+		*c = ok;
+		slot[i] = vscsi_submit(&r->c, c);
+		assert_true(slot[i] >= 0);
+	}
+	cmd = ok;
+	assert_int_equal(vscsi_submit(&r->c, &cmd), VS_E_BUSY);
+	vscsi_kick(&r->c);
+	for (i = 0; i < n; i++) {
+		struct vscsi_cmd *c = r->c.slot[slot[i]].cmd;
+
+		assert_int_equal(vscsi_complete(&r->c, slot[i]), VS_E_TIMEOUT);
+		free(c);
+	}
+	r->fd.fault = FAULT_NONE;
+	cmd = ok;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_OK);
+}
+
+/** A request the device never completes ends at its deadline. */
+static void test_request_deadline(void **state)
+{
+	struct rig *r = *state;
+	struct vscsi_cmd cmd = {
+		.cdb = tur, .cdb_len = 6, .timeout_us = 250000,
+	};
+	uint64_t t0;
+
+	r->fd.fault = FAULT_DROP;
+	t0 = r->fd.now_us;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_E_TIMEOUT);
+	assert_true(r->fd.now_us - t0 >= 250000);
+	assert_true(r->fd.now_us - t0 < 250000 + 1000);
+	r->fd.fault = FAULT_NONE;
+	cmd.timeout_us = 1000;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_OK);
+}
+
+/** A task management function the device never answers: 10 s. */
+static void test_tmf_deadline(void **state)
+{
+	struct rig *r = *state;
+	uint64_t t0;
+
+	r->fd.tmf_drop = true;
+	t0 = r->fd.now_us;
+	assert_int_equal(vscsi_tmf(&r->c, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET,
+				   0, 0), VS_E_TIMEOUT);
+	assert_true(r->fd.now_us - t0 >= VSCSI_TMF_TIMEOUT_US);
+	assert_true(r->fd.now_us - t0 < VSCSI_TMF_TIMEOUT_US + 1100000);
+	r->fd.tmf_drop = false;
+	assert_int_equal(vscsi_tmf(&r->c, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET,
+				   0, 0), VS_OK);
+}
+
+/**
+ * A request times out, and the device will not come up again after the
+ * reset (FEATURES_OK does not stick): the adapter stays down, each
+ * request says so at once, and comes back once the device behaves.
+ */
+static void test_restart_fails(void **state)
+{
+	struct rig *r = *state;
+
+	r->fd.fault = FAULT_DROP;
+	r->fd.refuse_features = true;
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_E_TIMEOUT);
+	assert_non_null(strstr(r->fd.last_log, "restart failed"));
+	r->fd.fault = FAULT_NONE;
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_E_DEVICE);
+	assert_false(r->c.running);
+	r->fd.refuse_features = false;
+	assert_int_equal(rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL), VS_OK);
+	assert_true(r->c.running);
+}
+
+/** A broken event ring: the device is started over, and that is a rescan. */
+static void test_event_ring_restart(void **state)
+{
+	struct rig *r = *state;
+	struct vscsi_event ev;
+	unsigned resets = r->c.resets;
+
+	/* the device's used index runs ahead of what it was given */
+	r->fd.q[VIRTIO_SCSI_VQ_EVENT].used_idx += 7;
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_NO_EVENT, 0, 0, 0));
+	assert_int_equal(vscsi_poll_event(&r->c, &ev), 1);
+	assert_true(ev.missed);
+	assert_int_equal(r->c.resets, resets + 1);
+	/* and the ring works again */
+	assert_true(fake_send_event(&r->fd, VIRTIO_SCSI_T_TRANSPORT_RESET, 0, 1,
+				    VIRTIO_SCSI_EVT_RESET_RESCAN));
+	assert_int_equal(vscsi_poll_event(&r->c, &ev), 1);
+	assert_false(ev.missed);
+	assert_int_equal(ev.lun, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,7 +537,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_response_fields, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_timeout_resets, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_timeout_resets, setup_legacy, teardown_rig),
-		cmocka_unit_test_setup_teardown(test_parameter_checks, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_segmented_mapping, setup_modern, teardown_rig),
 		cmocka_unit_test(test_seg_max),
 		cmocka_unit_test_setup_teardown(test_tmf, setup_modern, teardown_rig),
@@ -423,7 +547,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reset_stuck, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_used_len_vs_residual, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_stop_in_flight, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_submit_checks, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_request_deadline, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_tmf_deadline, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_restart_fails, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_event_ring_restart, setup_modern, teardown_rig),
 	};
 
-	return cmocka_run_group_tests_name("virtio_scsi", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("adapter", tests, NULL, NULL);
 }
