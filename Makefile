@@ -1,21 +1,13 @@
 # SPDX-License-Identifier: BSD-2-Clause-Patent
 #
-# virtio-scsi UEFI driver.
-#   make          the driver (build/virtio-scsi.efi) and the test app
-#   make check    every test: host unit tests (ASan/UBSan), QEMU with
-#                 OVMF (x64) and AAVMF (AArch64), the bare-metal image
-#   V=1           show the commands; CC, CFLAGS, LDFLAGS may be set
+# virtio-scsi UEFI driver.  `make help` lists the targets.
+#   make          the x64 driver (build/virtio-scsi.efi) and its test app:
+#                 the x64 build packages only (gcc, binutils, gnu-efi)
 #   make run      boot QEMU+OVMF, load the driver from the Shell, show disks
-#   make deps     install what is missing (Debian 12, apt-get)
-#   make bench    figures: ours against the firmware's stack, same VM
-#   make coverage figures: source coverage of drivers/
-#   make ARCH=aa64  the AArch64 driver and test app (build/aa64/)
-#   make install  drivers, ROM, ROM tool, core library (DESTDIR, PREFIX)
-#   make sign     Secure Boot signed copies in build/signed (KEY, CERT)
-#   make firmware OVMF and AAVMF with our driver built in (build/firmware)
-#   make core     the core alone: build/core/libvscsi.a (freestanding)
-#   make bare     the bare-metal x86-64 image: build/bare/virtio-scsi-bare.elf
-#   make run-bare boot it under QEMU (no firmware), console on stdout
+#   make check    every test; the last line is "N passed, N failed"
+#   make deps     install what is missing (Debian 12, apt-get); make run
+#                 and make check do it themselves, nothing else does
+#   V=1           show the commands; CC, CFLAGS, LDFLAGS may be set
 
 BUILD      ?= build
 # ARCH: the UEFI target, x64 (build/) or aa64 (build/aa64/, cross-built)
@@ -83,13 +75,14 @@ WARN      := -Wall -Wextra -Werror
 # back into calls to themselves; clang is told in the source
 CC_IS_CLANG := $(shell $(CC) --version 2>/dev/null | grep -qi clang && echo 1)
 NO_LOOP_CALLS := $(if $(CC_IS_CLANG),,-fno-tree-loop-distribute-patterns)
-# V=1 shows each command instead of its one-line summary
+# kbuild's convention: V=1 shows each command; otherwise Q hides it and
+# SAY prints a one-line summary instead
 ifeq ($(V),1)
-Q := @true
-V_AT :=
+Q :=
+SAY := @true
 else
 Q := @
-V_AT := @
+SAY := @echo
 endif
 EFI_CFLAGS := -std=gnu11 $(EFI_OPT) -g0 $(WARN) -fpic -fshort-wchar \
 	-fno-stack-protector -ffreestanding -fno-strict-aliasing \
@@ -103,26 +96,19 @@ DRIVER := $(OUT)/virtio-scsi.efi
 TESTAPP := $(OUT)/testapp.efi
 ROM := $(BUILD)/virtio-scsi.rom
 
-ifeq ($(ARCH),x64)
-all: $(DRIVER) $(TESTAPP) $(ROM)
-else
 all: $(DRIVER) $(TESTAPP)
-endif
 
 # gnu-efi for arm64, unpacked from the .deb that make deps fetched
-VSCSI_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/virtio-scsi
 $(BUILD)/gnu-efi-aa64/usr/lib/crt0-efi-aarch64.o:
-	@deb=$$(ls $(VSCSI_CACHE)/gnu-efi_*_arm64.deb 2>/dev/null | tail -1); \
-	[ -n "$$deb" ] || { echo "no gnu-efi arm64 package in $(VSCSI_CACHE): run make deps"; exit 1; }; \
-	echo "  UNPACK  $$deb"; dpkg-deb -x "$$deb" $(BUILD)/gnu-efi-aa64
+	$(Q)tools/gnu-efi-aa64.sh $(BUILD)/gnu-efi-aa64
 ifeq ($(ARCH),aa64)
 EFI_HEADERS_READY := $(BUILD)/gnu-efi-aa64/usr/lib/crt0-efi-aarch64.o
 endif
 
 $(OUT)/efi/%.o: %.c | $(EFI_HEADERS_READY)
 	@mkdir -p $(dir $@)
-	$(Q)echo "  CC      $<"
-	$(V_AT)$(CC) $(EFI_CFLAGS) -MMD -c $< -o $@
+	$(SAY) "  CC      $<"
+	$(Q)$(CC) $(EFI_CFLAGS) -MMD -c $< -o $@
 
 # Link, then refuse relocations gnu-efi's self-relocation would silently
 # skip: only R_*_RELATIVE is applied (crt0's _relocate).
@@ -133,11 +119,10 @@ $(OUT)/testapp.so: EFI_LIBS := -lefi -lgnuefi
 $(OUT)/virtio-scsi.so: SUBSYSTEM := 0xb
 $(OUT)/testapp.so: SUBSYSTEM := 0xa
 $(OUT)/%.so:
-	$(Q)echo "  LD      $@"
-	$(V_AT)$(LD) $(EFI_LDFLAGS) $(if $(filter aa64,$(ARCH)),--defsym=EFI_SUBSYSTEM=$(SUBSYSTEM) --no-warn-rwx-segments) \
+	$(SAY) "  LD      $@"
+	$(Q)$(LD) $(EFI_LDFLAGS) $(if $(filter aa64,$(ARCH)),--defsym=EFI_SUBSYSTEM=$(SUBSYSTEM) --no-warn-rwx-segments) \
 		$^ -o $@ $(EFI_LIBS)
-	$(V_AT)bad=$$(readelf -rW $@ | awk '/^[0-9a-f]+ /{print $$3}' | grep -v $(EFI_RELATIVE) | sort -u); \
-	if [ -n "$$bad" ]; then echo "$@: unsupported relocations: $$bad"; rm -f $@; exit 1; fi
+	$(Q)tools/efi-check.sh relocs $(EFI_RELATIVE) $@
 
 $(OUT)/virtio-scsi.so: $(addprefix $(OUT)/efi/,$(CORE_SRCS:.c=.o) $(EFI_SRCS:.c=.o))
 $(OUT)/testapp.so: $(addprefix $(OUT)/efi/,$(APP_SRCS:.c=.o))
@@ -145,12 +130,9 @@ $(OUT)/testapp.so: $(addprefix $(OUT)/efi/,$(APP_SRCS:.c=.o))
 # The PE image, with no COFF symbol table.  x64: objcopy writes the PE
 # (subsystem 11: boot service driver, 10: application).  aa64: gnu-efi's
 # crt0 carries its own PE header, so the image is the raw binary, with
-# the subsystem set at link time.
-# Then check what the firmware's loader reads: the machine, the
-# subsystem, no COFF symbol table (sbsign warns about one), and on x64
-# the .reloc section gnu-efi's image must carry
-# (AArch64's header from crt0 has no base relocations: its _relocate
-# applies the RELATIVE ones itself, on both architectures).
+# the subsystem set at link time (AArch64's header from crt0 has no base
+# relocations: its _relocate applies the RELATIVE ones itself, on both
+# architectures).  tools/efi-check.sh checks what the loader reads.
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .rel -j .rela \
 	-j .rel.* -j .rela.* -j .reloc
 ifeq ($(ARCH),x64)
@@ -165,23 +147,9 @@ endif
 $(DRIVER): PE_SUBSYSTEM := 0000000b
 $(TESTAPP): PE_SUBSYSTEM := 0000000a
 $(OUT)/%.efi: $(OUT)/%.so
-	$(Q)echo "  PE      $@"
-	$(V_AT)$(OBJCOPY) $(EFI_SECTIONS) $(PE_TARGET) --strip-all $< $@
-ifeq ($(ARCH),aa64)
-	@# the raw binary ends at the last byte of content; the header's
-	@# sections (crt0) run to the linker's 512-byte-aligned _edata
-	$(V_AT)end=$$($(CROSS)objdump -h $@ | { m=0; while read -r i n size v l off r; do \
-		case $$i in [0-9]*) e=$$((0x$$off + 0x$$size)); [ $$e -gt $$m ] && m=$$e;; esac; \
-		done; echo $$m; }); \
-	[ "$$end" -ge "$$(stat -c %s $@)" ] && truncate -s "$$end" $@
-endif
-	$(V_AT)p=$$($(CROSS)objdump -p $@ 2>/dev/null); \
-	echo "$$p" | grep -q "file format $(PE_FORMAT)$$" && \
-	echo "$$p" | grep -q "^Subsystem.*$(PE_SUBSYSTEM)" && \
-	{ [ $(ARCH) != x64 ] || $(CROSS)objdump -h $@ | grep -q '\.reloc'; } && \
-	$(CROSS)objdump -t $@ | grep -q '^no symbols$$' || \
-		{ echo "$@: not a $(PE_FORMAT) image of subsystem $(PE_SUBSYSTEM) with its relocations and no symbol table"; \
-		  rm -f $@; exit 1; }
+	$(SAY) "  PE      $@"
+	$(Q)$(OBJCOPY) $(EFI_SECTIONS) $(PE_TARGET) --strip-all $< $@
+	$(Q)tools/efi-check.sh pe $(PE_FORMAT) $(PE_SUBSYSTEM) $(ARCH) "$(CROSS)" $@
 
 # ------------------------------------------------- the core as a library
 # Freestanding, and proof that the core needs no UEFI or C library header:
@@ -198,14 +166,13 @@ CORE_OBJS := $(addprefix $(OUT)/core/,$(CORE_SRCS:.c=.o))
 
 $(OUT)/core/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(Q)echo "  CC      $<"
-	$(V_AT)$(CC) $(CORE_CFLAGS) -MMD -c $< -o $@
+	$(SAY) "  CC      $<"
+	$(Q)$(CC) $(CORE_CFLAGS) -MMD -c $< -o $@
 
 $(CORE_LIB): $(CORE_OBJS)
-	$(Q)echo "  AR      $@"
-	$(V_AT)rm -f $@ && $(AR) rcs $@ $^
+	$(SAY) "  AR      $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-.PHONY: core
 core: $(CORE_LIB)
 
 # ------------------------------------------------ the bare-metal platform
@@ -219,28 +186,25 @@ BARE_CFLAGS := $(CORE_CFLAGS) -Ibare -Itest/common
 
 $(BUILD)/bare/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(Q)echo "  CC      $<"
-	$(V_AT)$(CC) $(BARE_CFLAGS) -MMD -c $< -o $@
+	$(SAY) "  CC      $<"
+	$(Q)$(CC) $(BARE_CFLAGS) -MMD -c $< -o $@
 $(BUILD)/bare/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(Q)echo "  AS      $<"
-	$(V_AT)$(CC) $(BARE_CFLAGS) -MMD -c $< -o $@
+	$(SAY) "  AS      $<"
+	$(Q)$(CC) $(BARE_CFLAGS) -MMD -c $< -o $@
 
 $(BARE): $(BARE_OBJS) $(CORE_LIB) bare/bare.ld
-	$(Q)echo "  LD      $@"
-	$(V_AT)$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
+	$(SAY) "  LD      $@"
+	$(Q)$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
 		-T bare/bare.ld $(BARE_OBJS) $(CORE_LIB) -o $@
 
-.PHONY: bare run-bare
 bare: $(BARE)
 
-run-bare: deps
-	@$(MAKE) --no-print-directory $(BARE) $(BUILD)/mkpattern
+run-bare: $(BARE) $(BUILD)/mkpattern
 	@tools/run-bare.sh $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-.PHONY: all clean
 clean:
 	rm -rf $(BUILD)
 
@@ -256,15 +220,15 @@ UNIT_EXTRA_test_bare := bare/pci.c bare/platform.c bare/status.c
 
 $(BUILD)/unit/%: test/unit/%.c $(UNIT_COMMON) test/unit/*.h include/*/*.h bare/*.h
 	@mkdir -p $(dir $@)
-	$(Q)echo "  HOSTCC  $@"
-	$(V_AT)$(HOSTCC) $(HOST_CFLAGS) $< $(UNIT_COMMON) $(UNIT_EXTRA_$*) -o $@ -lcmocka
+	$(SAY) "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(UNIT_COMMON) $(UNIT_EXTRA_$*) -o $@ -lcmocka
 
 # The same tests without sanitizers, for valgrind
 VG_BINS := $(addprefix $(BUILD)/unit-vg/,$(UNIT_TESTS))
 $(BUILD)/unit-vg/%: test/unit/%.c $(UNIT_COMMON) test/unit/*.h include/*/*.h bare/*.h
 	@mkdir -p $(dir $@)
-	$(Q)echo "  HOSTCC  $@"
-	$(V_AT)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -Iinclude -Itest/unit $< $(UNIT_COMMON) $(UNIT_EXTRA_$*) -o $@ -lcmocka
+	$(SAY) "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -Iinclude -Itest/unit $< $(UNIT_COMMON) $(UNIT_EXTRA_$*) -o $@ -lcmocka
 
 # ---------------------------------------------------------------- fuzzers
 FUZZ_CC ?= clang
@@ -280,47 +244,57 @@ FUZZ_CFLAGS := -g -O1 -Iinclude -Itest/unit -fsanitize=fuzzer,address,undefined 
 
 $(BUILD)/fuzz/%: test/fuzz/%.c test/fuzz/fuzz.h $(UNIT_COMMON) test/unit/*.h include/*/*.h
 	@mkdir -p $(dir $@)
-	$(Q)echo "  FUZZCC  $@"
-	$(V_AT)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(UNIT_COMMON) -o $@
+	$(SAY) "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(UNIT_COMMON) -o $@
 
 # Run each fuzzer for FUZZ_SECONDS on a copy of its seed corpus.
-.PHONY: fuzz
 fuzz: $(FUZZ_BINS)
 	@test/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZERS)
 
 $(BUILD)/mkpattern: tools/mkpattern.c test/common/pattern.h
 	@mkdir -p $(dir $@)
-	$(Q)echo "  HOSTCC  $@"
-	$(V_AT)$(HOSTCC) -O2 $(WARN) $< -o $@
+	$(SAY) "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -O2 $(WARN) $< -o $@
 
 # the compressor's round trips, under the sanitizers (test/tools/)
 $(BUILD)/efi-compress-test: test/tools/efi_compress_test.c tools/efi_compress.c tools/efi_compress.h
 	@mkdir -p $(dir $@)
-	$(Q)echo "  HOSTCC  $@"
-	$(V_AT)$(HOSTCC) -O1 -g $(WARN) -Itools -fsanitize=address,undefined \
+	$(SAY) "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -O1 -g $(WARN) -Itools -fsanitize=address,undefined \
 		-fno-sanitize-recover=all $< tools/efi_compress.c -o $@
 
 $(BUILD)/mkrom: tools/mkrom.c tools/efi_compress.c tools/efi_compress.h
 	@mkdir -p $(dir $@)
-	$(Q)echo "  HOSTCC  $@"
-	$(V_AT)$(HOSTCC) -O2 $(WARN) tools/mkrom.c tools/efi_compress.c -o $@
+	$(SAY) "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -O2 $(WARN) tools/mkrom.c tools/efi_compress.c -o $@
 
-# PCI option ROM: vendor 1AF4, devices 1048 and 1004, one EFI image per
-# architecture (x64, then AA64), so the same file serves OVMF and AAVMF
+# The AArch64 build, as a sub-make of this one (make ARCH=aa64 directly
+# builds the same files)
+AA64_CC ?= aarch64-linux-gnu-gcc
+AA64_MAKE := $(MAKE) --no-print-directory ARCH=aa64 CC=$(AA64_CC) CFLAGS= LDFLAGS=
 X64_DRIVER := $(BUILD)/virtio-scsi.efi
 AA64_DRIVER := $(BUILD)/aa64/virtio-scsi.efi
-.PHONY: aa64-driver
-AA64_CC ?= aarch64-linux-gnu-gcc
-aa64-driver:
-	@$(MAKE) -s --no-print-directory ARCH=aa64 CC=$(AA64_CC) CFLAGS= LDFLAGS= $(AA64_DRIVER)
-$(ROM): aa64-driver $(BUILD)/mkrom
-	@$(MAKE) -s --no-print-directory ARCH=x64 $(X64_DRIVER)
-	@$(BUILD)/mkrom -d 1048 -d 1004 -o $@ $(X64_DRIVER) $(AA64_DRIVER)
+ifeq ($(ARCH),x64)
+# the sub-make decides whether it is out of date; make compares the
+# file's time afterwards, so the ROM is rebuilt only when it changed
+$(AA64_DRIVER): FORCE
+	@$(AA64_MAKE) -s $@
+endif
+FORCE:
 
-.PHONY: rom
+# PCI option ROM: vendor 1AF4, devices 1048 and 1004, one EFI image per
+# architecture (x64, then AA64), so the same file serves OVMF and AAVMF;
+# x64 alone where no AArch64 driver can be built (no cross compiler, or
+# no gnu-efi for arm64: make deps fetches both)
+HAVE_AA64 := $(shell command -v $(AA64_CC) >/dev/null 2>&1 && tools/gnu-efi-aa64.sh --have && echo 1)
+ROM_DRIVERS := $(X64_DRIVER) $(if $(HAVE_AA64),$(AA64_DRIVER))
+$(ROM): $(ROM_DRIVERS) $(BUILD)/mkrom
+	$(if $(HAVE_AA64),,@echo "  no AArch64 driver ($(AA64_CC) or gnu-efi for arm64 missing, see make deps): x64 image only")
+	$(SAY) "  ROM     $@"
+	$(Q)$(BUILD)/mkrom -d 1048 -d 1004 -o $@ $(ROM_DRIVERS)
+
 rom: $(ROM)
 
-.PHONY: unit check run deps bench coverage print-core-srcs print-unit-extra
 print-core-srcs:
 	@echo $(CORE_SRCS)
 # make print-unit-extra T=test_bare: what that unit test links beyond the core
@@ -328,7 +302,7 @@ print-unit-extra:
 	@echo $(UNIT_EXTRA_$(T))
 
 # Figures: source coverage of drivers/ by the unit tests and fuzz corpora.
-coverage: deps
+coverage:
 	@test/coverage.sh $(BUILD) $(UNIT_TESTS) -- $(FUZZERS)
 
 unit: $(UNIT_BINS)
@@ -340,17 +314,16 @@ deps:
 
 # Every test, both architectures; the last line is "N passed, N failed".
 check: deps
-	@$(MAKE) --no-print-directory all $(BARE) $(UNIT_BINS) $(VG_BINS) $(FUZZ_BINS) $(BUILD)/mkpattern $(BUILD)/efi-compress-test
-	@$(MAKE) --no-print-directory ARCH=aa64 CC=$(AA64_CC) CFLAGS= LDFLAGS= all
+	@$(MAKE) --no-print-directory all rom $(BARE) $(UNIT_BINS) $(VG_BINS) $(FUZZ_BINS) $(BUILD)/mkpattern $(BUILD)/efi-compress-test
+	@$(AA64_MAKE) all
 	@$(MAKE) --no-print-directory firmware
 	@FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) test/run-all.sh $(BUILD)
 
 # make sign KEY=key.pem CERT=cert.pem [KEY_PASS=...]: Secure Boot signed
 # copies of the drivers and test apps, and a ROM of the signed drivers,
 # under build/signed/ (tools/sign.sh)
-.PHONY: sign
 sign: all
-	@$(MAKE) -s --no-print-directory ARCH=aa64 CC=$(AA64_CC) CFLAGS= LDFLAGS= all
+	@$(AA64_MAKE) -s all
 	@tools/sign.sh $(BUILD) "$(KEY)" "$(CERT)" "$(KEY_PASS)"
 
 # make firmware: Debian's OVMF and AAVMF with our driver in their DXE
@@ -359,15 +332,16 @@ FIRMWARE_X64 := $(BUILD)/firmware/OVMF_CODE_4M.fd
 FIRMWARE_AA64 := $(BUILD)/firmware/AAVMF_CODE.fd
 OVMF_CODE_IN ?= /usr/share/OVMF/OVMF_CODE_4M.fd
 AAVMF_CODE_IN ?= /usr/share/AAVMF/AAVMF_CODE.fd
-.PHONY: firmware run-firmware
-firmware: all
-	@$(MAKE) -s --no-print-directory ARCH=aa64 CC=$(AA64_CC) CFLAGS= LDFLAGS= all
-	@mkdir -p $(BUILD)/firmware
-	@python3 tools/fwimage.py --driver $(X64_DRIVER) -o $(FIRMWARE_X64) $(OVMF_CODE_IN)
-	@python3 tools/fwimage.py --driver $(AA64_DRIVER) -o $(FIRMWARE_AA64) $(AAVMF_CODE_IN)
+firmware: $(FIRMWARE_X64) $(FIRMWARE_AA64)
+$(FIRMWARE_X64): $(X64_DRIVER) tools/fwimage.py $(OVMF_CODE_IN)
+	@mkdir -p $(dir $@)
+	$(Q)python3 tools/fwimage.py --driver $(X64_DRIVER) -o $@ $(OVMF_CODE_IN)
+$(FIRMWARE_AA64): $(AA64_DRIVER) tools/fwimage.py $(AAVMF_CODE_IN)
+	@mkdir -p $(dir $@)
+	$(Q)python3 tools/fwimage.py --driver $(AA64_DRIVER) -o $@ $(AAVMF_CODE_IN)
 
 # make run with that firmware: the Shell finds our driver built in
-run-firmware: deps firmware $(BUILD)/mkpattern
+run-firmware: firmware $(BUILD)/mkpattern
 	@OVMF_CODE=$(FIRMWARE_X64) FIRMWARE_IMAGE=1 tools/run-qemu.sh $(BUILD)
 
 # make install [DESTDIR=...] [PREFIX=/usr/local]: each architecture's
@@ -375,27 +349,42 @@ run-firmware: deps firmware $(BUILD)/mkpattern
 # virtio-scsi-mkrom, the core library and its headers for embedders
 PREFIX ?= /usr/local
 DATADIR := $(PREFIX)/share/virtio-scsi
-.PHONY: install
-install: all $(CORE_LIB)
-	$(V_AT)install -d $(DESTDIR)$(DATADIR)/x64 $(DESTDIR)$(DATADIR)/aa64 \
+install: all rom $(AA64_DRIVER) $(CORE_LIB)
+	$(Q)install -d $(DESTDIR)$(DATADIR)/x64 $(DESTDIR)$(DATADIR)/aa64 \
 		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 		$(DESTDIR)$(PREFIX)/include/virtio-scsi/vscsi \
 		$(DESTDIR)$(PREFIX)/include/virtio-scsi/spec
-	$(V_AT)install -m 644 $(X64_DRIVER) $(DESTDIR)$(DATADIR)/x64/virtio-scsi.efi
-	$(V_AT)install -m 644 $(AA64_DRIVER) $(DESTDIR)$(DATADIR)/aa64/virtio-scsi.efi
-	$(V_AT)install -m 644 $(ROM) $(DESTDIR)$(DATADIR)/virtio-scsi.rom
-	$(V_AT)install -m 755 $(BUILD)/mkrom $(DESTDIR)$(PREFIX)/bin/virtio-scsi-mkrom
-	$(V_AT)install -m 644 $(CORE_LIB) $(DESTDIR)$(PREFIX)/lib/libvscsi.a
-	$(V_AT)install -m 644 include/vscsi/*.h $(DESTDIR)$(PREFIX)/include/virtio-scsi/vscsi/
-	$(V_AT)install -m 644 include/spec/*.h $(DESTDIR)$(PREFIX)/include/virtio-scsi/spec/
-	$(Q)echo "  INSTALL $(DESTDIR)$(PREFIX)"
+	$(Q)install -m 644 $(X64_DRIVER) $(DESTDIR)$(DATADIR)/x64/virtio-scsi.efi
+	$(Q)install -m 644 $(AA64_DRIVER) $(DESTDIR)$(DATADIR)/aa64/virtio-scsi.efi
+	$(Q)install -m 644 $(ROM) $(DESTDIR)$(DATADIR)/virtio-scsi.rom
+	$(Q)install -m 755 $(BUILD)/mkrom $(DESTDIR)$(PREFIX)/bin/virtio-scsi-mkrom
+	$(Q)install -m 644 $(CORE_LIB) $(DESTDIR)$(PREFIX)/lib/libvscsi.a
+	$(Q)install -m 644 include/vscsi/*.h $(DESTDIR)$(PREFIX)/include/virtio-scsi/vscsi/
+	$(Q)install -m 644 include/spec/*.h $(DESTDIR)$(PREFIX)/include/virtio-scsi/spec/
+	$(SAY) "  INSTALL $(DESTDIR)$(PREFIX)"
 
 # Figures: our driver against the firmware's stack, same VM (not a test).
-bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/mkpattern
+bench: all $(BUILD)/mkpattern
 	@ARCH=$(ARCH) tools/run-bench.sh $(BUILD)
 
 # Boot QEMU + OVMF into the Shell, load the driver, show its disks.
 run: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/mkpattern
 	@tools/run-qemu.sh $(BUILD)
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+	@echo "Other targets:"
+	@echo "  make rom        PCI option ROM, x64 and AArch64 images (build/virtio-scsi.rom)"
+	@echo "  make firmware   OVMF and AAVMF with the driver built in (build/firmware/)"
+	@echo "  make sign       Secure Boot signed copies (KEY=, CERT=, KEY_PASS=)"
+	@echo "  make ARCH=aa64  the AArch64 driver and test app (build/aa64/)"
+	@echo "  make core       the core alone: build/core/libvscsi.a (freestanding)"
+	@echo "  make bare       the bare-metal x86-64 image; make run-bare boots it"
+	@echo "  make bench      figures: ours against the firmware's stack, same VM"
+	@echo "  make coverage   figures: source coverage of drivers/"
+	@echo "  make unit, make fuzz, make install (DESTDIR, PREFIX), make clean"
+
+.PHONY: all clean core bare run-bare fuzz rom unit check run deps bench \
+	coverage sign firmware run-firmware install help FORCE \
+	print-core-srcs print-unit-extra
