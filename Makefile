@@ -62,7 +62,7 @@ CORE_SRCS := drivers/lib/log.c \
 	drivers/scsi/virtio_scsi.c drivers/scsi/scsi_decide.c drivers/scsi/scsi_engine.c \
 	drivers/scsi/scsi_inquiry.c drivers/scsi/scsi_scan.c drivers/scsi/scsi_disk.c \
 	drivers/scsi/scsi_inventory.c
-EFI_SRCS  := efi/driver.c efi/pass_thru.c efi/block_io.c efi/block_io2.c efi/scsi_io.c \
+EFI_SRCS  := efi/driver.c efi/guids.c efi/pass_thru.c efi/block_io.c efi/block_io2.c efi/scsi_io.c \
 	efi/component_name.c efi/diagnostics.c efi/disk_info.c efi/device_path.c efi/stats.c efi/status.c \
 	efi/platform_pciio.c efi/uefi_lib.c drivers/lib/libc.c drivers/lib/libc_mem.c
 APP_SRCS  := test/efi/testapp.c test/efi/testlib.c test/efi/basic.c \

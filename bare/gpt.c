@@ -68,6 +68,29 @@ static void gpt_name(char *out, const uint8_t *p)
 }
 
 /**
+ * Print one partition entry (UEFI 2.10 §5.3.3), unless it is unused.
+ * @v where	the disk, for the line
+ * @v i		its index
+ * @v e		the entry
+ */
+static void gpt_print_entry(const char *where, uint32_t i, const uint8_t *e)
+{
+	char guid[40], name[GPT_NAME_CHARS + 1];
+	unsigned n;
+
+	for (n = 0; n < 16 && !e[GPT_ENT_TYPE + n]; n++)
+		;
+	if (n == 16)
+		return;		/* unused entry: type GUID zero */
+	gpt_guid(guid, sizeof(guid), e + GPT_ENT_TYPE);
+	gpt_name(name, e + GPT_ENT_NAME);
+	console_printf("part %s %u first=%llu last=%llu type=%s name=\"%s\"\n",
+		       where, i + 1,
+		       (unsigned long long)get_le64(e + GPT_ENT_FIRST),
+		       (unsigned long long)get_le64(e + GPT_ENT_LAST), guid, name);
+}
+
+/**
  * Print a unit's partitions, one "part" line each, or why there are none.
  * @v b		controller
  * @v u		unit with an open disk and a medium
@@ -80,9 +103,9 @@ int gpt_print(struct bare_ctrl *b, struct scsi_unit *u, void *buf,
 {
 	struct scsi_disk *d = &u->disk;
 	uint32_t hdr_size, count, esize, i, crc, bs = d->block_size;
-	uint64_t entry_lba, bytes, first, last;
-	char where[32], guid[40], name[GPT_NAME_CHARS + 1];
-	uint8_t *p = buf, *e;
+	uint64_t entry_lba, bytes;
+	char where[32];
+	uint8_t *p = buf;
 	int rc;
 
 	vs_snprintf(where, sizeof(where), "%s %u:%u", b->plat.name,
@@ -125,20 +148,8 @@ int gpt_print(struct bare_ctrl *b, struct scsi_unit *u, void *buf,
 		return VS_OK;
 	}
 	console_printf("gpt %s entries=%u\n", where, count);
-	for (i = 0; i < count; i++) {
-		e = p + (size_t)i * esize;
-		first = get_le64(e + GPT_ENT_FIRST);
-		last = get_le64(e + GPT_ENT_LAST);
-		for (rc = 0; rc < 16 && !e[GPT_ENT_TYPE + rc]; rc++)
-			;
-		if (rc == 16)
-			continue;	/* unused entry */
-		gpt_guid(guid, sizeof(guid), e + GPT_ENT_TYPE);
-		gpt_name(name, e + GPT_ENT_NAME);
-		console_printf("part %s %u first=%llu last=%llu type=%s name=\"%s\"\n",
-			       where, i + 1, (unsigned long long)first,
-			       (unsigned long long)last, guid, name);
-	}
+	for (i = 0; i < count; i++)
+		gpt_print_entry(where, i, p + (size_t)i * esize);
 	return VS_OK;
 none:
 	console_printf("gpt %s none\n", where);

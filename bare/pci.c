@@ -10,6 +10,7 @@
  */
 #include "spec/virtio.h"
 #include "bare.h"
+#include "vscsi/virtio_pci.h"
 
 #define PCI_HEADER_TYPE		0x0E
 #define PCI_HEADER_MULTI	0x80
@@ -153,17 +154,6 @@ void pci_setup(struct pci_fn *f)
 }
 
 /**
- * Tell whether a function is a virtio-scsi one (§4.1.2: 0x1048 modern,
- * 0x1004 transitional).
- */
-static bool pci_is_virtio_scsi(uint16_t vendor, uint16_t device)
-{
-	return vendor == VIRTIO_PCI_VENDOR_ID &&
-	       (device == VIRTIO_PCI_DEVICE_ID_SCSI_MODERN ||
-		device == VIRTIO_PCI_DEVICE_ID_SCSI_TRANSITIONAL);
-}
-
-/**
  * Walk every bus, device and function by brute force (no bridge is
  * configured here: the firmware numbered the buses).
  * @v found	called for each virtio-scsi function, BARs filled in
@@ -189,7 +179,7 @@ unsigned pci_scan(pci_found_fn found, void *ctx, unsigned *functions)
 						16 & PCI_HEADER_MULTI))
 					nfn = 8;
 				(*functions)++;
-				if (!pci_is_virtio_scsi(id & 0xFFFF, id >> 16))
+				if (!vp_is_virtio_scsi(id & 0xFFFF, id >> 16))
 					continue;
 				vs_memset(&f, 0, sizeof(f));
 				f.bus = bus;

@@ -15,9 +15,6 @@
  */
 #include "vscsi_efi.h"
 
-static EFI_GUID vs_block_io_guid = BLOCK_IO_PROTOCOL;
-static EFI_GUID vs_device_path_guid = DEVICE_PATH_PROTOCOL;
-static EFI_GUID vs_pci_io_guid = EFI_PCI_IO_PROTOCOL_GUID;
 
 /** §13.9.3/4 allow no other failure than these for a request sent. */
 static const struct vs_efi_status_map vs_bio_status[] = {
@@ -28,7 +25,7 @@ static const struct vs_efi_status_map vs_bio_status[] = {
 
 static struct vs_efi_disk *vs_bio_disk(EFI_BLOCK_IO *This)
 {
-	return container_of(This, struct vs_efi_disk, block_io);
+	return vs_container_of(This, struct vs_efi_disk, block_io);
 }
 
 /**
@@ -111,15 +108,15 @@ EFI_STATUS vs_efi_disk_sync(struct vs_efi_disk *d)
 	d->media.MediaId++;
 	vs_bio_fill_media(d);
 	if (d->unit)
-		CopyMem(d->inquiry, d->unit->info.inquiry, sizeof(d->inquiry));
-	VS_EFI_LOG("scsi %u:%u: medium changed: %s, %llu blocks of %u",
+		vs_memcpy(d->inquiry, d->unit->info.inquiry, sizeof(d->inquiry));
+	VS_CTRL_LOG(d->ctrl, "scsi %u:%u: medium changed: %s, %llu blocks of %u",
 		   d->target, d->lun, d->media.MediaPresent ? "present" : "none",
 		   (unsigned long long)d->media.LastBlock + 1, d->media.BlockSize);
 	if (!d->media.MediaPresent)
 		return EFI_NO_MEDIA;
-	BS->ReinstallProtocolInterface(d->handle, &vs_block_io_guid,
+	vs_bs->ReinstallProtocolInterface(d->handle, &vs_efi_block_io_guid,
 				       &d->block_io, &d->block_io);
-	BS->ReinstallProtocolInterface(d->handle, &vs_efi_block_io2_guid,
+	vs_bs->ReinstallProtocolInterface(d->handle, &vs_efi_block_io2_guid,
 				       &d->block_io2, &d->block_io2);
 	return EFI_MEDIA_CHANGED;
 }
@@ -151,7 +148,7 @@ void vs_efi_disk_gone(struct vs_efi_disk *d)
 	d->connect = FALSE;
 	d->media.MediaId++;
 	vs_bio_fill_media(d);
-	VS_EFI_LOG("scsi %u:%u: gone, no medium from now on", d->target, d->lun);
+	VS_CTRL_LOG(d->ctrl, "scsi %u:%u: gone, no medium from now on", d->target, d->lun);
 }
 
 /**
@@ -164,7 +161,7 @@ void vs_efi_disk_attach(struct vs_efi_disk *d, struct scsi_unit *u)
 {
 	d->unit = u;
 	d->changed = TRUE;
-	VS_EFI_LOG("scsi %u:%u: back", d->target, d->lun);
+	VS_CTRL_LOG(d->ctrl, "scsi %u:%u: back", d->target, d->lun);
 }
 
 /**
@@ -214,11 +211,11 @@ EFI_STATUS vs_efi_disk_reset(struct vs_efi_disk *d)
 	EFI_TPL tpl;
 	int rc = VS_OK;
 
-	tpl = BS->RaiseTPL(TPL_CALLBACK);
+	tpl = vs_bs->RaiseTPL(TPL_CALLBACK);
 	if (d->unit)
 		rc = vscsi_tmf(&d->ctrl->core, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET,
 			       d->target, d->lun);
-	BS->RestoreTPL(tpl);
+	vs_bs->RestoreTPL(tpl);
 	return rc == VS_OK ? EFI_SUCCESS : EFI_DEVICE_ERROR;
 }
 
@@ -237,7 +234,7 @@ static EFI_STATUS vs_bio_done(EFI_BLOCK_IO2_TOKEN *token, EFI_STATUS st)
 	if (!token || !token->Event)
 		return st;
 	token->TransactionStatus = st;
-	BS->SignalEvent(token->Event);
+	vs_bs->SignalEvent(token->Event);
 	return EFI_SUCCESS;
 }
 
@@ -264,7 +261,7 @@ EFI_STATUS vs_efi_disk_rw(struct vs_efi_disk *d, BOOLEAN write,
 	EFI_STATUS st;
 	int rc;
 
-	tpl = BS->RaiseTPL(TPL_CALLBACK);
+	tpl = vs_bs->RaiseTPL(TPL_CALLBACK);
 	st = vs_bio_begin(d);
 	if (!EFI_ERROR(st))
 		st = vs_bio_check(d, media_id, lba, size, buf);
@@ -273,7 +270,7 @@ EFI_STATUS vs_efi_disk_rw(struct vs_efi_disk *d, BOOLEAN write,
 	if (EFI_ERROR(st) || size == 0) {
 		if (!EFI_ERROR(st))
 			st = vs_bio_done(token, st);
-		BS->RestoreTPL(tpl);
+		vs_bs->RestoreTPL(tpl);
 		return st;
 	}
 	/* a medium is present, so the unit is still there (vs_bio_check) */
@@ -291,9 +288,9 @@ EFI_STATUS vs_efi_disk_rw(struct vs_efi_disk *d, BOOLEAN write,
 		scsi_inv_request_rescan(&d->ctrl->inv);	/* it went away */
 	}
 	st = vs_bio_done(token, st);
-	BS->RestoreTPL(tpl);
+	vs_bs->RestoreTPL(tpl);
 	if (rc != VS_OK)
-		VS_EFI_ERR("scsi %u:%u: %s LBA %llx x %llu failed (%d)",
+		VS_CTRL_ERR(d->ctrl, "scsi %u:%u: %s LBA %llx x %llu failed (%d)",
 			   d->target, d->lun, write ? "write" : "read",
 			   (unsigned long long)lba, (unsigned long long)blocks, rc);
 	return st;
@@ -311,7 +308,7 @@ EFI_STATUS vs_efi_disk_flush(struct vs_efi_disk *d, EFI_BLOCK_IO2_TOKEN *token)
 	EFI_TPL tpl;
 	EFI_STATUS st;
 
-	tpl = BS->RaiseTPL(TPL_CALLBACK);
+	tpl = vs_bs->RaiseTPL(TPL_CALLBACK);
 	st = vs_bio_begin(d);
 	if (!EFI_ERROR(st) && !d->media.MediaPresent)
 		st = EFI_NO_MEDIA;
@@ -323,7 +320,7 @@ EFI_STATUS vs_efi_disk_flush(struct vs_efi_disk *d, EFI_BLOCK_IO2_TOKEN *token)
 					EFI_DEVICE_ERROR);
 		st = vs_bio_done(token, st);
 	}
-	BS->RestoreTPL(tpl);
+	vs_bs->RestoreTPL(tpl);
 	return st;
 }
 
@@ -359,31 +356,19 @@ static EFI_STATUS EFIAPI vs_bio_flush(EFI_BLOCK_IO *This)
 }
 
 /**
- * Create the Block I/O child of a listed unit with a disk.
- * @v ctrl	controller
- * @v u		the unit
- * @ret st	EFI_SUCCESS, or an error (nothing left behind)
- * @ret d	the child, or NULL
+ * Fill a new child's protocols from its unit (nothing installed yet).
+ * @v d		child: ctrl and unit set
  */
-struct vs_efi_disk *vs_efi_disk_create(struct vs_efi_ctrl *ctrl,
-				       struct scsi_unit *u, EFI_STATUS *st)
+static void vs_efi_disk_init(struct vs_efi_disk *d)
 {
-	struct vs_efi_disk *d;
-	VOID *pci_io;
+	struct scsi_unit *u = d->unit;
 
-	d = AllocateZeroPool(sizeof(*d));
-	if (!d) {
-		*st = EFI_OUT_OF_RESOURCES;
-		return NULL;
-	}
 	d->signature = VS_EFI_DISK_SIGNATURE;
-	d->ctrl = ctrl;
-	d->unit = u;
 	d->target = u->info.target;
 	d->lun = u->info.lun;
 	d->media.MediaId = 1;
 	vs_bio_fill_media(d);
-	CopyMem(d->inquiry, u->info.inquiry, sizeof(d->inquiry));
+	vs_memcpy(d->inquiry, u->info.inquiry, sizeof(d->inquiry));
 	vs_efi_disk_info_init(d);
 	d->block_io = (EFI_BLOCK_IO){
 		.Revision = EFI_BLOCK_IO_PROTOCOL_REVISION3,
@@ -396,47 +381,71 @@ struct vs_efi_disk *vs_efi_disk_create(struct vs_efi_ctrl *ctrl,
 	d->block_io2 = vs_efi_block_io2;
 	d->block_io2.Media = &d->media;	/* shared with Block I/O */
 	vs_efi_scsi_io_init(d);
+}
+
+/**
+ * Create the Block I/O child of a listed unit with a disk.
+ * @v ctrl	controller
+ * @v u		the unit
+ * @ret st	EFI_SUCCESS, or an error (nothing left behind)
+ * @ret d	the child, or NULL
+ */
+struct vs_efi_disk *vs_efi_disk_create(struct vs_efi_ctrl *ctrl,
+				       struct scsi_unit *u, EFI_STATUS *st)
+{
+	struct vs_efi_disk *d;
+	VOID *pci_io;
+
+	d = vs_efi_alloc(sizeof(*d));
+	if (!d) {
+		*st = EFI_OUT_OF_RESOURCES;
+		return NULL;
+	}
+	d->ctrl = ctrl;
+	d->unit = u;
+	vs_efi_disk_init(d);
 	*st = vs_efi_scsi_path(ctrl->dev_path, d->target, d->lun, &d->dev_path);
 	if (EFI_ERROR(*st))
 		goto err_path;
-	*st = BS->InstallMultipleProtocolInterfaces(&d->handle,
-			&vs_device_path_guid, d->dev_path,
-			&vs_block_io_guid, &d->block_io,
+	*st = vs_bs->InstallMultipleProtocolInterfaces(&d->handle,
+			&vs_efi_device_path_guid, d->dev_path,
+			&vs_efi_block_io_guid, &d->block_io,
 			&vs_efi_block_io2_guid, &d->block_io2,
 			&vs_efi_scsi_io_guid, &d->scsi_io,
 			&vs_efi_disk_info_guid, &d->disk_info, NULL);
 	if (EFI_ERROR(*st))
 		goto err_install;
 	/* UEFI 2.10 §11.1: a child opens its parent's protocol BY_CHILD */
-	*st = BS->OpenProtocol(ctrl->handle, &vs_pci_io_guid, &pci_io,
-			       ctrl->driver, d->handle,
-			       EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER);
+	*st = vs_bs->OpenProtocol(ctrl->handle, &vs_efi_pci_io_guid, &pci_io,
+				  ctrl->driver, d->handle,
+				  EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER);
 	if (EFI_ERROR(*st))
 		goto err_open_child;
 	*st = vs_efi_disk_hold(d);
 	if (EFI_ERROR(*st))
 		goto err_hold;
-	VS_EFI_LOG("scsi %u:%u: %s, %s%llu blocks of %u%s%s", d->target, d->lun,
-		   u->info.pdt == SCSI_PDT_CDROM ? "CD/DVD" : "disk",
-		   d->media.MediaPresent ? "" : "no medium, ",
-		   (unsigned long long)d->media.LastBlock + 1,
-		   d->media.BlockSize, d->media.ReadOnly ? ", read-only" : "",
-		   d->media.RemovableMedia ? ", removable" : "");
+	VS_CTRL_LOG(ctrl, "scsi %u:%u: %s, %s%llu blocks of %u%s%s", d->target,
+		    d->lun, u->info.pdt == SCSI_PDT_CDROM ? "CD/DVD" : "disk",
+		    d->media.MediaPresent ? "" : "no medium, ",
+		    (unsigned long long)d->media.LastBlock + 1,
+		    d->media.BlockSize, d->media.ReadOnly ? ", read-only" : "",
+		    d->media.RemovableMedia ? ", removable" : "");
 	return d;
 
 err_hold:
-	BS->CloseProtocol(ctrl->handle, &vs_pci_io_guid, ctrl->driver, d->handle);
+	vs_bs->CloseProtocol(ctrl->handle, &vs_efi_pci_io_guid, ctrl->driver,
+			     d->handle);
 err_open_child:
-	BS->UninstallMultipleProtocolInterfaces(d->handle,
-			&vs_device_path_guid, d->dev_path,
-			&vs_block_io_guid, &d->block_io,
+	vs_bs->UninstallMultipleProtocolInterfaces(d->handle,
+			&vs_efi_device_path_guid, d->dev_path,
+			&vs_efi_block_io_guid, &d->block_io,
 			&vs_efi_block_io2_guid, &d->block_io2,
 			&vs_efi_scsi_io_guid, &d->scsi_io,
 			&vs_efi_disk_info_guid, &d->disk_info, NULL);
 err_install:
-	FreePool(d->dev_path);
+	vs_efi_free(d->dev_path);
 err_path:
-	FreePool(d);
+	vs_efi_free(d);
 	return NULL;
 }
 
@@ -456,26 +465,26 @@ EFI_STATUS vs_efi_disk_destroy(struct vs_efi_disk *d)
 	EFI_STATUS st;
 
 	vs_efi_disk_release(d);
-	BS->CloseProtocol(ctrl->handle, &vs_pci_io_guid, ctrl->driver, d->handle);
-	st = BS->UninstallMultipleProtocolInterfaces(d->handle,
-			&vs_device_path_guid, d->dev_path,
-			&vs_block_io_guid, &d->block_io,
+	vs_bs->CloseProtocol(ctrl->handle, &vs_efi_pci_io_guid, ctrl->driver, d->handle);
+	st = vs_bs->UninstallMultipleProtocolInterfaces(d->handle,
+			&vs_efi_device_path_guid, d->dev_path,
+			&vs_efi_block_io_guid, &d->block_io,
 			&vs_efi_block_io2_guid, &d->block_io2,
 			&vs_efi_scsi_io_guid, &d->scsi_io,
 			&vs_efi_disk_info_guid, &d->disk_info, NULL);
 	if (EFI_ERROR(st)) {
-		BS->OpenProtocol(ctrl->handle, &vs_pci_io_guid, &pci_io,
+		vs_bs->OpenProtocol(ctrl->handle, &vs_efi_pci_io_guid, &pci_io,
 				 ctrl->driver, d->handle,
 				 EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER);
 		vs_efi_disk_hold(d);
-		VS_EFI_ERR("scsi %u:%u: still in use (%lx), kept", d->target,
+		VS_CTRL_ERR(d->ctrl, "scsi %u:%u: still in use (%lx), kept", d->target,
 			   d->lun, (unsigned long)st);
 		return st;
 	}
-	VS_EFI_LOG("scsi %u:%u: handle uninstalled", d->target, d->lun);
-	FreePool(d->dev_path);
+	VS_CTRL_LOG(d->ctrl, "scsi %u:%u: handle uninstalled", d->target, d->lun);
+	vs_efi_free(d->dev_path);
 	d->signature = 0;
-	FreePool(d);
+	vs_efi_free(d);
 	return EFI_SUCCESS;
 }
 
@@ -491,7 +500,7 @@ EFI_STATUS vs_efi_disk_hold(struct vs_efi_disk *d)
 {
 	VOID *iface;
 
-	return BS->OpenProtocol(d->handle, &vs_efi_scsi_io_guid, &iface,
+	return vs_bs->OpenProtocol(d->handle, &vs_efi_scsi_io_guid, &iface,
 				d->ctrl->driver, d->handle,
 				EFI_OPEN_PROTOCOL_BY_DRIVER);
 }
@@ -503,7 +512,7 @@ EFI_STATUS vs_efi_disk_hold(struct vs_efi_disk *d)
  */
 void vs_efi_disk_release(struct vs_efi_disk *d)
 {
-	BS->CloseProtocol(d->handle, &vs_efi_scsi_io_guid, d->ctrl->driver,
+	vs_bs->CloseProtocol(d->handle, &vs_efi_scsi_io_guid, d->ctrl->driver,
 			  d->handle);
 }
 
@@ -519,7 +528,7 @@ struct vs_efi_disk *vs_efi_disk_from_handle(EFI_HANDLE child,
 	EFI_BLOCK_IO *bio;
 	struct vs_efi_disk *d;
 
-	if (EFI_ERROR(BS->OpenProtocol(child, &vs_block_io_guid, (VOID **)&bio,
+	if (EFI_ERROR(vs_bs->OpenProtocol(child, &vs_efi_block_io_guid, (VOID **)&bio,
 				       driver_handle, child,
 				       EFI_OPEN_PROTOCOL_GET_PROTOCOL)))
 		return NULL;

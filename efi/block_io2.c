@@ -10,11 +10,10 @@
  */
 #include "vscsi_efi.h"
 
-EFI_GUID vs_efi_block_io2_guid = EFI_BLOCK_IO2_PROTOCOL_GUID;
 
 static struct vs_efi_disk *vs_bio2_disk(EFI_BLOCK_IO2_PROTOCOL *This)
 {
-	return container_of(This, struct vs_efi_disk, block_io2);
+	return vs_container_of(This, struct vs_efi_disk, block_io2);
 }
 
 /** §13.10.2 Reset(): as Block I/O's. */

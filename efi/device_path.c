@@ -14,7 +14,7 @@
  */
 SCSI_DEVICE_PATH *vs_efi_scsi_node(UINT8 target, UINT16 lun)
 {
-	SCSI_DEVICE_PATH *node = AllocateZeroPool(sizeof(*node));
+	SCSI_DEVICE_PATH *node = vs_efi_alloc(sizeof(*node));
 
 	if (!node)
 		return NULL;
@@ -41,7 +41,7 @@ EFI_STATUS vs_efi_scsi_path(EFI_DEVICE_PATH *ctrl_path, UINT8 target,
 
 	if (!node)
 		return EFI_OUT_OF_RESOURCES;
-	*path = AppendDevicePathNode(ctrl_path, &node->Header);
-	FreePool(node);
+	*path = vs_efi_append_node(ctrl_path, &node->Header);
+	vs_efi_free(node);
 	return *path ? EFI_SUCCESS : EFI_OUT_OF_RESOURCES;
 }

@@ -79,14 +79,14 @@ static void vs_diag_disk(struct vs_efi_disk *d, struct vs_diag *r)
 		return;
 	}
 	disk = &d->unit->disk;
-	buf = AllocateZeroPool(disk->block_size ? disk->block_size : 1);
+	buf = vs_efi_alloc(disk->block_size ? disk->block_size : 1);
 	if (!buf) {
 		r->failed = TRUE;
 		vs_diag_line(r, "out of memory");
 		return;
 	}
 	r->failed = !scsi_disk_self_test(disk, buf, &h);
-	FreePool(buf);
+	vs_efi_free(buf);
 	vs_diag_line(r, "INQUIRY %u:%u: %s, peripheral type %02x", d->target,
 		     d->lun, h.inquiry_rc == VS_OK ? "answered" : "failed", h.pdt);
 	if (h.capacity_rc == VS_E_NOMEDIA)
@@ -135,31 +135,31 @@ vs_run_diagnostics(EFI_DRIVER_DIAGNOSTICS2_PROTOCOL *This,
 	if (DiagnosticType != EfiDriverDiagnosticTypeStandard ||
 	    !vs_efi_language_ok(This->SupportedLanguages, Language))
 		return EFI_UNSUPPORTED;
-	if (ctrl->exited)
+	if (ctrl->core.stopped)	/* ExitBootServices ran */
 		return EFI_DEVICE_ERROR;
-	r = AllocateZeroPool(sizeof(*r));
+	r = vs_efi_alloc(sizeof(*r));
 	if (!r)
 		return EFI_OUT_OF_RESOURCES;
 	/* as Stop does: the timer's work cannot run meanwhile */
-	tpl = BS->RaiseTPL(TPL_CALLBACK);
+	tpl = vs_bs->RaiseTPL(TPL_CALLBACK);
 	if (d)
 		vs_diag_disk(d, r);
 	else
 		vs_diag_controller(ctrl, r);
-	BS->RestoreTPL(tpl);
-	*Buffer = AllocateZeroPool((r->len + 1) * sizeof(CHAR16));
+	vs_bs->RestoreTPL(tpl);
+	*Buffer = vs_efi_alloc((r->len + 1) * sizeof(CHAR16));
 	if (!*Buffer) {
-		FreePool(r);
+		vs_efi_free(r);
 		return EFI_OUT_OF_RESOURCES;
 	}
 	for (i = 0; i < r->len; i++)
 		(*Buffer)[i] = (CHAR16)(UINT8)r->text[i];
 	*BufferSize = (r->len + 1) * sizeof(CHAR16);	/* bytes, with the NUL */
 	*ErrorType = &vs_diag_text_guid;
-	VS_EFI_LOG("diagnostics of %s: %s", d ? "a disk" : "the controller",
-		   r->failed ? "failed" : "passed");
+	VS_CTRL_LOG(ctrl, "diagnostics of %s: %s",
+		    d ? "a disk" : "the controller", r->failed ? "failed" : "passed");
 	i = r->failed;
-	FreePool(r);
+	vs_efi_free(r);
 	return i ? EFI_DEVICE_ERROR : EFI_SUCCESS;
 }
 

@@ -6,11 +6,10 @@
  */
 #include "vscsi_efi.h"
 
-EFI_GUID vs_efi_disk_info_guid = EFI_DISK_INFO_PROTOCOL_GUID;
 
 static struct vs_efi_disk *vs_di_disk(EFI_DISK_INFO_PROTOCOL *This)
 {
-	return container_of(This, struct vs_efi_disk, disk_info);
+	return vs_container_of(This, struct vs_efi_disk, disk_info);
 }
 
 /** Inquiry(): the INQUIRY data read at discovery. */
@@ -28,7 +27,7 @@ static EFI_STATUS EFIAPI vs_di_inquiry(EFI_DISK_INFO_PROTOCOL *This,
 	}
 	if (!InquiryData)
 		return EFI_INVALID_PARAMETER;
-	CopyMem(InquiryData, d->inquiry, size);
+	vs_memcpy(InquiryData, d->inquiry, size);
 	*InquiryDataSize = size;
 	return EFI_SUCCESS;
 }

@@ -9,14 +9,6 @@
  */
 #include "vscsi_efi.h"
 
-static EFI_GUID vs_pci_io_guid = EFI_PCI_IO_PROTOCOL_GUID;
-static EFI_GUID vs_device_path_guid = DEVICE_PATH_PROTOCOL;
-static EFI_GUID vs_driver_binding_guid = DRIVER_BINDING_PROTOCOL;
-static EFI_GUID vs_component_name_guid = EFI_COMPONENT_NAME_PROTOCOL_GUID;
-static EFI_GUID vs_component_name2_guid = EFI_COMPONENT_NAME2_PROTOCOL_GUID;
-static EFI_GUID vs_loaded_image_guid = LOADED_IMAGE_PROTOCOL;
-static EFI_GUID vs_diagnostics2_guid = EFI_DRIVER_DIAGNOSTICS2_PROTOCOL_GUID;
-static EFI_GUID vs_supported_version_guid = EFI_DRIVER_SUPPORTED_EFI_VERSION_PROTOCOL_GUID;
 
 /**
  * Tell whether a PCI function is a virtio-scsi controller (virtio 1.2
@@ -30,9 +22,7 @@ static BOOLEAN vs_is_virtio_scsi(EFI_PCI_IO *pci_io)
 
 	if (EFI_ERROR(pci_io->Pci.Read(pci_io, EfiPciIoWidthUint16, 0, 2, id)))
 		return FALSE;
-	return id[0] == VIRTIO_PCI_VENDOR_ID &&
-	       (id[1] == VIRTIO_PCI_DEVICE_ID_SCSI_MODERN ||
-		id[1] == VIRTIO_PCI_DEVICE_ID_SCSI_TRANSITIONAL);
+	return vp_is_virtio_scsi(id[0], id[1]);
 }
 
 /**
@@ -85,7 +75,7 @@ static EFI_STATUS EFIAPI vs_supported(EFI_DRIVER_BINDING_PROTOCOL *This,
 	}
 	if (vs_remaining(RemainingDevicePath, &node) == EFI_UNSUPPORTED)
 		return EFI_UNSUPPORTED;
-	st = BS->OpenProtocol(Controller, &vs_pci_io_guid, (VOID **)&pci_io,
+	st = vs_bs->OpenProtocol(Controller, &vs_efi_pci_io_guid, (VOID **)&pci_io,
 			      This->DriverBindingHandle, Controller,
 			      EFI_OPEN_PROTOCOL_BY_DRIVER);
 	if (st == EFI_ALREADY_STARTED)	/* by us: others get ACCESS_DENIED */
@@ -93,7 +83,7 @@ static EFI_STATUS EFIAPI vs_supported(EFI_DRIVER_BINDING_PROTOCOL *This,
 	if (EFI_ERROR(st))
 		return st;
 	st = vs_is_virtio_scsi(pci_io) ? EFI_SUCCESS : EFI_UNSUPPORTED;
-	BS->CloseProtocol(Controller, &vs_pci_io_guid, This->DriverBindingHandle,
+	vs_bs->CloseProtocol(Controller, &vs_efi_pci_io_guid, This->DriverBindingHandle,
 			  Controller);
 	return st;
 }
@@ -129,7 +119,6 @@ static VOID EFIAPI vs_exit_boot_services(EFI_EVENT Event, VOID *Context)
 	struct vs_efi_ctrl *ctrl = Context;
 
 	(void)Event;
-	ctrl->exited = TRUE;
 	vscsi_stop(&ctrl->core);
 }
 
@@ -181,8 +170,8 @@ static struct vs_efi_disk *vs_add_child(struct vs_efi_ctrl *ctrl,
 
 	d = vs_efi_disk_create(ctrl, u, &st);
 	if (!d) {
-		VS_EFI_ERR("scsi %u:%u: no Block I/O (%lx)", u->info.target,
-			   u->info.lun, (unsigned long)st);
+		VS_CTRL_ERR(ctrl, "scsi %u:%u: no Block I/O (%lx)", u->info.target,
+			    u->info.lun, (unsigned long)st);
 		return NULL;
 	}
 	u->owner = d;
@@ -212,7 +201,7 @@ static void vs_unit_added(struct scsi_inventory *inv, struct scsi_unit *u)
 	d = vs_add_child(ctrl, u);
 	if (d) {
 		d->connect = TRUE;
-		ctrl->pending |= VS_WORK_CONNECT;
+		vs_efi_defer(ctrl, VS_WORK_CONNECT);
 	}
 }
 
@@ -312,7 +301,7 @@ static void vs_restart(struct vs_efi_ctrl *ctrl, EFI_DEVICE_PATH *path)
 	struct vs_efi_disk *d, *next;
 	EFI_TPL tpl;
 
-	tpl = BS->RaiseTPL(TPL_CALLBACK);
+	tpl = vs_bs->RaiseTPL(TPL_CALLBACK);
 	for (d = ctrl->children; d; d = next) {
 		next = d->next;
 		if (!d->unit)
@@ -321,7 +310,19 @@ static void vs_restart(struct vs_efi_ctrl *ctrl, EFI_DEVICE_PATH *path)
 			vs_efi_disk_sync(d);
 	}
 	vs_create_children(ctrl, path);
-	BS->RestoreTPL(tpl);
+	vs_bs->RestoreTPL(tpl);
+}
+
+/**
+ * Ask for deferred work: the one way into the timer's work, which runs as
+ * soon as the caller's TPL drops below TPL_CALLBACK.
+ * @v ctrl	controller
+ * @v work	VS_WORK_* bits
+ */
+void vs_efi_defer(struct vs_efi_ctrl *ctrl, UINT32 work)
+{
+	ctrl->pending |= work;
+	vs_bs->SignalEvent(ctrl->timer);
 }
 
 /**
@@ -338,8 +339,10 @@ static VOID EFIAPI vs_tick(EFI_EVENT event, VOID *context)
 	struct vs_efi_disk *d;
 
 	(void)event;
-	if (ctrl->exited)
+	if (ctrl->core.stopped)	/* ExitBootServices: hands off */
 		return;
+	/* each tick polls: an event needs no request to be noticed */
+	ctrl->pending &= ~VS_WORK_POLL;
 	scsi_inv_poll(&ctrl->inv);
 	if (!(ctrl->pending & VS_WORK_CONNECT))
 		return;
@@ -347,7 +350,7 @@ static VOID EFIAPI vs_tick(EFI_EVENT event, VOID *context)
 	for (d = ctrl->children; d; d = d->next) {
 		if (d->connect) {
 			d->connect = FALSE;
-			BS->ConnectController(d->handle, NULL, NULL, TRUE);
+			vs_bs->ConnectController(d->handle, NULL, NULL, TRUE);
 		}
 	}
 }
@@ -364,6 +367,134 @@ static void vs_destroy_children(struct vs_efi_ctrl *ctrl)
 }
 
 /**
+ * Take the PCI function and start the device on it.
+ * @v ctrl	controller: handle and driver set
+ * @ret st	EFI_SUCCESS, or the error (nothing left taken)
+ */
+static EFI_STATUS vs_ctrl_open(struct vs_efi_ctrl *ctrl)
+{
+	EFI_STATUS st;
+	int rc;
+
+	st = vs_bs->OpenProtocol(ctrl->handle, &vs_efi_pci_io_guid,
+				 (VOID **)&ctrl->pci_io, ctrl->driver,
+				 ctrl->handle, EFI_OPEN_PROTOCOL_BY_DRIVER);
+	if (EFI_ERROR(st))
+		return st;
+	st = vs_bs->OpenProtocol(ctrl->handle, &vs_efi_device_path_guid,
+				 (VOID **)&ctrl->dev_path, ctrl->driver,
+				 ctrl->handle, EFI_OPEN_PROTOCOL_GET_PROTOCOL);
+	if (EFI_ERROR(st))
+		goto err_dev_path;
+	st = vs_enable_pci(ctrl);
+	if (EFI_ERROR(st))
+		goto err_enable;
+	vs_efi_platform_init(&ctrl->plat, ctrl->pci_io);
+	rc = vscsi_init(&ctrl->core, &ctrl->plat.base);
+	if (rc != VS_OK) {
+		st = vs_efi_status(rc);
+		goto err_init;
+	}
+	scsi_inv_init(&ctrl->inv, &ctrl->core, &vs_inventory_ops, ctrl);
+	return EFI_SUCCESS;
+
+err_init:
+	ctrl->pci_io->Attributes(ctrl->pci_io, EfiPciIoAttributeOperationSet,
+				 ctrl->orig_attributes, NULL);
+err_enable:
+err_dev_path:
+	vs_bs->CloseProtocol(ctrl->handle, &vs_efi_pci_io_guid, ctrl->driver,
+			     ctrl->handle);
+	return st;
+}
+
+/**
+ * Stop the device and give the PCI function back (vs_ctrl_open undone).
+ * @v ctrl	controller
+ */
+static void vs_ctrl_close(struct vs_efi_ctrl *ctrl)
+{
+	vscsi_fini(&ctrl->core);
+	ctrl->pci_io->Attributes(ctrl->pci_io, EfiPciIoAttributeOperationSet,
+				 ctrl->orig_attributes, NULL);
+	vs_bs->CloseProtocol(ctrl->handle, &vs_efi_pci_io_guid, ctrl->driver,
+			     ctrl->handle);
+}
+
+/**
+ * Create the controller's events and publish Ext SCSI Pass Thru (and our
+ * statistics), held BY_DRIVER by ourselves: a platform SCSI bus driver
+ * that layers on every Ext SCSI Pass Thru (EDK2 ScsiBusDxe) then gets
+ * ACCESS_DENIED, so each unit has exactly one Block I/O, ours.
+ * @v ctrl	controller, open
+ * @ret st	EFI_SUCCESS, or the error (nothing left created)
+ */
+static EFI_STATUS vs_ctrl_publish(struct vs_efi_ctrl *ctrl)
+{
+	VOID *iface;
+	EFI_STATUS st;
+
+	st = vs_bs->CreateEvent(EVT_SIGNAL_EXIT_BOOT_SERVICES, TPL_CALLBACK,
+				vs_exit_boot_services, ctrl, &ctrl->exit_boot_event);
+	if (EFI_ERROR(st))
+		return st;
+	st = vs_bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK,
+				vs_tick, ctrl, &ctrl->timer);
+	if (EFI_ERROR(st))
+		goto err_timer;
+	vs_efi_pass_thru_init(ctrl);
+	vs_efi_stats_init(ctrl);
+	st = vs_bs->InstallMultipleProtocolInterfaces(&ctrl->handle,
+			&vs_efi_pass_thru_guid, &ctrl->pass_thru,
+			&vs_efi_stats_guid, &ctrl->stats, NULL);
+	if (EFI_ERROR(st))
+		goto err_install;
+	st = vs_bs->OpenProtocol(ctrl->handle, &vs_efi_pass_thru_guid, &iface,
+				 ctrl->driver, ctrl->handle,
+				 EFI_OPEN_PROTOCOL_BY_DRIVER);
+	if (EFI_ERROR(st))
+		goto err_hold;
+	return EFI_SUCCESS;
+
+err_hold:
+	vs_bs->UninstallMultipleProtocolInterfaces(ctrl->handle,
+			&vs_efi_pass_thru_guid, &ctrl->pass_thru,
+			&vs_efi_stats_guid, &ctrl->stats, NULL);
+err_install:
+	vs_bs->CloseEvent(ctrl->timer);
+err_timer:
+	vs_bs->CloseEvent(ctrl->exit_boot_event);
+	return st;
+}
+
+/**
+ * Withdraw Ext SCSI Pass Thru and close the events (vs_ctrl_publish
+ * undone); a consumer that will not let go keeps everything as it was.
+ * @v ctrl	controller
+ * @ret st	EFI_SUCCESS, or the error of the uninstall
+ */
+static EFI_STATUS vs_ctrl_unpublish(struct vs_efi_ctrl *ctrl)
+{
+	VOID *iface;
+	EFI_STATUS st;
+
+	vs_bs->CloseProtocol(ctrl->handle, &vs_efi_pass_thru_guid, ctrl->driver,
+			     ctrl->handle);
+	st = vs_bs->UninstallMultipleProtocolInterfaces(ctrl->handle,
+			&vs_efi_pass_thru_guid, &ctrl->pass_thru,
+			&vs_efi_stats_guid, &ctrl->stats, NULL);
+	if (EFI_ERROR(st)) {
+		vs_bs->OpenProtocol(ctrl->handle, &vs_efi_pass_thru_guid, &iface,
+				    ctrl->driver, ctrl->handle,
+				    EFI_OPEN_PROTOCOL_BY_DRIVER);
+		return st;
+	}
+	vs_bs->CloseEvent(ctrl->timer);
+	vs_bs->CloseEvent(ctrl->exit_boot_event);
+	return EFI_SUCCESS;
+}
+
+/**
  * §11.1 Start(): set up the controller, publish Ext SCSI Pass Thru, scan
  * (the legal address list is always whole), and give each block unit a
  * Block I/O child, or only the one RemainingDevicePath names (none for an
@@ -377,9 +508,7 @@ static EFI_STATUS EFIAPI vs_start(EFI_DRIVER_BINDING_PROTOCOL *This,
 	EFI_HANDLE drv = This->DriverBindingHandle;
 	struct vs_efi_ctrl *ctrl;
 	struct vs_efi_disk *d;
-	VOID *iface;
 	EFI_STATUS st;
-	int rc;
 
 	d = vs_efi_disk_from_handle(Controller, drv);
 	if (d)
@@ -389,86 +518,35 @@ static EFI_STATUS EFIAPI vs_start(EFI_DRIVER_BINDING_PROTOCOL *This,
 		vs_restart(ctrl, RemainingDevicePath);
 		return EFI_SUCCESS;
 	}
-	ctrl = AllocateZeroPool(sizeof(*ctrl));
+	ctrl = vs_efi_alloc(sizeof(*ctrl));
 	if (!ctrl)
 		return EFI_OUT_OF_RESOURCES;
 	ctrl->signature = VS_EFI_CTRL_SIGNATURE;
 	ctrl->handle = Controller;
 	ctrl->driver = drv;
-	st = BS->OpenProtocol(Controller, &vs_pci_io_guid, (VOID **)&ctrl->pci_io,
-			      drv, Controller, EFI_OPEN_PROTOCOL_BY_DRIVER);
+	st = vs_ctrl_open(ctrl);
 	if (EFI_ERROR(st))
-		goto err_pci_io;
-	st = BS->OpenProtocol(Controller, &vs_device_path_guid,
-			      (VOID **)&ctrl->dev_path, drv, Controller,
-			      EFI_OPEN_PROTOCOL_GET_PROTOCOL);
+		goto err_open;
+	st = vs_ctrl_publish(ctrl);
 	if (EFI_ERROR(st))
-		goto err_dev_path;
-	st = vs_enable_pci(ctrl);
-	if (EFI_ERROR(st))
-		goto err_enable;
-	vs_efi_platform_init(&ctrl->plat, ctrl->pci_io);
-	rc = vscsi_init(&ctrl->core, &ctrl->plat.base);
-	if (rc != VS_OK) {
-		st = vs_efi_status(rc);
-		goto err_init;
-	}
-	scsi_inv_init(&ctrl->inv, &ctrl->core, &vs_inventory_ops, ctrl);
-	st = BS->CreateEvent(EVT_SIGNAL_EXIT_BOOT_SERVICES, TPL_CALLBACK,
-			     vs_exit_boot_services, ctrl, &ctrl->exit_boot_event);
-	if (EFI_ERROR(st))
-		goto err_event;
-	st = BS->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK,
-			     vs_tick, ctrl, &ctrl->timer);
-	if (EFI_ERROR(st))
-		goto err_timer;
-	vs_efi_pass_thru_init(ctrl);
-	vs_efi_stats_init(ctrl);
-	st = BS->InstallMultipleProtocolInterfaces(&Controller,
-			&vs_efi_pass_thru_guid, &ctrl->pass_thru,
-			&vs_efi_stats_guid, &ctrl->stats, NULL);
-	if (EFI_ERROR(st))
-		goto err_install;
-	/*
-	 * Hold our own pass-thru BY_DRIVER: a platform SCSI bus driver that
-	 * layers on every Ext SCSI Pass Thru (EDK2 ScsiBusDxe) then gets
-	 * ACCESS_DENIED, so each unit has exactly one Block I/O, ours.
-	 */
-	st = BS->OpenProtocol(Controller, &vs_efi_pass_thru_guid, &iface, drv,
-			      Controller, EFI_OPEN_PROTOCOL_BY_DRIVER);
-	if (EFI_ERROR(st))
-		goto err_hold;
+		goto err_publish;
 	scsi_inv_scan(&ctrl->inv);
 	vs_create_children(ctrl, RemainingDevicePath);
 	ctrl->adopt = TRUE;
-	st = BS->SetTimer(ctrl->timer, TimerPeriodic, VS_TICK_PERIOD);
+	st = vs_bs->SetTimer(ctrl->timer, TimerPeriodic, VS_TICK_PERIOD);
 	if (EFI_ERROR(st))
 		goto err_set_timer;
-	VS_EFI_LOG("controller started, %u units",
-		   scsi_inv_count(&ctrl->inv));
+	VS_CTRL_LOG(ctrl, "controller started, %u units",
+		    scsi_inv_count(&ctrl->inv));
 	return EFI_SUCCESS;
 
 err_set_timer:
 	vs_destroy_children(ctrl);
-	BS->CloseProtocol(Controller, &vs_efi_pass_thru_guid, drv, Controller);
-err_hold:
-	BS->UninstallMultipleProtocolInterfaces(Controller,
-			&vs_efi_pass_thru_guid, &ctrl->pass_thru,
-			&vs_efi_stats_guid, &ctrl->stats, NULL);
-err_install:
-	BS->CloseEvent(ctrl->timer);
-err_timer:
-	BS->CloseEvent(ctrl->exit_boot_event);
-err_event:
-	vscsi_fini(&ctrl->core);
-err_init:
-	ctrl->pci_io->Attributes(ctrl->pci_io, EfiPciIoAttributeOperationSet,
-				 ctrl->orig_attributes, NULL);
-err_enable:
-err_dev_path:
-	BS->CloseProtocol(Controller, &vs_pci_io_guid, drv, Controller);
-err_pci_io:
-	FreePool(ctrl);
+	vs_ctrl_unpublish(ctrl);
+err_publish:
+	vs_ctrl_close(ctrl);
+err_open:
+	vs_efi_free(ctrl);
 	return st;
 }
 
@@ -484,11 +562,11 @@ static struct vs_efi_ctrl *vs_ctrl_from_handle(EFI_HANDLE controller,
 	EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt;
 	struct vs_efi_ctrl *ctrl;
 
-	if (EFI_ERROR(BS->OpenProtocol(controller, &vs_efi_pass_thru_guid,
+	if (EFI_ERROR(vs_bs->OpenProtocol(controller, &vs_efi_pass_thru_guid,
 				       (VOID **)&pt, drv, controller,
 				       EFI_OPEN_PROTOCOL_GET_PROTOCOL)))
 		return NULL;
-	ctrl = container_of(pt, struct vs_efi_ctrl, pass_thru);
+	ctrl = vs_container_of(pt, struct vs_efi_ctrl, pass_thru);
 	return ctrl->signature == VS_EFI_CTRL_SIGNATURE ? ctrl : NULL;
 }
 
@@ -505,10 +583,10 @@ struct vs_efi_ctrl *vs_efi_managed_ctrl(EFI_HANDLE controller)
 	VOID *iface;
 	EFI_STATUS st;
 
-	st = BS->OpenProtocol(controller, &vs_pci_io_guid, &iface, drv,
+	st = vs_bs->OpenProtocol(controller, &vs_efi_pci_io_guid, &iface, drv,
 			      controller, EFI_OPEN_PROTOCOL_BY_DRIVER);
 	if (!EFI_ERROR(st)) {
-		BS->CloseProtocol(controller, &vs_pci_io_guid, drv, controller);
+		vs_bs->CloseProtocol(controller, &vs_efi_pci_io_guid, drv, controller);
 		return NULL;
 	}
 	return st == EFI_ALREADY_STARTED ? vs_ctrl_from_handle(controller, drv) :
@@ -564,38 +642,24 @@ static EFI_STATUS EFIAPI vs_stop(EFI_DRIVER_BINDING_PROTOCOL *This,
 	ctrl = vs_ctrl_from_handle(Controller, drv);
 	if (!ctrl)
 		return EFI_DEVICE_ERROR;
-	tpl = BS->RaiseTPL(TPL_CALLBACK);
+	tpl = vs_bs->RaiseTPL(TPL_CALLBACK);
 	if (NumberOfChildren) {
 		st = vs_stop_children(ctrl, NumberOfChildren, ChildHandleBuffer);
-		BS->RestoreTPL(tpl);
+		vs_bs->RestoreTPL(tpl);
 		return st;
 	}
 	if (ctrl->children) {
-		BS->RestoreTPL(tpl);
+		vs_bs->RestoreTPL(tpl);
 		return EFI_DEVICE_ERROR;	/* a child is still there */
 	}
-	BS->CloseProtocol(Controller, &vs_efi_pass_thru_guid, drv, Controller);
-	st = BS->UninstallMultipleProtocolInterfaces(Controller,
-			&vs_efi_pass_thru_guid, &ctrl->pass_thru,
-			&vs_efi_stats_guid, &ctrl->stats, NULL);
-	if (EFI_ERROR(st)) {
-		VOID *iface;
-
-		BS->OpenProtocol(Controller, &vs_efi_pass_thru_guid, &iface, drv,
-				 Controller, EFI_OPEN_PROTOCOL_BY_DRIVER);
-		BS->RestoreTPL(tpl);
+	st = vs_ctrl_unpublish(ctrl);
+	vs_bs->RestoreTPL(tpl);
+	if (EFI_ERROR(st))
 		return st;
-	}
-	BS->CloseEvent(ctrl->timer);
-	BS->CloseEvent(ctrl->exit_boot_event);
-	BS->RestoreTPL(tpl);
-	vscsi_fini(&ctrl->core);
-	ctrl->pci_io->Attributes(ctrl->pci_io, EfiPciIoAttributeOperationSet,
-				 ctrl->orig_attributes, NULL);
-	BS->CloseProtocol(Controller, &vs_pci_io_guid, drv, Controller);
+	vs_ctrl_close(ctrl);
+	VS_CTRL_LOG(ctrl, "controller stopped");
 	ctrl->signature = 0;
-	FreePool(ctrl);
-	VS_EFI_LOG("controller stopped");
+	vs_efi_free(ctrl);
 	return EFI_SUCCESS;
 }
 
@@ -617,26 +681,26 @@ static EFI_STATUS EFIAPI vs_unload(EFI_HANDLE image)
 	UINTN n, i;
 	EFI_STATUS st;
 
-	st = BS->LocateHandleBuffer(ByProtocol, &vs_efi_pass_thru_guid, NULL,
+	st = vs_bs->LocateHandleBuffer(ByProtocol, &vs_efi_pass_thru_guid, NULL,
 				    &n, &handles);
 	if (st == EFI_SUCCESS) {
 		for (i = 0; i < n; i++) {
 			if (!vs_ctrl_from_handle(handles[i], image))
 				continue;
-			st = BS->DisconnectController(handles[i], image, NULL);
+			st = vs_bs->DisconnectController(handles[i], image, NULL);
 			if (EFI_ERROR(st))
 				break;
 		}
-		FreePool(handles);
+		vs_efi_free(handles);
 		if (EFI_ERROR(st))
 			return st;
 	}
-	st = BS->UninstallMultipleProtocolInterfaces(image,
-			&vs_driver_binding_guid, &vs_efi_driver_binding,
-			&vs_component_name_guid, &vs_efi_component_name,
-			&vs_component_name2_guid, &vs_efi_component_name2,
-			&vs_diagnostics2_guid, &vs_efi_diagnostics2,
-			&vs_supported_version_guid, &vs_efi_supported_version, NULL);
+	st = vs_bs->UninstallMultipleProtocolInterfaces(image,
+			&vs_efi_driver_binding_guid, &vs_efi_driver_binding,
+			&vs_efi_component_name_guid, &vs_efi_component_name,
+			&vs_efi_component_name2_guid, &vs_efi_component_name2,
+			&vs_efi_diagnostics2_guid, &vs_efi_diagnostics2,
+			&vs_efi_supported_version_guid, &vs_efi_supported_version, NULL);
 	if (!EFI_ERROR(st))
 		vs_efi_log_fini();
 	return st;
@@ -657,7 +721,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	vs_bs = systab->BootServices;
 	vs_efi_log_init();
 	vs_efi_clock_init();
-	st = BS->OpenProtocol(image, &vs_loaded_image_guid, (VOID **)&loaded,
+	st = vs_bs->OpenProtocol(image, &vs_efi_loaded_image_guid, (VOID **)&loaded,
 			      image, NULL, EFI_OPEN_PROTOCOL_GET_PROTOCOL);
 	if (EFI_ERROR(st))
 		return st;
@@ -666,12 +730,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	vs_efi_driver_binding.DriverBindingHandle = image;
 	/* Diagnostics and the supported UEFI version: expected of a driver on
 	 * a PCI plug-in card (§11.4, §11.6) */
-	st = BS->InstallMultipleProtocolInterfaces(&image,
-			&vs_driver_binding_guid, &vs_efi_driver_binding,
-			&vs_component_name_guid, &vs_efi_component_name,
-			&vs_component_name2_guid, &vs_efi_component_name2,
-			&vs_diagnostics2_guid, &vs_efi_diagnostics2,
-			&vs_supported_version_guid, &vs_efi_supported_version, NULL);
+	st = vs_bs->InstallMultipleProtocolInterfaces(&image,
+			&vs_efi_driver_binding_guid, &vs_efi_driver_binding,
+			&vs_efi_component_name_guid, &vs_efi_component_name,
+			&vs_efi_component_name2_guid, &vs_efi_component_name2,
+			&vs_efi_diagnostics2_guid, &vs_efi_diagnostics2,
+			&vs_efi_supported_version_guid, &vs_efi_supported_version, NULL);
 	if (!EFI_ERROR(st))
 		VS_EFI_LOG("driver loaded at %p, %llu bytes, binding version %x",
 			   loaded->ImageBase,

@@ -11,11 +11,10 @@
  */
 #include "vscsi_efi.h"
 
-EFI_GUID vs_efi_pass_thru_guid = EFI_EXT_SCSI_PASS_THRU_PROTOCOL_GUID;
 
 static struct vs_efi_ctrl *vs_pt_ctrl(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This)
 {
-	return container_of(This, struct vs_efi_ctrl, pass_thru);
+	return vs_container_of(This, struct vs_efi_ctrl, pass_thru);
 }
 
 /** Tell whether a Target ID array is all 0xFF ("give me the first"). */
@@ -52,7 +51,7 @@ static int vs_pt_lookup(struct vs_efi_ctrl *ctrl, const UINT8 *target,
 
 static void vs_pt_encode_target(UINT8 *target, UINT8 t)
 {
-	ZeroMem(target, TARGET_MAX_BYTES);
+	vs_memset(target, 0, TARGET_MAX_BYTES);
 	target[0] = t;
 }
 
@@ -180,10 +179,10 @@ vs_pt_pass_thru(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This, UINT8 *Target,
 	if (EFI_ERROR(st))
 		return st;
 
-	tpl = BS->RaiseTPL(TPL_CALLBACK);
+	tpl = vs_bs->RaiseTPL(TPL_CALLBACK);
 	rc = vscsi_exec(&ctrl->core, &cmd);
-	BS->SignalEvent(ctrl->timer);	/* events are handled once we return */
-	BS->RestoreTPL(tpl);
+	vs_efi_defer(ctrl, VS_WORK_POLL);	/* events are handled once we return */
+	vs_bs->RestoreTPL(tpl);
 
 	if (rc == VS_OK) {
 		if (cmd.response == VIRTIO_SCSI_S_BAD_TARGET ||
@@ -337,7 +336,7 @@ vs_pt_reset_channel(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This)
 	UINT8 t;
 	int rc;
 
-	tpl = BS->RaiseTPL(TPL_CALLBACK);
+	tpl = vs_bs->RaiseTPL(TPL_CALLBACK);
 	for (i = 0; i < scsi_inv_count(inv); i++) {
 		t = scsi_inv_at(inv, i)->info.target;
 		if (i && t == scsi_inv_at(inv, i - 1)->info.target)
@@ -348,7 +347,7 @@ vs_pt_reset_channel(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This)
 			break;
 		}
 	}
-	BS->RestoreTPL(tpl);
+	vs_bs->RestoreTPL(tpl);
 	return st;
 }
 
@@ -363,10 +362,10 @@ vs_pt_reset_target_lun(EFI_EXT_SCSI_PASS_THRU_PROTOCOL *This, UINT8 *Target,
 
 	if (!Target || vs_pt_lookup(ctrl, Target, Lun) < 0)
 		return EFI_INVALID_PARAMETER;
-	tpl = BS->RaiseTPL(TPL_CALLBACK);
+	tpl = vs_bs->RaiseTPL(TPL_CALLBACK);
 	rc = vscsi_tmf(&ctrl->core, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET,
 		       Target[0], (uint16_t)Lun);
-	BS->RestoreTPL(tpl);
+	vs_bs->RestoreTPL(tpl);
 	return vs_pt_tmf_status(rc);
 }
 

@@ -23,7 +23,7 @@
 
 static struct vs_efi_platform *vs_efi_plat(struct vs_platform *p)
 {
-	return container_of(p, struct vs_efi_platform, base);
+	return vs_container_of(p, struct vs_efi_platform, base);
 }
 
 /** Map a byte width to a PCI I/O width. */
@@ -92,7 +92,7 @@ static int vs_efi_dma_alloc(struct vs_platform *p, size_t size, void **cpu,
 				&host, 0);
 	if (EFI_ERROR(st))
 		return VS_E_NOMEM;
-	ZeroMem(host, bytes);
+	vs_memset(host, 0, bytes);
 	st = io->Map(io, EfiPciIoOperationBusMasterCommonBuffer, host, &bytes,
 		     &addr, token);
 	if (EFI_ERROR(st) || bytes != pages * EFI_PAGE_SIZE) {
@@ -143,7 +143,7 @@ static void vs_efi_dma_unmap(struct vs_platform *p, void *token)
 static void vs_efi_delay_us(struct vs_platform *p, unsigned us)
 {
 	(void)p;
-	BS->Stall(us);
+	vs_bs->Stall(us);
 }
 
 /*
@@ -169,7 +169,7 @@ void vs_efi_clock_init(void)
 	vs_tsc_per_ms = vs_arch_counter_hz() / 1000;
 	if (!vs_tsc_per_ms) {
 		t0 = vs_arch_counter();
-		BS->Stall(10000);
+		vs_bs->Stall(10000);
 		vs_tsc_per_ms = (vs_arch_counter() - t0) / 10;
 	}
 	if (!vs_tsc_per_ms)
@@ -212,7 +212,7 @@ void vs_efi_log_init(void)
 void vs_efi_log_fini(void)
 {
 	if (vs_log_ring)
-		FreePool(vs_log_ring);
+		vs_efi_free(vs_log_ring);
 	vs_log_ring = NULL;
 	vs_log_head = 0;
 }

@@ -13,11 +13,10 @@
  */
 #include "vscsi_efi.h"
 
-EFI_GUID vs_efi_scsi_io_guid = EFI_SCSI_IO_PROTOCOL_GUID;
 
 static struct vs_efi_disk *vs_sio_disk(EFI_SCSI_IO_PROTOCOL *This)
 {
-	return container_of(This, struct vs_efi_disk, scsi_io);
+	return vs_container_of(This, struct vs_efi_disk, scsi_io);
 }
 
 /**
@@ -28,7 +27,7 @@ static struct vs_efi_disk *vs_sio_disk(EFI_SCSI_IO_PROTOCOL *This)
  */
 static void vs_sio_target(struct vs_efi_disk *d, UINT8 *target)
 {
-	ZeroMem(target, TARGET_MAX_BYTES);
+	vs_memset(target, 0, TARGET_MAX_BYTES);
 	target[0] = d->target;
 }
 
@@ -119,7 +118,7 @@ vs_sio_execute(EFI_SCSI_IO_PROTOCOL *This, EFI_SCSI_IO_SCSI_REQUEST_PACKET *Pack
 	Packet->TargetStatus = p.TargetStatus;
 	Packet->SenseDataLength = p.SenseDataLength;
 	if (Event)
-		BS->SignalEvent(Event);
+		vs_bs->SignalEvent(Event);
 	return st;
 }
 

@@ -5,13 +5,12 @@
  */
 #include "vscsi_efi.h"
 
-EFI_GUID vs_efi_stats_guid = VSCSI_STATS_PROTOCOL_GUID;
 
 /** GetStats(): the controller's counters. */
 static EFI_STATUS EFIAPI vs_stats_get(VSCSI_STATS_PROTOCOL *This,
 				      VSCSI_STATS *Stats)
 {
-	struct vs_efi_ctrl *ctrl = container_of(This, struct vs_efi_ctrl, stats);
+	struct vs_efi_ctrl *ctrl = vs_container_of(This, struct vs_efi_ctrl, stats);
 
 	if (!Stats)
 		return EFI_INVALID_PARAMETER;

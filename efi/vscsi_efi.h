@@ -36,15 +36,22 @@ extern EFI_BOOT_SERVICES *vs_bs;
 VOID *vs_efi_alloc(UINTN size);
 void vs_efi_free(VOID *p);
 EFI_DEVICE_PATH *vs_efi_append_node(EFI_DEVICE_PATH *path, EFI_DEVICE_PATH *node);
-#define BS vs_bs
-#define AllocateZeroPool(n) vs_efi_alloc(n)
-#define FreePool(p) vs_efi_free(p)
-#define AppendDevicePathNode(p, n) vs_efi_append_node((p), (n))
-#define ZeroMem(p, n) __builtin_memset((p), 0, (n))
-#define CopyMem(d, s, n) __builtin_memmove((d), (s), (n))
 
-#define container_of(ptr, type, member) \
-	((type *)((UINT8 *)(ptr) - __builtin_offsetof(type, member)))
+/* Protocol GUIDs (guids.c) */
+extern EFI_GUID vs_efi_block_io_guid;
+extern EFI_GUID vs_efi_component_name2_guid;
+extern EFI_GUID vs_efi_component_name_guid;
+extern EFI_GUID vs_efi_device_path_guid;
+extern EFI_GUID vs_efi_diagnostics2_guid;
+extern EFI_GUID vs_efi_driver_binding_guid;
+extern EFI_GUID vs_efi_block_io2_guid;
+extern EFI_GUID vs_efi_disk_info_guid;
+extern EFI_GUID vs_efi_pass_thru_guid;
+extern EFI_GUID vs_efi_scsi_io_guid;
+extern EFI_GUID vs_efi_stats_guid;
+extern EFI_GUID vs_efi_loaded_image_guid;
+extern EFI_GUID vs_efi_pci_io_guid;
+extern EFI_GUID vs_efi_supported_version_guid;
 
 /** The platform of one PCI function, backed by EFI_PCI_IO_PROTOCOL. */
 struct vs_efi_platform {
@@ -55,7 +62,8 @@ struct vs_efi_platform {
 struct vs_efi_disk;
 
 /** Deferred work of a controller (vs_efi_ctrl.pending), done by its timer. */
-#define VS_WORK_CONNECT 0x1	/**< hot-plugged children to connect */
+#define VS_WORK_POLL 0x1	/**< the event queue may hold events */
+#define VS_WORK_CONNECT 0x2	/**< hot-plugged children to connect */
 
 /** One controller we manage. */
 struct vs_efi_ctrl {
@@ -74,7 +82,6 @@ struct vs_efi_ctrl {
 	/** The one deferred-work mechanism: periodic, at TPL_CALLBACK. */
 	EFI_EVENT timer;
 	UINT32 pending;		/**< VS_WORK_* */
-	BOOLEAN exited;		/**< ExitBootServices ran: hands off */
 	/** Units that appear get a child (after Start's own scan). */
 	BOOLEAN adopt;
 	/**
@@ -116,7 +123,6 @@ struct vs_efi_disk {
 extern EFI_DRIVER_BINDING_PROTOCOL vs_efi_driver_binding;
 extern EFI_COMPONENT_NAME_PROTOCOL vs_efi_component_name;
 extern EFI_COMPONENT_NAME2_PROTOCOL vs_efi_component_name2;
-extern EFI_GUID vs_efi_pass_thru_guid;
 extern EFI_DRIVER_DIAGNOSTICS2_PROTOCOL vs_efi_diagnostics2;
 extern EFI_DRIVER_SUPPORTED_EFI_VERSION_PROTOCOL vs_efi_supported_version;
 struct vs_efi_ctrl *vs_efi_managed_ctrl(EFI_HANDLE controller);
@@ -145,7 +151,6 @@ EFI_STATUS vs_efi_map_status(const struct vs_efi_status_map *map, UINTN n,
 EFI_STATUS vs_efi_status(int rc);
 
 /* stats.c */
-extern EFI_GUID vs_efi_stats_guid;
 void vs_efi_stats_init(struct vs_efi_ctrl *ctrl);
 
 /* pass_thru.c */
@@ -157,7 +162,6 @@ EFI_STATUS vs_efi_scsi_path(EFI_DEVICE_PATH *ctrl_path, UINT8 target,
 			    UINT16 lun, EFI_DEVICE_PATH **path);
 
 /* disk_info.c */
-extern EFI_GUID vs_efi_disk_info_guid;
 void vs_efi_disk_info_init(struct vs_efi_disk *d);
 
 /* block_io.c */
@@ -177,11 +181,9 @@ EFI_STATUS vs_efi_disk_rw(struct vs_efi_disk *d, BOOLEAN write,
 EFI_STATUS vs_efi_disk_flush(struct vs_efi_disk *d, EFI_BLOCK_IO2_TOKEN *token);
 
 /* scsi_io.c */
-extern EFI_GUID vs_efi_scsi_io_guid;
 void vs_efi_scsi_io_init(struct vs_efi_disk *d);
 
 /* block_io2.c */
-extern EFI_GUID vs_efi_block_io2_guid;
 extern const EFI_BLOCK_IO2_PROTOCOL vs_efi_block_io2;
 struct vs_efi_disk *vs_efi_disk_from_handle(EFI_HANDLE child,
 					    EFI_HANDLE driver_handle);
@@ -189,5 +191,11 @@ struct vs_efi_disk *vs_efi_disk_from_handle(EFI_HANDLE child,
 extern struct vs_platform vs_efi_logger;
 #define VS_EFI_LOG(...) vs_log(&vs_efi_logger, VS_LOG_INFO, __VA_ARGS__)
 #define VS_EFI_ERR(...) vs_log(&vs_efi_logger, VS_LOG_ERR, __VA_ARGS__)
+/* Lines about one controller (or a disk behind it) carry its PCI address */
+#define VS_CTRL_LOG(ctrl, ...) vs_log(&(ctrl)->plat.base, VS_LOG_INFO, __VA_ARGS__)
+#define VS_CTRL_ERR(ctrl, ...) vs_log(&(ctrl)->plat.base, VS_LOG_ERR, __VA_ARGS__)
+
+/* driver.c */
+void vs_efi_defer(struct vs_efi_ctrl *ctrl, UINT32 work);
 
 #endif /* VSCSI_EFI_H */

@@ -63,6 +63,105 @@ static void vs_put_num(struct vs_out *o, unsigned long long v, unsigned base,
 	}
 }
 
+/** A conversion's flags, width and length modifier. */
+struct vs_spec {
+	unsigned width;
+	bool zero, left;
+	int lng;		/**< 0: int, 1: long, 2: long long or size_t */
+};
+
+/**
+ * Read the flags, width and length modifier of a conversion.
+ * @v fmt	just past its '%'
+ * @v sp	what was read
+ * @ret fmt	at its conversion letter
+ */
+static const char *vs_parse_spec(const char *fmt, struct vs_spec *sp)
+{
+	sp->zero = sp->left = false;
+	for (;; fmt++) {
+		if (*fmt == '0')
+			sp->zero = true;
+		else if (*fmt == '-')
+			sp->left = true;
+		else
+			break;
+	}
+	for (sp->width = 0; *fmt >= '0' && *fmt <= '9'; fmt++)
+		sp->width = sp->width * 10 + (*fmt - '0');
+	for (sp->lng = 0; *fmt == 'l' || *fmt == 'z' || *fmt == 'h'; fmt++)
+		sp->lng += (*fmt == 'h') ? 0 : (*fmt == 'z' ? 2 : 1);
+	return fmt;
+}
+
+/** Put a string, padded to the spec's width. */
+static void vs_put_str(struct vs_out *o, const char *str,
+		       const struct vs_spec *sp)
+{
+	unsigned len = 0, width = sp->width;
+
+	str = str ? str : "(null)";
+	while (str[len])
+		len++;
+	for (; !sp->left && len < width; width--)
+		vs_putc(o, ' ');
+	while (*str)
+		vs_putc(o, *str++);
+	for (; sp->left && len < width; width--)
+		vs_putc(o, ' ');
+}
+
+/**
+ * Put one conversion.
+ * @v o		output
+ * @v conv	conversion letter (may be the format's NUL)
+ * @v sp	its spec
+ * @v ap	the arguments
+ * @ret more	false when the format ended inside the conversion
+ */
+static bool vs_convert(struct vs_out *o, char conv, const struct vs_spec *sp,
+		       va_list *ap)
+{
+	unsigned long long u;
+	long long s;
+
+	switch (conv) {
+	case 'c':
+		vs_putc(o, (char)va_arg(*ap, int));
+		return true;
+	case 's':
+		vs_put_str(o, va_arg(*ap, const char *), sp);
+		return true;
+	case 'p':
+		vs_putc(o, '0');
+		vs_putc(o, 'x');
+		vs_put_num(o, (uintptr_t)va_arg(*ap, void *), 16, false, false, 0,
+			   false, false);
+		return true;
+	case 'd': case 'i':
+		s = sp->lng >= 2 ? va_arg(*ap, long long) :
+		    sp->lng == 1 ? va_arg(*ap, long) : va_arg(*ap, int);
+		vs_put_num(o, s < 0 ? -(unsigned long long)s : (unsigned long long)s,
+			   10, false, s < 0, sp->width, sp->zero, sp->left);
+		return true;
+	case 'u': case 'x': case 'X':
+		u = sp->lng >= 2 ? va_arg(*ap, unsigned long long) :
+		    sp->lng == 1 ? va_arg(*ap, unsigned long) : va_arg(*ap, unsigned);
+		vs_put_num(o, u, conv == 'u' ? 10 : 16, conv == 'X', false,
+			   sp->width, sp->zero, sp->left);
+		return true;
+	case '%':
+		vs_putc(o, '%');
+		return true;
+	default:	/* unknown conversion: show it, do not guess */
+		vs_putc(o, '%');
+		if (!conv)
+			return false;
+		vs_putc(o, conv);
+		return true;
+	}
+}
+
 /**
  * Format a string like vsnprintf(3), for the subset above.
  * @v buf	output buffer
@@ -74,80 +173,20 @@ static void vs_put_num(struct vs_out *o, unsigned long long v, unsigned base,
 int vs_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct vs_out o = { buf, size, 0 };
-	unsigned long long u;
-	long long s;
-	unsigned width;
-	bool zero, left;
-	int lng;
+	struct vs_spec sp;
+	va_list args;
 
+	va_copy(args, ap);	/* a va_list parameter has no address to pass */
 	for (; *fmt; fmt++) {
 		if (*fmt != '%') {
 			vs_putc(&o, *fmt);
 			continue;
 		}
-		fmt++;
-		zero = left = false;
-		for (;; fmt++) {
-			if (*fmt == '0')
-				zero = true;
-			else if (*fmt == '-')
-				left = true;
-			else
-				break;
-		}
-		for (width = 0; *fmt >= '0' && *fmt <= '9'; fmt++)
-			width = width * 10 + (*fmt - '0');
-		for (lng = 0; *fmt == 'l' || *fmt == 'z' || *fmt == 'h'; fmt++)
-			lng += (*fmt == 'h') ? 0 : (*fmt == 'z' ? 2 : 1);
-		switch (*fmt) {
-		case 'c':
-			vs_putc(&o, (char)va_arg(ap, int));
+		fmt = vs_parse_spec(fmt + 1, &sp);
+		if (!vs_convert(&o, *fmt, &sp, &args))
 			break;
-		case 's': {
-			const char *str = va_arg(ap, const char *);
-			unsigned len = 0;
-
-			str = str ? str : "(null)";
-			while (str[len])
-				len++;
-			for (; !left && len < width; width--)
-				vs_putc(&o, ' ');
-			while (*str)
-				vs_putc(&o, *str++);
-			for (; left && len < width; width--)
-				vs_putc(&o, ' ');
-			break;
-		}
-		case 'p':
-			vs_putc(&o, '0');
-			vs_putc(&o, 'x');
-			vs_put_num(&o, (uintptr_t)va_arg(ap, void *), 16, false,
-				   false, 0, false, false);
-			break;
-		case 'd': case 'i':
-			s = lng >= 2 ? va_arg(ap, long long) :
-			    lng == 1 ? va_arg(ap, long) : va_arg(ap, int);
-			vs_put_num(&o, s < 0 ? -(unsigned long long)s : (unsigned long long)s,
-				   10, false, s < 0, width, zero, left);
-			break;
-		case 'u': case 'x': case 'X':
-			u = lng >= 2 ? va_arg(ap, unsigned long long) :
-			    lng == 1 ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
-			vs_put_num(&o, u, *fmt == 'u' ? 10 : 16, *fmt == 'X',
-				   false, width, zero, left);
-			break;
-		case '%':
-			vs_putc(&o, '%');
-			break;
-		default:	/* unknown conversion: show it, do not guess */
-			vs_putc(&o, '%');
-			if (!*fmt)
-				goto out;
-			vs_putc(&o, *fmt);
-			break;
-		}
 	}
-out:
+	va_end(args);
 	if (size)
 		buf[o.len < size ? o.len : size - 1] = '\0';
 	return (int)o.len;

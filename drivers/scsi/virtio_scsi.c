@@ -210,6 +210,72 @@ fail:
 }
 
 /**
+ * Create the three queues (§5.6.2: all three kinds are set up; vhost
+ * needs it).  A TMF is a chain of 2 (request, response), an event buffer
+ * 1; a request is header, data..., response, data...: 2 framing and at
+ * least one data descriptor, rounded up to 4, the smallest queue size (a
+ * power of two) that carries one.  Slots are as many of those as fit, up
+ * to VSCSI_REQ_SLOTS.
+ * @v c		adapter, configuration read
+ * @ret rc	VS_OK, or an error of vq_create (nothing left created)
+ */
+static int vscsi_create_queues(struct vscsi_ctrl *c)
+{
+	struct vp_dev *vp = &c->vp;
+	int rc;
+
+	rc = vq_create(&c->ctrlq, vp, VIRTIO_SCSI_VQ_CONTROL, 4, 1, 2);
+	if (rc != VS_OK)
+		goto err_ctrlq;
+	rc = vq_create(&c->eventq, vp, VIRTIO_SCSI_VQ_EVENT, VSCSI_EVENT_BUFS,
+		       VSCSI_EVENT_BUFS, 1);
+	if (rc != VS_OK)
+		goto err_eventq;
+	rc = vq_create(&c->reqq, vp, VIRTIO_SCSI_VQ_REQUEST,
+		       VSCSI_REQ_QUEUE_SIZE, VSCSI_REQ_SLOTS, VSCSI_REQ_MIN_DESCS);
+	if (rc != VS_OK)
+		goto err_reqq;
+	c->max_segs = c->reqq.slot_descs - 2;
+	if (c->max_segs > c->seg_max)
+		c->max_segs = c->seg_max;
+	return VS_OK;
+
+err_reqq:
+	vq_destroy(&c->eventq);
+err_eventq:
+	vq_destroy(&c->ctrlq);
+err_ctrlq:
+	return rc;
+}
+
+/**
+ * Reset a device and agree on features and configuration (§3.1.1 steps
+ * 1-4; steps 5-8 are in vscsi_bring_up()).  An earlier stage (firmware,
+ * boot loader) may have left it running: said in the log.
+ * @v c		adapter, probed
+ * @ret rc	VS_OK, VS_E_TIMEOUT, VS_E_REFUSED or VS_E_DEVICE
+ */
+static int vscsi_negotiate(struct vscsi_ctrl *c)
+{
+	struct vp_dev *vp = &c->vp;
+	int rc;
+
+	c->status_found = vp_get_status(vp);
+	if (c->status_found)
+		VS_INFO(c->plat, "virtio-scsi: found running (status %02x), "
+			"resetting", c->status_found);
+	rc = vp_reset(vp);
+	if (rc != VS_OK)
+		return rc;
+	vp_add_status(vp, VIRTIO_STATUS_ACKNOWLEDGE);
+	vp_add_status(vp, VIRTIO_STATUS_DRIVER);
+	rc = vscsi_pick_features(c, vp_get_features(vp));
+	if (rc == VS_OK)
+		rc = vscsi_read_config(c);
+	return rc;
+}
+
+/**
  * Probe and start a virtio-scsi adapter.
  * @v c		adapter to fill
  * @v plat	platform of the PCI function
@@ -228,52 +294,19 @@ int vscsi_init(struct vscsi_ctrl *c, struct vs_platform *plat)
 	rc = vp_probe(vp, plat);
 	if (rc != VS_OK)
 		return rc;
-	/* an earlier stage (firmware, boot loader) may have left it running */
-	c->status_found = vp_get_status(vp);
-	if (c->status_found)
-		VS_INFO(plat, "virtio-scsi: found running (status %02x), resetting",
-			c->status_found);
-	/* §3.1.1 steps 1-4; steps 5-8 are in vscsi_bring_up() */
-	rc = vp_reset(vp);
-	if (rc != VS_OK)
-		return rc;
-	vp_add_status(vp, VIRTIO_STATUS_ACKNOWLEDGE);
-	vp_add_status(vp, VIRTIO_STATUS_DRIVER);
-	rc = vscsi_pick_features(c, vp_get_features(vp));
-	if (rc == VS_OK)
-		rc = vscsi_read_config(c);
+	rc = vscsi_negotiate(c);
+	if (rc == VS_E_TIMEOUT)
+		return rc;	/* a device that never reset gets no status */
 	if (rc != VS_OK)
 		goto err_config;
-
 	c->mem_size = sizeof(struct vscsi_shared);
 	rc = plat->ops->dma_alloc(plat, c->mem_size, &c->mem, &c->mem_dev,
 				  &c->mem_token);
 	if (rc != VS_OK)
 		goto err_mem;
-	/* §5.6.2: all three kinds of queue are set up; vhost needs it */
-	/*
-	 * §5.6.2: all three kinds of queue are set up; vhost needs it.  A
-	 * TMF is a chain of 2 (request, response), an event buffer 1; a
-	 * request is header, data..., response, data...: 2 framing and at
-	 * least one data descriptor, rounded up to 4, the smallest queue
-	 * size (a power of two) that carries one.  Slots are as many of
-	 * those as fit, up to VSCSI_REQ_SLOTS.
-	 */
-	rc = vq_create(&c->ctrlq, vp, VIRTIO_SCSI_VQ_CONTROL, 4, 1, 2);
+	rc = vscsi_create_queues(c);
 	if (rc != VS_OK)
-		goto err_ctrlq;
-	rc = vq_create(&c->eventq, vp, VIRTIO_SCSI_VQ_EVENT, VSCSI_EVENT_BUFS,
-		       VSCSI_EVENT_BUFS, 1);
-	if (rc != VS_OK)
-		goto err_eventq;
-	rc = vq_create(&c->reqq, vp, VIRTIO_SCSI_VQ_REQUEST,
-		       VSCSI_REQ_QUEUE_SIZE, VSCSI_REQ_SLOTS, VSCSI_REQ_MIN_DESCS);
-	if (rc != VS_OK)
-		goto err_reqq;
-	c->max_segs = c->reqq.slot_descs - 2;
-	if (c->max_segs > c->seg_max)
-		c->max_segs = c->seg_max;
-
+		goto err_queues;
 	rc = vscsi_bring_up(c);
 	if (rc != VS_OK)
 		goto err_bring_up;
@@ -287,11 +320,9 @@ int vscsi_init(struct vscsi_ctrl *c, struct vs_platform *plat)
 err_bring_up:
 	vp_reset(vp);
 	vq_destroy(&c->reqq);
-err_reqq:
 	vq_destroy(&c->eventq);
-err_eventq:
 	vq_destroy(&c->ctrlq);
-err_ctrlq:
+err_queues:
 	plat->ops->dma_free(plat, c->mem_size, c->mem, c->mem_token);
 	c->mem = NULL;
 err_mem:
@@ -461,6 +492,26 @@ static void vscsi_frame(struct vscsi_ctrl *c, uint8_t *req,
 }
 
 /**
+ * Tell whether a response byte is one §5.6.6.1 defines.
+ * @v response	VIRTIO_SCSI_S_* from the device
+ * @ret known	it is
+ */
+static bool vscsi_response_known(uint8_t response)
+{
+	switch (response) {
+	case VIRTIO_SCSI_S_OK: case VIRTIO_SCSI_S_OVERRUN:
+	case VIRTIO_SCSI_S_ABORTED: case VIRTIO_SCSI_S_BAD_TARGET:
+	case VIRTIO_SCSI_S_RESET: case VIRTIO_SCSI_S_BUSY:
+	case VIRTIO_SCSI_S_TRANSPORT_FAILURE: case VIRTIO_SCSI_S_TARGET_FAILURE:
+	case VIRTIO_SCSI_S_NEXUS_FAILURE: case VIRTIO_SCSI_S_FAILURE:
+	case VIRTIO_SCSI_S_INCORRECT_LUN:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/**
  * Check and take the response of a completed request (§5.6.6.1).
  * @v c		adapter
  * @v resp	slot's response memory
@@ -487,26 +538,11 @@ static int vscsi_take_response(struct vscsi_ctrl *c, const uint8_t *resp,
 		return VS_E_DEVICE;
 	}
 	data_written = used_len > resp_size ? used_len - resp_size : 0;
-
-	switch (response) {
-	case VIRTIO_SCSI_S_OK: case VIRTIO_SCSI_S_OVERRUN:
-	case VIRTIO_SCSI_S_ABORTED: case VIRTIO_SCSI_S_BAD_TARGET:
-	case VIRTIO_SCSI_S_RESET: case VIRTIO_SCSI_S_BUSY:
-	case VIRTIO_SCSI_S_TRANSPORT_FAILURE: case VIRTIO_SCSI_S_TARGET_FAILURE:
-	case VIRTIO_SCSI_S_NEXUS_FAILURE: case VIRTIO_SCSI_S_FAILURE:
-	case VIRTIO_SCSI_S_INCORRECT_LUN:
-		break;
-	default:
-		VS_ERR(c->plat, "virtio-scsi: unknown response %u", response);
-		return VS_E_DEVICE;
-	}
-	if (sense_len > c->sense_size) {
-		VS_ERR(c->plat, "virtio-scsi: sense_len %u beyond %u", sense_len,
-		       c->sense_size);
-		return VS_E_DEVICE;
-	}
-	if (residual > (uint64_t)cmd->in_len + cmd->out_len) {
-		VS_ERR(c->plat, "virtio-scsi: residual %u beyond %u", residual,
+	if (!vscsi_response_known(response) || sense_len > c->sense_size ||
+	    residual > (uint64_t)cmd->in_len + cmd->out_len) {
+		VS_ERR(c->plat, "virtio-scsi: bad response: response %u, "
+		       "sense_len %u (most %u), residual %u (most %u)", response,
+		       sense_len, c->sense_size, residual,
 		       cmd->in_len + cmd->out_len);
 		return VS_E_DEVICE;
 	}

@@ -163,6 +163,21 @@ static bool vp_modern_usable(struct vp_dev *vp)
 }
 
 /**
+ * Tell whether PCI IDs name a virtio-scsi function (virtio 1.2 §4.1.2:
+ * vendor 1AF4h, device 1048h modern or 1004h transitional).  The one
+ * place the IDs are compared: every platform asks here.
+ * @v vendor	vendor ID
+ * @v device	device ID
+ * @ret yes	it is one
+ */
+bool vp_is_virtio_scsi(uint16_t vendor, uint16_t device)
+{
+	return vendor == VIRTIO_PCI_VENDOR_ID &&
+	       (device == VIRTIO_PCI_DEVICE_ID_SCSI_MODERN ||
+		device == VIRTIO_PCI_DEVICE_ID_SCSI_TRANSITIONAL);
+}
+
+/**
  * Identify a virtio-scsi PCI function and find its register windows.
  * @v vp	device to fill
  * @v plat	platform giving access to the function
@@ -176,9 +191,7 @@ int vp_probe(struct vp_dev *vp, struct vs_platform *plat)
 	vp->plat = plat;
 	vendor = vp_pci_read(vp, PCI_VENDOR_ID, 2);
 	device = vp_pci_read(vp, PCI_DEVICE_ID, 2);
-	if (vendor != VIRTIO_PCI_VENDOR_ID ||
-	    (device != VIRTIO_PCI_DEVICE_ID_SCSI_MODERN &&
-	     device != VIRTIO_PCI_DEVICE_ID_SCSI_TRANSITIONAL))
+	if (!vp_is_virtio_scsi(vendor, device))
 		return VS_E_NODEV;
 	vp->pci_device_id = device;
 
@@ -373,16 +386,21 @@ bool vp_queue_live(struct vp_dev *vp, uint16_t index)
 	return vp_region_read(vp, &vp->legacy, VIRTIO_PCI_LEGACY_QUEUE_PFN, 4) != 0;
 }
 
-int vp_queue_size(struct vp_dev *vp, uint16_t index, uint16_t *size)
+/**
+ * The size the device offers for a queue (§4.1.4.3 queue_size; legacy
+ * §4.1.4.8): checked by the caller, 0 meaning no such queue.
+ * @v vp	device
+ * @v index	queue
+ * @ret size	entries
+ */
+uint16_t vp_queue_size(struct vp_dev *vp, uint16_t index)
 {
 	if (vp->modern) {
 		vp_region_write(vp, &vp->common, VIRTIO_PCI_COMMON_Q_SELECT, 2, index);
-		*size = vp_region_read(vp, &vp->common, VIRTIO_PCI_COMMON_Q_SIZE, 2);
-	} else {
-		vp_region_write(vp, &vp->legacy, VIRTIO_PCI_LEGACY_QUEUE_SELECT, 2, index);
-		*size = vp_region_read(vp, &vp->legacy, VIRTIO_PCI_LEGACY_QUEUE_SIZE, 2);
+		return vp_region_read(vp, &vp->common, VIRTIO_PCI_COMMON_Q_SIZE, 2);
 	}
-	return VS_OK;
+	vp_region_write(vp, &vp->legacy, VIRTIO_PCI_LEGACY_QUEUE_SELECT, 2, index);
+	return vp_region_read(vp, &vp->legacy, VIRTIO_PCI_LEGACY_QUEUE_SIZE, 2);
 }
 
 /**

@@ -57,7 +57,7 @@ int vq_create(struct virtqueue *vq, struct vp_dev *vp, uint16_t index,
 	vs_memset(vq, 0, sizeof(*vq));
 	vq->vp = vp;
 	vq->index = index;
-	vp_queue_size(vp, index, &dev_size);
+	dev_size = vp_queue_size(vp, index);
 	/* §2.7: Queue Size is a power of 2 no larger than 32768 */
 	if (dev_size == 0 || (dev_size & (dev_size - 1)) ||
 	    dev_size > VIRTQ_MAX_SIZE) {

@@ -38,6 +38,7 @@ struct vp_queue_addr {
 	uint64_t used;
 };
 
+bool vp_is_virtio_scsi(uint16_t vendor, uint16_t device);
 int vp_probe(struct vp_dev *vp, struct vs_platform *plat);
 int vp_reset(struct vp_dev *vp);
 uint8_t vp_get_status(struct vp_dev *vp);
@@ -49,7 +50,7 @@ int vp_config_read(struct vp_dev *vp, uint32_t offset, unsigned width,
 		   uint32_t *val);
 int vp_config_write(struct vp_dev *vp, uint32_t offset, unsigned width,
 		    uint32_t val);
-int vp_queue_size(struct vp_dev *vp, uint16_t index, uint16_t *size);
+uint16_t vp_queue_size(struct vp_dev *vp, uint16_t index);
 bool vp_queue_live(struct vp_dev *vp, uint16_t index);
 int vp_queue_enable(struct vp_dev *vp, uint16_t index, uint16_t size,
 		    const struct vp_queue_addr *addr, uint32_t *notify_off);

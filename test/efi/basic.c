@@ -709,7 +709,6 @@ static UINTN listed_units(EFI_HANDLE ctrl)
  */
 static void test_narrow_connect(EFI_HANDLE ctrl, EFI_HANDLE drv)
 {
-	static EFI_GUID binding_guid = DRIVER_BINDING_PROTOCOL;
 	EFI_DEVICE_PATH *path = DevicePathFromHandle(ctrl);
 	EFI_DRIVER_BINDING_PROTOCOL *db = NULL;
 	EFI_HANDLE drivers[2] = { drv, NULL };

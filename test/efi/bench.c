@@ -20,7 +20,6 @@
 #define BENCH_PASSES 3
 #define MIB (1024u * 1024u)
 
-static EFI_GUID stats_guid = VSCSI_STATS_PROTOCOL_GUID;
 static UINT64 tsc_per_ms;
 
 /** The CPU's counter (efi/arch.h). */

@@ -22,8 +22,6 @@
 #define ROM_FILE_SEED 5
 #define ROM_FILE_SECTORS 2048	/* PATTERN.BIN: 1 MiB */
 
-static EFI_GUID dp_guid = DEVICE_PATH_PROTOCOL;
-static EFI_GUID binding_guid = DRIVER_BINDING_PROTOCOL;
 
 /** A platform of plain register access, usable after ExitBootServices. */
 struct raw_platform {
@@ -378,8 +376,9 @@ static void check_handoff(EFI_HANDLE ctrl)
 	check(vp.modern && enabled == 0,
 	      "after ExitBootServices: queues 0-2 disabled, no DMA left", "%lx",
 	      (unsigned long)enabled);
+	/* a heartbeat, not a check: the runner looks for it (rom_vm) */
 	raw_delay_us(&rp.base, 100000);
-	check(TRUE, "the VM keeps running after the handoff", "%s", "");
+	note("heartbeat: running 100 ms after the handoff");
 }
 
 /**
@@ -399,7 +398,6 @@ static void check_handoff(EFI_HANDLE ctrl)
  */
 void narrow_tests(void)
 {
-	static EFI_GUID global = EFI_GLOBAL_VARIABLE;
 	EFI_HANDLE ctrl = controller_of(boot_device);
 	EFI_DEVICE_PATH *path = ctrl ? DevicePathFromHandle(ctrl) : NULL;
 	CHAR16 name[64];
@@ -413,7 +411,7 @@ void narrow_tests(void)
 		st = RT->GetNextVariableName(&size, name, &guid);
 		if (EFI_ERROR(st))
 			break;
-		if (!CompareGuid(&guid, &global) && name[0] == 'B' &&
+		if (!CompareGuid(&guid, &global_var_guid) && name[0] == 'B' &&
 		    name[1] == 'o' && name[2] == 'o' && name[3] == 't' &&
 		    name[4] && name[8] == 0 && name[4] != 'O' && name[4] != 'C' &&
 		    name[4] != 'N')
@@ -435,7 +433,6 @@ void rom_tests(enum driver_source from,
 	EFI_DEVICE_PATH *path = DevicePathFromHandle(boot_device), *n;
 	SCSI_DEVICE_PATH *scsi = NULL;
 
-	(void)dp_guid;
 	for (n = path; n && !IsDevicePathEnd(n); n = NextDevicePathNode(n))
 		if (DevicePathType(n) == MESSAGING_DEVICE_PATH &&
 		    DevicePathSubType(n) == MSG_SCSI_DP)

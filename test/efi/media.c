@@ -24,7 +24,6 @@
 /** How long a monitor command may take to show, in 10 ms polls. */
 #define WAIT_POLLS 2000
 
-static EFI_GUID disk_info_guid = EFI_DISK_INFO_PROTOCOL_GUID;
 static EFI_GUID scsi_interface_guid = EFI_DISK_INFO_SCSI_INTERFACE_GUID;
 
 static BOOLEAN wait_file(EFI_DEVICE_PATH *ctrl, UINT16 pun, UINT16 lun);

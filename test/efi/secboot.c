@@ -17,19 +17,18 @@
  */
 EFI_HANDLE secboot_tests(EFI_HANDLE *ctrls, UINT16 *ids, UINTN n)
 {
-	static EFI_GUID global = EFI_GLOBAL_VARIABLE;
 	EFI_DEVICE_PATH *path;
 	EFI_HANDLE img = NULL, drv;
 	UINT8 sb = 0, setup = 1;
 	UINTN size = sizeof(sb);
 	EFI_STATUS st;
 
-	st = RT->GetVariable(L"SecureBoot", &global, NULL, &size, &sb);
+	st = RT->GetVariable(L"SecureBoot", &global_var_guid, NULL, &size, &sb);
 	check(st == EFI_SUCCESS && size == 1 && sb == 1,
 	      "UEFI 2.10 §3.3: SecureBoot is 1 (signatures enforced)",
 	      "%lx size %u value %u", (unsigned long)st, (unsigned)size, sb);
 	size = sizeof(setup);
-	st = RT->GetVariable(L"SetupMode", &global, NULL, &size, &setup);
+	st = RT->GetVariable(L"SetupMode", &global_var_guid, NULL, &size, &setup);
 	check(st == EFI_SUCCESS && setup == 0, "SetupMode is 0 (a PK is enrolled)",
 	      "%lx value %u", (unsigned long)st, setup);
 

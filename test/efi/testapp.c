@@ -61,11 +61,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	note_image("testapp", image);
 
 	if (is_mode(mode, "rom") || is_mode(mode, "firmware")) {
-		static EFI_GUID global = EFI_GLOBAL_VARIABLE;
-		UINT8 sb = 0;
+			UINT8 sb = 0;
 		UINTN size = sizeof(sb);
 
-		RT->GetVariable(L"SecureBoot", &global, NULL, &size, &sb);
+		RT->GetVariable(L"SecureBoot", &global_var_guid, NULL, &size, &sb);
 		note("SecureBoot: %u", sb);
 		/* the driver came from the option ROM, or the firmware image */
 		if (is_mode(mode, "firmware"))

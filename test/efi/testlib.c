@@ -6,6 +6,7 @@
  * the QEMU monitor (through the runner).
  */
 #include "testlib.h"
+#include "vscsi/virtio_pci.h"
 
 EFI_GUID pci_io_guid = EFI_PCI_IO_PROTOCOL_GUID;
 EFI_GUID pass_thru_guid = EFI_EXT_SCSI_PASS_THRU_PROTOCOL_GUID;
@@ -15,6 +16,10 @@ EFI_GUID scsi_io_guid = EFI_SCSI_IO_PROTOCOL_GUID;
 EFI_GUID loaded_image_guid = LOADED_IMAGE_PROTOCOL;
 EFI_GUID fs_guid = SIMPLE_FILE_SYSTEM_PROTOCOL;
 EFI_GUID cn2_guid = EFI_COMPONENT_NAME2_PROTOCOL_GUID;
+EFI_GUID binding_guid = DRIVER_BINDING_PROTOCOL;
+EFI_GUID disk_info_guid = EFI_DISK_INFO_PROTOCOL_GUID;
+EFI_GUID stats_guid = VSCSI_STATS_PROTOCOL_GUID;
+EFI_GUID global_var_guid = EFI_GLOBAL_VARIABLE;
 
 EFI_HANDLE self;
 EFI_HANDLE boot_device;
@@ -161,9 +166,7 @@ UINTN find_controllers(EFI_HANDLE *out, UINTN max, UINT16 *ids)
 		if (EFI_ERROR(BS->HandleProtocol(h[i], &pci_io_guid, (VOID **)&io)))
 			continue;
 		io->Pci.Read(io, EfiPciIoWidthUint16, 0, 2, id);
-		if (id[0] == VIRTIO_PCI_VENDOR_ID &&
-		    (id[1] == VIRTIO_PCI_DEVICE_ID_SCSI_MODERN ||
-		     id[1] == VIRTIO_PCI_DEVICE_ID_SCSI_TRANSITIONAL)) {
+		if (vp_is_virtio_scsi(id[0], id[1])) {
 			ids[found] = id[1];
 			out[found++] = h[i];
 		}
@@ -538,7 +541,6 @@ void monitor(const char *fmt, ...)
  */
 void dump_driver_log(void)
 {
-	static EFI_GUID stats_guid = VSCSI_STATS_PROTOCOL_GUID;
 	VSCSI_STATS_PROTOCOL *sp = NULL;
 	EFI_HANDLE *h;
 	UINTN n, size = 0;
@@ -578,7 +580,6 @@ void dump_driver_log(void)
  */
 UINT64 requests_of(EFI_HANDLE ctrl)
 {
-	static EFI_GUID stats_guid = VSCSI_STATS_PROTOCOL_GUID;
 	VSCSI_STATS_PROTOCOL *sp;
 	VSCSI_STATS s;
 

@@ -35,7 +35,8 @@
 
 extern EFI_GUID pci_io_guid, pass_thru_guid, block_io_guid, block_io2_guid;
 extern EFI_GUID scsi_io_guid;
-extern EFI_GUID loaded_image_guid, fs_guid, cn2_guid;
+extern EFI_GUID loaded_image_guid, fs_guid, cn2_guid, binding_guid;
+extern EFI_GUID disk_info_guid, stats_guid, global_var_guid;
 extern EFI_HANDLE self, boot_device;
 extern unsigned passed, failed;
 /** Set after ExitBootServices: results go only to the port. */

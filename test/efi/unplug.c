@@ -125,7 +125,6 @@ static UINTN walk_for(UINTN ms)
 static void check_gone_child(EFI_HANDLE ctrl_handle, EFI_DEVICE_PATH *ctrl,
 			     UINT8 *buf)
 {
-	static EFI_GUID disk_info_guid = EFI_DISK_INFO_PROTOCOL_GUID;
 	UINT8 cdb[6] = { SCSI_OP_TEST_UNIT_READY };
 	EFI_SCSI_IO_SCSI_REQUEST_PACKET p = {
 		.Timeout = 10000000, .Cdb = cdb, .CdbLength = sizeof(cdb),

@@ -40,6 +40,53 @@ result() {
 	fi
 }
 
+# not COMMAND...: succeeds when COMMAND fails (for expect)
+not() {
+	! "$@"
+}
+
+# all_of CHECK...: every CHECK, a command line evaluated in the caller's
+# scope, succeeds (for expect)
+all_of() {
+	local c
+	for c in "$@"; do
+		eval "$c" || return 1
+	done
+}
+
+# section_has FILE FROM TO REGEX: a line of FILE between the lines
+# matching FROM and TO matches REGEX (for expect)
+section_has() {
+	sed -n "/$2/,/$3/p" "$1" | grep -q "$4"
+}
+
+# ran_to_end RC WANT_RC RESULTS: QEMU ended as wanted and the test app
+# wrote its last line (for expect)
+ran_to_end() {
+	[ "$1" = "$2" ] && grep -q '^[0-9]* passed, [0-9]* failed$' "$3"
+}
+
+# same_nonempty A B: file A has content and B is the same
+same_nonempty() {
+	[ -s "$1" ] && cmp -s "$1" "$2"
+}
+
+# expect NAME [DETAIL] -- COMMAND...: one check, passed when COMMAND
+# succeeds; DETAIL is said when it fails.  A check of several conditions
+# is a function of the VM's, named for what it checks.
+expect() {
+	local name=$1 detail=""
+	shift
+	if [ "$1" != -- ]; then detail=$1; shift; fi
+	[ "$1" = -- ] || { echo "expect: no -- in the check \"$name\"" >&2; return 2; }
+	shift
+	if "$@"; then
+		result 1 "$name"
+	else
+		result 0 "$name" "$detail"
+	fi
+}
+
 # TCG by default: on the machines this project runs on /dev/kvm may exist,
 # and even pass a probe that starts no vCPU, yet abort the first guest
 # instruction ("KVM internal error").  KVM=1 asks for KVM where it works.

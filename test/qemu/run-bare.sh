@@ -38,19 +38,17 @@ failed=0
 # REGEX (extended, whole line).
 has() {
 	local vm=$1 re=$2
-	result "$(grep -Eq "^$re\$" "$work/$vm/serial.log" && echo 1)" \
-		"$vm: ${3:-$re}"
+	expect "$vm: ${3:-$re}" -- grep -Eq "^$re\$" "$work/$vm/serial.log"
 }
 
 # lacks VM REGEX NAME: one result: no console line matches REGEX.
 lacks() {
-	result "$(grep -Eq "^$2\$" "$work/$1/serial.log" || echo 1)" "$1: $3"
+	expect "$1: $3" -- not grep -Eq "^$2\$" "$work/$1/serial.log"
 }
 
 # exit_code VM CODE: the image ended with CODE (QEMU status 2*CODE+1).
 exit_code() {
-	result "$([ "$rc" = $((2 * $2 + 1)) ] && echo 1)" \
-		"$1: exit code $2" "QEMU status $rc"
+	expect "$1: exit code $2" "QEMU status $rc" -- [ "$rc" = $((2 * $2 + 1)) ]
 }
 
 # bare_vm NAME MACHINE APPEND HOTPLUG QEMU_ARGS...: boot the image; sets
@@ -159,14 +157,13 @@ has modern "unit $pci 3:0 disk block=4096 blocks=4096 \"QEMU\" \"QEMU HARDDISK\"
 has modern "unit $pci 4:0 disk block=512 blocks=$big_blocks \"QEMU\" \"QEMU HARDDISK\"" \
 	"3 TiB disk: every block counted (READ CAPACITY(16))"
 n=$(grep -c "^unit $pci " "$work/modern/serial.log")
-result "$([ "$n" = 7 ] && echo 1)" "modern: exactly 7 units listed" "$n"
+expect "modern: exactly 7 units listed" "$n" -- [ "$n" = 7 ]
 # every "part" line the host expects, and no other
 gpt_expect "$work/gpt.img" "$pci" 0:3 > "$work/modern/gpt-expect.txt"
 grep "^part $pci 0:3 " "$work/modern/serial.log" > "$work/modern/gpt-got.txt"
-result "$([ -s "$work/modern/gpt-expect.txt" ] &&
-	  cmp -s "$work/modern/gpt-expect.txt" "$work/modern/gpt-got.txt" && echo 1)" \
-	"modern: the GPT's 3 partitions as sgdisk reads them" \
-	"$(diff "$work/modern/gpt-expect.txt" "$work/modern/gpt-got.txt" | tr '\n' ' ')"
+expect "modern: the GPT's 3 partitions as sgdisk reads them" \
+	"$(diff "$work/modern/gpt-expect.txt" "$work/modern/gpt-got.txt" | tr '\n' ' ')" -- \
+	same_nonempty "$work/modern/gpt-expect.txt" "$work/modern/gpt-got.txt"
 has modern "gpt $pci 0:0 none" "a disk without a GPT says so"
 has modern "check $pci 0:0 seed=11 first=0 blocks=32768 ok errors=0 mismatches=0" \
 	"every block of the pattern disk read and checked"
@@ -183,8 +180,8 @@ has modern "check $pci 4:0 seed=88 first=$((big_blocks / 2 + 8)) blocks=16 ok er
 # listed after the image started waiting: found by an event, not the scan
 wait_at=$(grep -n '^hotplug: waiting' "$work/modern/serial.log" | head -1 | cut -d: -f1)
 unit_at=$(grep -n "^unit $pci 6:0 disk block=512 blocks=8192 " "$work/modern/serial.log" | cut -d: -f1)
-result "$([ -n "$wait_at" ] && [ -n "$unit_at" ] && [ "$unit_at" -gt "$wait_at" ] && echo 1)" \
-	"modern: a hot-plugged disk noticed by the event queue" "waiting at ${wait_at:-?}, unit at ${unit_at:-?}"
+expect "modern: a hot-plugged disk noticed by the event queue" \
+	"waiting at ${wait_at:-?}, unit at ${unit_at:-?}" -- [ "${unit_at:-0}" -gt "${wait_at:-999999}" ]
 has modern "check $pci 6:0 seed=77 first=0 blocks=8192 ok errors=0 mismatches=0" \
 	"the hot-plugged disk read and checked"
 has modern "gone $pci 6:0" "its hot-unplug noticed by the event queue"
@@ -192,12 +189,9 @@ lacks modern "hotplug: nothing changed" "each hot-plug event arrived in time"
 has modern "reset $pci status=00" "controller reset before exit"
 has modern "memory $pci ctrl=[0-9]+ inventory=[0-9]+ dma=[0-9]+" "memory use printed"
 lacks modern "(log .*(error|failed|timed out).*|exception .*)" "no errors logged"
-"$mkpattern" verify "$work/write.img" 22 0 16384
-result "$([ $? = 0 ] && echo 1)" "modern: the written disk matches on the host, byte for byte"
-"$mkpattern" verify "$work/big.img" 88 $((big_blocks / 2 + 8)) 16
-result "$([ $? = 0 ] && echo 1)" "modern: the blocks written above 2 TiB match on the host"
-"$mkpattern" verify "$work/pat.img" 11 0 32768
-result "$([ $? = 0 ] && echo 1)" "modern: the disk only read is unchanged"
+expect "modern: the written disk matches on the host, byte for byte" -- "$mkpattern" verify "$work/write.img" 22 0 16384
+expect "modern: the blocks written above 2 TiB match on the host" -- "$mkpattern" verify "$work/big.img" 88 $((big_blocks / 2 + 8)) 16
+expect "modern: the disk only read is unchanged" -- "$mkpattern" verify "$work/pat.img" 11 0 32768
 
 # ---------------------------------------------------------- legacy VM
 truncate -s 8M "$work/write2.img"
@@ -220,8 +214,7 @@ has legacy "selftest $pci passed status=07 queues=3 tur=ok us=[0-9]+" \
 has legacy "selftest $pci 1:0 passed inquiry=ok capacity=ok read=ok" \
 	"the core's self-test of a disk passes"
 has legacy "reset $pci status=00" "controller reset before exit"
-"$mkpattern" verify "$work/write2.img" 55 0 16384
-result "$([ $? = 0 ] && echo 1)" "legacy: the written disk matches on the host, byte for byte"
+expect "legacy: the written disk matches on the host, byte for byte" -- "$mkpattern" verify "$work/write2.img" 55 0 16384
 
 # ---------------------------------------------------------- faults VM
 # blkdebug: EIO for every read that touches sector 1000 (a 1 MiB piece
@@ -270,7 +263,7 @@ exit_code bar 4
 has bar "log 00:05.0: BAR4 \(memory, base [0-9a-f]+, size 4000\) out of range" \
 	"the BAR out of reach named, with its address"
 n=$(grep -c "BAR4" "$work/bar/serial.log")
-result "$([ "$n" = 1 ] && echo 1)" "bar: said once" "$n lines"
+expect "bar: said once" "$n lines" -- [ "$n" = 1 ]
 has bar "ctrl 00:05.0 failed rc=nodev" "the controller is left alone"
 
 # ------------------------------------------------------ no device VMs

@@ -9,25 +9,14 @@
 # The app's mode (\MODE.TXT) picks its checks; it asks for QEMU monitor
 # commands with "# monitor: CMD" lines, which this script types in.
 #
-#   basic VMs: modern (disable-legacy=on, device 0x1048), legacy
-#     (disable-modern=on: 0x1004 with only the I/O BAR) and transitional
-#     (0x1004 with both; the driver must pick modern), and modern ones
-#     with 4- and 16-entry queues (queue4, queue16) and with a back end's
-#     small limits (limits: a 64-entry queue, max_sectors 511, 256 KiB
-#     max_io_size); after each, the written disk is checked on the host.
-#   media VM: CD/DVD with and without medium, eject and change, 4Kn, 512e,
-#     3 TiB, read-only, Disk Info, hot-plug, resize and unplug.
-#   conform VM: the UEFI 2.10 rules and the UEFI suite's invalid-address
-#     assertions, on our driver and on the firmware's own stack.
-#   faults VM: blkdebug EIO, a throttled disk slower than a timeout.
-#   unplug VM: disks pulled while in use, a dropped unit, a 100-cycle
-#     hot-plug storm with device paths walked between the commands.
-#   shell-unplug VM: the same through the UEFI Shell (comp, map -r).
-#   rom VM: the driver from the option ROM, boot from a disk behind it.
-#   shell VM: `make run`'s path through the UEFI Shell.
+# The VMs and what each checks are in vm_table below (--list prints it).
 #
 # Usage: run-tests.sh [BUILD_DIR]     ends with "N passed, N failed"
+#        run-tests.sh --list          the VMs, their architectures, what they check
+#        VMS="modern media" run-tests.sh   only those VMs
 set -u
+listing=""
+[ "${1:-}" = --list ] && { listing=1; shift; }
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 build=${1:-$top/build}
@@ -42,6 +31,17 @@ else
 	work=$build/qemu-test
 fi
 mkpattern=$build/mkpattern
+
+# pattern_at verify|zero IMG SEED FIRST COUNT [FIRST COUNT]...: each range
+# of IMG holds the pattern of SEED (verify) or zeros (zero), byte for byte
+pattern_at() {
+	local mode=$1 img=$2 seed=$3
+	shift 3
+	while [ $# -ge 2 ]; do
+		"$mkpattern" "$mode" "$img" "$seed" "$1" "$2" || return 1
+		shift 2
+	done
+}
 rm -rf "$work"
 mkdir -p "$work"
 passed=0
@@ -317,8 +317,8 @@ boot_vm() {
 		stop_helper "$filter"
 		want_rc=0
 	fi
-	result "$([ $rc = $want_rc ] && grep -q '^[0-9]* passed, [0-9]* failed$' "$dir/results.log" &&
-		  echo 1)" "$name: VM ran the test app to the end" "exit $rc"
+	expect "$name: VM ran the test app to the end" "exit $rc" -- \
+		ran_to_end "$rc" "$want_rc" "$dir/results.log"
 	vm_verdict "$name" "$dir"
 	grep -v '^# monitor: \(drive_add\|device_add\|device_del\) .*storm\|^# monitor: device_del hp$' \
 		"$dir/results.log" | sed 's/^/  /'
@@ -326,8 +326,8 @@ boot_vm() {
 	n_bad=$(grep -c '^not ok ' "$dir/results.log")
 	passed=$((passed + n_ok))
 	failed=$((failed + n_bad))
-	result "$([ "$n_bad" = 0 ] && [ "$n_ok" -ge "${MIN_OK:-9}" ] && echo 1)" \
-		"$name: in-guest checks all passed" "$n_ok ok, $n_bad not ok"
+	expect "$name: in-guest checks all passed" "$n_ok ok, $n_bad not ok" -- \
+		all_of "[ $n_bad = 0 ]" "[ $n_ok -ge ${MIN_OK:-9} ]"
 }
 
 # basic_disks BUS [OPTIONS]: the basic checks' 2 targets x 2 LUNs on BUS,
@@ -367,20 +367,16 @@ basic_vm() {
 	marks=$(grep -c 'target 1 lun 1 .* command 0 ' "$trace" 2>/dev/null)
 	others=$(awk '/target 1 lun 1 .* command 0 /{m++; next} m==1 && /target 1 lun 0 /' \
 		"$trace" 2>/dev/null | grep -cvE ' command (40|136) ')
-	result "$([ "${marks:-0}" = 2 ] && [ "$others" = 0 ] && echo 1)" \
-		"$name: QEMU's trace: connecting a child sends no disk driver's commands" \
-		"$marks markers, $others other commands"
+	expect "$name: QEMU's trace: connecting a child sends no disk driver's commands" \
+		"$marks markers, $others other commands" -- \
+		all_of "[ ${marks:-0} = 2 ]" "[ ${others:-1} = 0 ]"
 
-	grep -q "^# driver: .*: virtio-scsi: $want," "$work/$name/results.log"
-	result "$([ $? = 0 ] && echo 1)" "$name: driver log shows the $want transport"
+	expect "$name: driver log shows the $want transport" -- grep -q "^# driver: .*: virtio-scsi: $want," "$work/$name/results.log"
 	# The writes, byte for byte on the host image; the rest untouched
-	"$mkpattern" verify "$work/write.img" 2 0 4096 &&
-	"$mkpattern" verify "$work/write.img" 2 30000 100 &&
-	"$mkpattern" verify "$work/write.img" 2 32767 1
-	result "$([ $? = 0 ] && echo 1)" "$name: written sectors on the host image"
-	"$mkpattern" zero "$work/write.img" 0 4096 25904 &&
-	"$mkpattern" zero "$work/write.img" 0 30100 2667
-	result "$([ $? = 0 ] && echo 1)" "$name: unwritten sectors still zero"
+	expect "$name: written sectors on the host image" -- \
+		pattern_at verify "$work/write.img" 2 0 4096 30000 100 32767 1
+	expect "$name: unwritten sectors still zero" -- \
+		pattern_at zero "$work/write.img" 0 4096 25904 30100 2667
 }
 
 media_vm() {
@@ -401,10 +397,8 @@ media_vm() {
 		-device scsi-hd,drive=d21,bus=scsi0.0,scsi-id=2,lun=1 \
 		-drive if=none,id=hp0,format=raw,snapshot=on,file="$work/hp.img"
 
-	"$mkpattern" verify "$work/big.img" 4 $((0x100000010)) 1
-	result "$([ $? = 0 ] && echo 1)" "media: the write past 2^32 blocks is on the host image"
-	"$mkpattern" verify "$work/ro.img" 3 0 2048
-	result "$([ $? = 0 ] && echo 1)" "media: the read-only image is untouched"
+	expect "media: the write past 2^32 blocks is on the host image" -- "$mkpattern" verify "$work/big.img" 4 $((0x100000010)) 1
+	expect "media: the read-only image is untouched" -- "$mkpattern" verify "$work/ro.img" 3 0 2048
 }
 
 # conform_vm: the rule checks on our controller and on one the firmware
@@ -450,14 +444,14 @@ faults_vm() {
 	local t0 t1
 	t0=$(sed -n 's/^passthru-start //p' "$work/faults/timing.log" 2>/dev/null)
 	t1=$(sed -n 's/^passthru-end //p' "$work/faults/timing.log" 2>/dev/null)
-	[ -n "$t0" ] && [ -n "$t1" ] && [ $(((t1 - t0) / 1000000)) -ge 950 ] &&
-		[ $(((t1 - t0) / 1000000)) -le 1500 ]
-	result "$([ $? = 0 ] && echo 1)" \
-		"faults: a 1 s PassThru Timeout ends within 1.5 s of host time" \
-		"$(( (${t1:-0} - ${t0:-0}) / 1000000 )) ms"
-	"$mkpattern" verify "$work/faults0.img" 2 300 1 &&
-	"$mkpattern" verify "$work/faults0.img" 1 200 1
-	result "$([ $? = 0 ] && echo 1)" "faults: the good write landed, the failed one left the disk as it was"
+	expect "faults: a 1 s PassThru Timeout ends within 1.5 s of host time" \
+		"$(( (${t1:-0} - ${t0:-0}) / 1000000 )) ms" -- \
+		all_of "[ -n '$t0' ]" "[ -n '$t1' ]" \
+		"[ $(( (${t1:-0} - ${t0:-0}) / 1000000 )) -ge 950 ]" \
+		"[ $(( (${t1:-0} - ${t0:-0}) / 1000000 )) -le 1500 ]"
+	expect "faults: the good write landed, the failed one left the disk as it was" -- \
+		all_of "pattern_at verify $work/faults0.img 2 300 1" \
+		"pattern_at verify $work/faults0.img 1 200 1"
 }
 
 # unplug_vm: disks pulled while in use, a plug/unplug storm (unplug.c);
@@ -475,11 +469,10 @@ unplug_vm() {
 	adds=$(grep -c '^# monitor: device_add' "$work/unplug/results.log")
 	# (a drive_add answers "OK"; an error names what failed)
 	dels=$(grep -c '^# monitor: device_del hp' "$work/unplug/results.log")
-	! grep -qiE 'error|duplicate|not found' "$work/unplug/monitor.log" &&
-		[ "$adds" -ge 101 ] && [ "$dels" -ge 101 ]
-	result "$([ $? = 0 ] && echo 1)" "unplug: QEMU took every plug and unplug ($adds, $dels)"
-	"$mkpattern" verify "$work/stable.img" 1 0 16384
-	result "$([ $? = 0 ] && echo 1)" "unplug: the stable image is untouched"
+	expect "unplug: QEMU took every plug and unplug ($adds, $dels)" -- \
+		all_of "not grep -qiE 'error|duplicate|not found' $work/unplug/monitor.log" \
+		"[ $adds -ge 101 ]" "[ $dels -ge 101 ]"
+	expect "unplug: the stable image is untouched" -- "$mkpattern" verify "$work/stable.img" 1 0 16384
 }
 
 # shell_unplug_vm: the same through the UEFI Shell: `comp` of a 6 MiB
@@ -540,33 +533,31 @@ NSH
 	# the pull: decided before the storm starts, whatever happens in it
 	local same
 	same=$(sed -n '/^== read 1$/,/^== stable after/p' "$dir/shell.log" | grep -c 'no differences')
-	[ "$same" -ge 3 ] && [ "$same" -lt 12 ] && grep -q '^== read 12' "$dir/shell.log"
-	result "$([ $? = 0 ] && echo 1)" \
-		"shell-unplug: comp matched before the pull, failed after it, no hang" \
-		"$same of 12 matched"
-	sed -n '/^== stable after/,/^== storm/p' "$dir/shell.log" | grep -q 'no differences'
-	result "$([ $? = 0 ] && echo 1)" "shell-unplug: after the pull the stable disk's file compares equal"
+	expect "shell-unplug: comp matched before the pull, failed after it, no hang" \
+		"$same of 12 matched" -- \
+		all_of "[ $same -ge 3 ]" "[ $same -lt 12 ]" "grep -q '^== read 12' $dir/shell.log"
+	expect "shell-unplug: after the pull the stable disk's file compares equal" -- \
+		section_has "$dir/shell.log" '^== stable after' '^== storm' 'no differences'
 	# what the README says a user sees: the pulled disk's entries stay
 	# until connect -r and map -r; the stable disk's stay throughout
 	local after_pull after_connect
 	after_pull=$(sed -n '/^== pulled: map/,/^== connected: map/p' "$dir/shell.log")
 	after_connect=$(sed -n '/^== connected: map/,/^== stable after/p' "$dir/shell.log")
-	echo "$after_pull" | grep -q 'Scsi(0x1,0x0)/HD(' &&
-		echo "$after_pull" | grep -q 'Scsi(0x0,0x0)/HD(' &&
-		! echo "$after_connect" | grep -q 'Scsi(0x1,0x0)' &&
-		echo "$after_connect" | grep -q 'Scsi(0x0,0x0)/HD('
-	result "$([ $? = 0 ] && echo 1)" \
-		"shell-unplug: map keeps the pulled disk's file system until connect -r and map -r"
-	grep -q '^device_del rd0' "$dir/typed.log" && ! grep -qiE 'error|duplicate' "$dir/monitor.log"
-	result "$([ $? = 0 ] && echo 1)" "shell-unplug: QEMU took every command"
+	expect "shell-unplug: map keeps the pulled disk's file system until connect -r and map -r" -- \
+		all_of "grep -q 'Scsi(0x1,0x0)/HD(' <<< \"\$after_pull\"" \
+		"grep -q 'Scsi(0x0,0x0)/HD(' <<< \"\$after_pull\"" \
+		"not grep -q 'Scsi(0x1,0x0)' <<< \"\$after_connect\"" \
+		"grep -q 'Scsi(0x0,0x0)/HD(' <<< \"\$after_connect\""
+	expect "shell-unplug: QEMU took every command" -- \
+		all_of "grep -q '^device_del rd0' $dir/typed.log" \
+		"not grep -qiE 'error|duplicate' $dir/monitor.log"
 	# the storm
-	result "$([ $rc = 0 ] && grep -q '== unplug done' "$dir/shell.log" &&
-		  grep -q '^== map 200' "$dir/shell.log" && echo 1)" \
-		"shell-unplug: the storm's 200 map -r ran to the end (no hang)" "exit $rc"
-	[ "$(grep -c 'device_' "$dir/typed.log" 2>/dev/null)" -ge 201 ]
-	result "$([ $? = 0 ] && echo 1)" "shell-unplug: QEMU took 100 plug/unplug cycles"
-	sed -n '/^== stable$/,/^== unplug done/p' "$dir/shell.log" | grep -q 'no differences'
-	result "$([ $? = 0 ] && echo 1)" "shell-unplug: after the storm the stable disk's file compares equal"
+	expect "shell-unplug: the storm's 200 map -r ran to the end (no hang)" "exit $rc" -- \
+		all_of "[ $rc = 0 ]" "grep -q '== unplug done' $dir/shell.log" \
+		"grep -q '^== map 200' $dir/shell.log"
+	expect "shell-unplug: QEMU took 100 plug/unplug cycles" -- [ "$(grep -c 'device_' "$dir/typed.log" 2>/dev/null)" -ge 201 ]
+	expect "shell-unplug: after the storm the stable disk's file compares equal" -- \
+		section_has "$dir/shell.log" '^== stable$' '^== unplug done' 'no differences'
 }
 
 # shell_storm_bridge DIR PORT: type the shell-unplug VM's monitor commands
@@ -610,26 +601,21 @@ shell_vm() {
 	timeout 300 "$top/tools/run-qemu.sh" "$build" < /dev/null > "$log" 2>&1
 	exception_result shell "$log"
 	# what a user sees: no escape sequences into a file, one driver line
-	result "$(! grep -q $'\x1b' "$log" && echo 1)" "shell: no terminal escape sequences when the output is a file"
+	expect "shell: no terminal escape sequences when the output is a file" -- not grep -q $'\x1b' "$log"
 	n=$(sed -n '/^== drivers/,/^== devtree/p' "$log" | grep -c '^ *[0-9A-F]* [0-9A-F]\{8\} ')
-	result "$([ "$n" = 1 ] && echo 1)" "shell: of the driver list, only our driver's line is shown" "$n lines"
-	sed -n '/^== devtree/,/^== block/p' "$log" | grep -q "Ctrl\[[0-9A-F]*\] Virtio SCSI Disk"
-	result "$([ $? = 0 ] && echo 1)" "shell: devtree of our controller shows its disks"
-	grep -q "Image 'FS0:.virtio-scsi.efi' loaded at .* - Success" "$log"
-	result "$([ $? = 0 ] && echo 1)" "shell: load fs0:\\virtio-scsi.efi succeeds"
-	grep -q "00000011 B .* VirtIO-SCSI Polled Driver" "$log"
-	result "$([ $? = 0 ] && echo 1)" "shell: drivers lists ours, version 11, managing a device"
+	expect "shell: of the driver list, only our driver's line is shown" "$n lines" -- [ "$n" = 1 ]
+	expect "shell: devtree of our controller shows its disks" -- \
+		section_has "$log" '^== devtree' '^== block' "Ctrl\[[0-9A-F]*\] Virtio SCSI Disk"
+	expect "shell: load fs0:\\virtio-scsi.efi succeeds" -- grep -q "Image 'FS0:.virtio-scsi.efi' loaded at .* - Success" "$log"
+	expect "shell: drivers lists ours, version 11, managing a device" -- grep -q "00000011 B .* VirtIO-SCSI Polled Driver" "$log"
 	# drvdiag names its driver by handle: ours is the one drivers lists
 	# as VirtIO-SCSI Polled Driver
 	drv=$(sed -n 's/^ *\([0-9A-F]*\) 00000011 B .* VirtIO-SCSI Polled Driver.*/\1/p' "$log" | head -1)
-	grep -q "^DrvDiag - (${drv:-none},[0-9A-F]*,00) Result Success" "$log"
-	result "$([ $? = 0 ] && echo 1)" "shell: drvdiag runs our controller's standard test: Success"
-	grep -q "SupportedEfiSpecVersion(0x00020064) DriverDiagnostics2 .*virtio-scsi.efi" "$log"
-	result "$([ $? = 0 ] && echo 1)" "shell: dh shows our image with Supported EFI Version 2.100 and Diagnostics 2"
-	grep -q "FS1: .*" "$log" && grep -q "Pci(0x3,0x0)/Scsi(0x1,0x0)/HD(1,GPT" "$log"
-	result "$([ $? = 0 ] && echo 1)" "shell: map shows a file system on Scsi(1,0) behind our driver"
-	grep -q "Hello from a disk behind the virtio-scsi UEFI driver." "$log"
-	result "$([ $? = 0 ] && echo 1)" "shell: type fs1:\\HELLO.TXT prints the file"
+	expect "shell: drvdiag runs our controller's standard test: Success" -- grep -q "^DrvDiag - (${drv:-none},[0-9A-F]*,00) Result Success" "$log"
+	expect "shell: dh shows our image with Supported EFI Version 2.100 and Diagnostics 2" -- grep -q "SupportedEfiSpecVersion(0x00020064) DriverDiagnostics2 .*virtio-scsi.efi" "$log"
+	expect "shell: map shows a file system on Scsi(1,0) behind our driver" -- \
+		all_of "grep -q 'FS1: .*' $log" "grep -q 'Pci(0x3,0x0)/Scsi(0x1,0x0)/HD(1,GPT' $log"
+	expect "shell: type fs1:\\HELLO.TXT prints the file" -- grep -q "Hello from a disk behind the virtio-scsi UEFI driver." "$log"
 }
 
 # secboot_vm: Debian's Secure Boot OVMF (SMM, secure flash) with the
@@ -638,12 +624,11 @@ shell_vm() {
 secboot_vm() {
 	local sdir=$work/signed code=$OVMF_CODE vars=$OVMF_VARS machine=$QEMU_MACHINE
 	echo "# secboot: Secure Boot on (OVMF_CODE_4M.secboot.fd, snakeoil db)"
-	bash "$top/tools/sign.sh" "$build" "$SNAKEOIL_KEY" "$SNAKEOIL_CERT" snakeoil \
-		"$sdir" > "$work/sign.log" 2>&1
-	result "$([ $? = 0 ] && [ -s "$sdir/virtio-scsi.efi" ] && [ -s "$sdir/testapp.efi" ] &&
-		  sbverify --cert "$SNAKEOIL_CERT" "$sdir/virtio-scsi.efi" >/dev/null 2>&1 &&
-		  ! sbverify --cert "$SNAKEOIL_CERT" "$efi/virtio-scsi.efi" >/dev/null 2>&1 &&
-		  echo 1)" "secboot: make sign's tool signs with the snakeoil key; sbverify tells signed from unsigned"
+	expect "secboot: make sign's tool signs with the snakeoil key; sbverify tells signed from unsigned" -- \
+		all_of "bash $top/tools/sign.sh $build $SNAKEOIL_KEY $SNAKEOIL_CERT snakeoil $sdir > $work/sign.log 2>&1" \
+		"[ -s $sdir/virtio-scsi.efi ]" "[ -s $sdir/testapp.efi ]" \
+		"sbverify --cert $SNAKEOIL_CERT $sdir/virtio-scsi.efi >/dev/null 2>&1" \
+		"not sbverify --cert $SNAKEOIL_CERT $efi/virtio-scsi.efi >/dev/null 2>&1"
 	printf 'secboot\n' > "$work/MODE.TXT"
 	make_gpt_fat "$work/esp-secboot.img" 64 ef00 \
 		"$sdir/testapp.efi=EFI/BOOT/BOOTX64.EFI" \
@@ -657,10 +642,8 @@ secboot_vm() {
 		-device virtio-scsi-pci,id=scsi0,disable-legacy=on \
 		"${disks[@]}"
 	OVMF_CODE=$code OVMF_VARS=$vars QEMU_MACHINE=$machine
-	grep -q "^# driver: .*: virtio-scsi: modern," "$work/secboot/results.log"
-	result "$([ $? = 0 ] && echo 1)" "secboot: the signed driver manages the controller (its log)"
-	"$mkpattern" verify "$work/write.img" 2 0 4096
-	result "$([ $? = 0 ] && echo 1)" "secboot: written sectors on the host image"
+	expect "secboot: the signed driver manages the controller (its log)" -- grep -q "^# driver: .*: virtio-scsi: modern," "$work/secboot/results.log"
+	expect "secboot: written sectors on the host image" -- "$mkpattern" verify "$work/write.img" 2 0 4096
 }
 
 # secboot_rom_vm: the ROM of signed drivers on the same firmware, booting
@@ -685,8 +668,7 @@ secboot_rom_vm() {
 		-drive if=none,id=boot,format=raw,snapshot=on,file="$work/esp-secboot-rom.img" \
 		-device scsi-hd,drive=boot,bus=scsi0.0,scsi-id=0,lun=0,bootindex=0
 	OVMF_CODE=$code OVMF_VARS=$vars QEMU_MACHINE=$machine
-	grep -q "^# SecureBoot: 1$" "$work/secboot-rom/results.log"
-	result "$([ $? = 0 ] && echo 1)" "secboot-rom: Secure Boot was on while the signed ROM's driver ran"
+	expect "secboot-rom: Secure Boot was on while the signed ROM's driver ran" -- grep -q "^# SecureBoot: 1$" "$work/secboot-rom/results.log"
 }
 
 # firmware_vm: the firmware image of make firmware, our driver in its DXE
@@ -710,10 +692,8 @@ firmware_vm() {
 		-device virtio-scsi-pci,id=scsi1,disable-legacy=on \
 		"${disks[@]}"
 	OVMF_CODE=$code
-	grep -q "^ok .* - ConnectController with our driver" "$work/firmware/results.log"
-	result "$([ $? = 0 ] && echo 1)" "firmware: the basic checks ran on a second controller"
-	"$mkpattern" verify "$work/write.img" 2 0 4096
-	result "$([ $? = 0 ] && echo 1)" "firmware: written sectors on the host image"
+	expect "firmware: the basic checks ran on a second controller" -- grep -q "^ok .* - ConnectController with our driver" "$work/firmware/results.log"
+	expect "firmware: written sectors on the host image" -- "$mkpattern" verify "$work/write.img" 2 0 4096
 }
 
 # firmware_shell_vm: make run-firmware's path: the Shell of that image
@@ -725,13 +705,10 @@ firmware_shell_vm() {
 		"$top/tools/run-qemu.sh" "$build" < /dev/null 2>&1 |
 		sed 's/\x1b\[[0-9;=]*[a-zA-Z]//g' | tr -d '\r' > "$log"
 	exception_result firmware-shell "$log"
-	grep -q "00000011 B .* VirtIO-SCSI Polled Driver *VirtioScsiPolledDxe" "$log"
-	result "$([ $? = 0 ] && echo 1)" "firmware-shell: drivers lists ours as built in (VirtioScsiPolledDxe), managing a device"
-	grep -q "Virtio SCSI Host Driver" "$log"
-	result "$([ $? != 0 ] && grep -q "Virtio Block Driver" "$log" && echo 1)" \
-		"firmware-shell: and not OVMF's Virtio SCSI Host Driver"
-	grep -q "Hello from a disk behind the virtio-scsi UEFI driver." "$log"
-	result "$([ $? = 0 ] && echo 1)" "firmware-shell: type fs1:\\HELLO.TXT prints the file"
+	expect "firmware-shell: drivers lists ours as built in (VirtioScsiPolledDxe), managing a device" -- grep -q "00000011 B .* VirtIO-SCSI Polled Driver *VirtioScsiPolledDxe" "$log"
+	expect "firmware-shell: and not OVMF's Virtio SCSI Host Driver" -- \
+		all_of "not grep -q 'Virtio SCSI Host Driver' $log" "grep -q 'Virtio Block Driver' $log"
+	expect "firmware-shell: type fs1:\\HELLO.TXT prints the file" -- grep -q "Hello from a disk behind the virtio-scsi UEFI driver." "$log"
 }
 
 # driver_option_vm: the driver installed into a VM without rebuilding
@@ -756,10 +733,9 @@ driver_option_vm() {
 		-drive if=none,id=esp,format=raw,snapshot=on,file="$work/esp-install.img" \
 		-device virtio-blk-pci,drive=esp,bootindex=0
 	log=$(sed 's/\x1b\[[0-9;=]*[a-zA-Z]//g' "$dir/install/serial.log" | tr -d '\r')
-	echo "$log" | grep -q 'Option: 00\. Variable: Driver0000' &&
-		echo "$log" | grep -q 'virtio-scsi.efi'
-	result "$([ $? = 0 ] && [ $rc = 0 ] && echo 1)" \
-		"driver-option: the Shell's bcfg driver add wrote Driver0000" "exit $rc"
+	expect "driver-option: the Shell's bcfg driver add wrote Driver0000" "exit $rc" -- \
+		all_of "[ $rc = 0 ]" "grep -q 'Option: 00\. Variable: Driver0000' <<< \"\$log\"" \
+		"grep -q 'virtio-scsi.efi' <<< \"\$log\""
 	echo "$log" | grep -A3 'Option: 00' | sed 's/^/#   /'
 	printf 'driver-option\n' > "$work/MODE.TXT"
 	make_gpt_fat "$work/boot-40-9.img" 64 ef00 \
@@ -785,8 +761,8 @@ refind_vm() {
 	deb=$(ls "$cache"/refind_*_amd64.deb 2>/dev/null | head -1)
 	mkdir -p "$dir"
 	[ -n "$deb" ] && dpkg-deb -x "$deb" "$dir/pkg"
-	result "$([ -s "$dir/pkg/usr/share/refind/refind/refind_x64.efi" ] && echo 1)" \
-		"refind: Debian's refind package unpacked" "${deb:-no .deb in $cache: run make deps}"
+	expect "refind: Debian's refind package unpacked" "${deb:-no .deb in $cache: run make deps}" -- \
+		[ -s "$dir/pkg/usr/share/refind/refind/refind_x64.efi" ]
 	printf 'timeout 1\ntextonly\nscanfor external,internal\ndefault_selection "app"\n' \
 		> "$dir/refind.conf"
 	make_gpt_fat "$work/esp-refind.img" 64 ef00 \
@@ -848,9 +824,8 @@ narrow_vm() {
 		OVMF_CODE=$code
 	done
 	echo "$line"
-	result "$([ "${grew[ours]}" -le "${grew[builtin]}" ] && echo 1)" \
-		"narrow: over three boots the variable store grows no more with ours than with the built-in stack" \
-		"${grew[ours]} bytes, built-in ${grew[builtin]}"
+	expect "narrow: over three boots the variable store grows no more with ours than with the built-in stack" \
+		"${grew[ours]} bytes, built-in ${grew[builtin]}" -- [ "${grew[ours]}" -le "${grew[builtin]}" ]
 }
 
 # rom_vm: the firmware loads our driver from the controller's option ROM
@@ -861,49 +836,70 @@ rom_vm() {
 		-device virtio-scsi-pci,id=scsi0,disable-legacy=on,romfile="$build/virtio-scsi.rom" \
 		-drive if=none,id=boot,format=raw,snapshot=on,file="$work/esp-rom.img" \
 		-device scsi-hd,drive=boot,bus=scsi0.0,scsi-id=0,lun=0,bootindex=0
+	expect "rom: the VM keeps running after the handoff (the app's heartbeat)" -- \
+		grep -q '^# heartbeat: running 100 ms after the handoff' "$work/rom/results.log"
 }
 
+# queue_vm SIZE: a modern device with SIZE-entry queues
+queue_vm() {
+	basic_vm "queue$1" modern "disable-legacy=on,virtqueue_size=$1"
+	expect "queue$1: the driver runs the $1-entry queue" -- \
+		grep -q "^# driver: .*modern, queue $1 (" "$work/queue$1/results.log"
+}
+
+# limits_vm: a back end's small limits, as clouds and DPUs have them
+limits_vm() {
+	basic_vm limits modern "disable-legacy=on,virtqueue_size=64,max_sectors=511" \
+		",max_io_size=262144"
+	expect "limits: the driver runs the 64-entry queue" -- \
+		grep -q "^# driver: .*modern, queue 64 (" "$work/limits/results.log"
+}
+
+# The VMs, in the order they run: name | architectures | command | what
+# it checks.  `run-tests.sh --list` prints it; VMS="a b" runs only those.
+vm_table() {
+	cat <<'EOF'
+modern         | x64 aa64 | basic_vm modern modern disable-legacy=on,disable-modern=off | the basic checks on a modern device (0x1048), the written image on the host
+legacy         | x64 aa64 | basic_vm legacy legacy disable-legacy=off,disable-modern=on | the same on a legacy device (0x1004, I/O BAR only)
+transitional   | x64      | basic_vm transitional modern disable-legacy=off,disable-modern=off | a transitional device (0x1004, both BARs): the driver picks modern
+queue4         | x64      | queue_vm 4 | 4-entry queues
+queue16        | x64      | queue_vm 16 | 16-entry queues
+limits         | x64      | limits_vm | a 64-entry queue, max_sectors 511, 256 KiB max_io_size
+media          | x64 aa64 | media_vm | CD/DVD with and without medium, eject and change, 4Kn, 512e, 3 TiB, read-only, Disk Info, hot-plug, resize, unplug
+conform        | x64 aa64 | conform_vm | the UEFI rules and the UEFI suite's assertions, on ours and on the firmware's stack
+faults         | x64 aa64 | faults_vm | blkdebug EIO, a throttled disk slower than a timeout
+unplug         | x64 aa64 | unplug_vm | disks pulled while in use, a dropped unit, a 100-cycle hot-plug storm
+shell-unplug   | x64      | shell_unplug_vm | the same through the UEFI Shell (comp, map -r)
+rom            | x64 aa64 | rom_vm | the driver from the option ROM, boot from a disk behind it
+driver-option  | x64      | driver_option_vm | installed with the Shell's bcfg driver add, boot from Scsi(40,9)
+refind         | x64      | refind_vm | rEFInd's drivers_x64 folder, boot from Scsi(40,9)
+narrow         | x64      | narrow_vm | 128 LUNs, three boots with each stack: connect time and variable store
+secboot        | x64      | secboot_vm | Secure Boot on: signed driver and app run, an unsigned copy is refused
+secboot-rom    | x64      | secboot_rom_vm | Secure Boot on: the signed ROM's driver runs
+firmware       | x64 aa64 | firmware_vm | the firmware image with the driver in its DXE volume
+firmware-shell | x64      | firmware_shell_vm | the Shell of that image lists our driver, built in
+shell          | x64      | shell_vm | make run's path through the UEFI Shell
+EOF
+}
+
+if [ -n "$listing" ]; then
+	vm_table | awk -F'|' '{gsub(/ +$/, "", $1); gsub(/^ +| +$/, "", $2);
+		printf "%-15s %-9s %s\n", $1, $2, substr($4, 2)}'
+	exit 0
+fi
+
+rm -rf "$work"
+mkdir -p "$work"
 for t in "$efi/virtio-scsi.efi" "$build/virtio-scsi.rom" "$efi/testapp.efi" "$mkpattern" "$OVMF_CODE"; do
 	[ -e "$t" ] || { echo "missing $t"; echo "0 passed, 1 failed"; exit 1; }
 done
 make_images
-# VMS picks some of the VMs (for debugging), default all
-if [ "$ARCH" = x64 ]; then
-	all_vms="modern legacy transitional queue4 queue16 limits media conform faults unplug shell-unplug rom driver-option refind narrow secboot secboot-rom firmware firmware-shell shell"
-else
-	all_vms="modern legacy media conform faults unplug rom firmware"
-fi
-for vm in ${VMS:-$all_vms}; do
-	case $vm in
-	modern) basic_vm modern modern disable-legacy=on,disable-modern=off ;;
-	legacy) basic_vm legacy legacy disable-legacy=off,disable-modern=on ;;
-	transitional) basic_vm transitional modern disable-legacy=off,disable-modern=off ;;
-	limits)	# back ends with small limits, as clouds and DPUs have them
-		basic_vm limits modern "disable-legacy=on,virtqueue_size=64,max_sectors=511" \
-			",max_io_size=262144"
-		grep -q "^# driver: .*modern, queue 64 (" "$work/limits/results.log"
-		result "$([ $? = 0 ] && echo 1)" "limits: the driver runs the 64-entry queue"
-		;;
-	queue4|queue16)
-		basic_vm "$vm" modern "disable-legacy=on,virtqueue_size=${vm#queue}"
-		grep -q "^# driver: .*modern, queue ${vm#queue} (" "$work/$vm/results.log"
-		result "$([ $? = 0 ] && echo 1)" "$vm: the driver runs the ${vm#queue}-entry queue"
-		;;
-	media) media_vm ;;
-	conform) conform_vm ;;
-	rom) rom_vm ;;
-	driver-option) driver_option_vm ;;
-	narrow) narrow_vm ;;
-	refind) refind_vm ;;
-	secboot) secboot_vm ;;
-	secboot-rom) secboot_rom_vm ;;
-	firmware) firmware_vm ;;
-	firmware-shell) firmware_shell_vm ;;
-	faults) faults_vm ;;
-	unplug) unplug_vm ;;
-	shell-unplug) shell_unplug_vm ;;
-	shell) shell_vm ;;
-	esac
-done
+while IFS='|' read -r -u 3 name arches cmd _; do
+	name=${name// /}
+	[[ " $arches " == *" $ARCH "* ]] || continue
+	[ -z "${VMS:-}" ] || [[ " $VMS " == *" $name "* ]] || continue
+	# shellcheck disable=SC2086  # the table's words are the arguments
+	$cmd
+done 3< <(vm_table)
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
