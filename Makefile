@@ -177,11 +177,18 @@ core: $(CORE_LIB)
 
 # ------------------------------------------------ the bare-metal platform
 # A PVH ELF that QEMU boots with -kernel: bare/ and the core library.
-BARE_SRCS := bare/start.S bare/main.c bare/console.c bare/clock.c \
-	bare/pci.c bare/pci_cf8.c bare/platform.c bare/gpt.c bare/status.c \
+# The platform (PVH entry, console, clock, PCI, the core's operations),
+# then two programs on it: the test harness (main.c) and the smallest
+# embedding (example.c, docs/porting.md)
+BARE_PLATFORM := bare/start.S bare/console.c bare/clock.c bare/pci.c \
+	bare/pci_cf8.c bare/platform.c bare/status.c \
 	drivers/lib/libc.c drivers/lib/libc_mem.c
-BARE_OBJS := $(addprefix $(BUILD)/bare/,$(addsuffix .o,$(basename $(BARE_SRCS))))
+BARE_SRCS := $(BARE_PLATFORM) bare/main.c bare/gpt.c
+bare_objs = $(addprefix $(BUILD)/bare/,$(addsuffix .o,$(basename $(1))))
+BARE_OBJS := $(call bare_objs,$(BARE_SRCS))
+EXAMPLE_OBJS := $(call bare_objs,$(BARE_PLATFORM) bare/example.c)
 BARE := $(BUILD)/bare/virtio-scsi-bare.elf
+EXAMPLE := $(BUILD)/bare/virtio-scsi-example.elf
 BARE_CFLAGS := $(CORE_CFLAGS) -Ibare -Itest/common
 
 $(BUILD)/bare/%.o: %.c
@@ -197,8 +204,12 @@ $(BARE): $(BARE_OBJS) $(CORE_LIB) bare/bare.ld
 	$(SAY) "  LD      $@"
 	$(Q)$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
 		-T bare/bare.ld $(BARE_OBJS) $(CORE_LIB) -o $@
+$(EXAMPLE): $(EXAMPLE_OBJS) $(CORE_LIB) bare/bare.ld
+	$(SAY) "  LD      $@"
+	$(Q)$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
+		-T bare/bare.ld $(EXAMPLE_OBJS) $(CORE_LIB) -o $@
 
-bare: $(BARE)
+bare: $(BARE) $(EXAMPLE)
 
 run-bare: $(BARE) $(BUILD)/mkpattern
 	@tools/run-bare.sh $(BUILD)
@@ -314,7 +325,7 @@ deps:
 
 # Every test, both architectures; the last line is "N passed, N failed".
 check: deps
-	@$(MAKE) --no-print-directory all rom $(BARE) $(UNIT_BINS) $(VG_BINS) $(FUZZ_BINS) $(BUILD)/mkpattern $(BUILD)/efi-compress-test
+	@$(MAKE) --no-print-directory all rom bare $(UNIT_BINS) $(VG_BINS) $(FUZZ_BINS) $(BUILD)/mkpattern $(BUILD)/efi-compress-test
 	@$(AA64_MAKE) all
 	@$(MAKE) --no-print-directory firmware
 	@FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) test/run-all.sh $(BUILD)

@@ -8,9 +8,6 @@
 #include "vscsi/byteorder.h"
 #include "vscsi/scsi_disk.h"
 
-/** Block sizes we accept: powers of two in this range. */
-#define SCSI_MIN_BLOCK_SIZE 512
-#define SCSI_MAX_BLOCK_SIZE 65536
 /** Largest transfer length field of READ/WRITE(10) (SBC-3 §5.11). */
 #define SCSI_RW10_MAX_BLOCKS 0xFFFFu
 

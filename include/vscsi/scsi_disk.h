@@ -13,6 +13,11 @@
 #include "vscsi/scsi_engine.h"
 #include "vscsi/scsi_inquiry.h"
 
+/** Block sizes a disk may have: powers of two in this range (a buffer
+ * of SCSI_MAX_BLOCK_SIZE holds one block of any disk). */
+#define SCSI_MIN_BLOCK_SIZE 512
+#define SCSI_MAX_BLOCK_SIZE 65536
+
 /** A block device behind the adapter. */
 struct scsi_disk {
 	struct vscsi_ctrl *c;

@@ -89,8 +89,13 @@ bare_vm() {
 
 # The image as image_of wants it: linked where it runs (identity
 # mapped), so an address is its own offset.
-image_end=$(nm "$image" 2>/dev/null | sed -n 's/^\([0-9a-f]*\) . __image_end$/\1/p')
-bare_image="virtio-scsi-bare 0 $((16#${image_end:-0})) $image"
+use_image() {
+	local end
+	image=$1
+	end=$(nm "$image" 2>/dev/null | sed -n 's/^\([0-9a-f]*\) . __image_end$/\1/p')
+	bare_image="$(basename "$image" .elf) 0 $((16#${end:-0})) $image"
+}
+use_image "$image"
 
 # gpt_expect IMAGE PCI T:L: the "part" lines the image must print for the
 # GPT of IMAGE, from sgdisk's own reading of it.
@@ -274,6 +279,26 @@ has nodevice "pci: no virtio-scsi controller \(1af4:1048 or 1af4:1004\)" \
 bare_vm nopci microvm,pic=on,pit=on,rtc=on "" ""
 exit_code nopci 2
 has nopci "pci: no PCI functions answered \(no PCI bus\?\)" "says there is no PCI bus"
+
+# ------------------------------------------------------ the example
+# bare/example.c, the smallest embedding: on a modern and a legacy
+# controller, LBA 0 of each disk read and its first bytes as on the host
+use_image "$build/bare/virtio-scsi-example.elf"
+truncate -s 1M "$work/ex0.img" "$work/ex1.img"
+printf '\x5a\xa5' | dd of="$work/ex0.img" conv=notrunc status=none
+printf '\x42\x24' | dd of="$work/ex1.img" conv=notrunc status=none
+bare_vm example pc "" "" \
+	-device virtio-scsi-pci,id=s0,disable-legacy=on,addr=04.0 \
+	-drive if=none,id=e0,format=raw,file="$work/ex0.img" \
+	-device scsi-hd,drive=e0,bus=s0.0,scsi-id=2,lun=3 \
+	-device virtio-scsi-pci,id=s1,disable-modern=on,addr=05.0 \
+	-drive if=none,id=e1,format=raw,file="$work/ex1.img" \
+	-device scsi-hd,drive=e1,bus=s1.0,scsi-id=0,lun=0
+exit_code example 0
+has example "example 00:04.0 2:3: 512-byte blocks, LBA 0 read, first bytes 5a a5" \
+	"LBA 0 of the modern controller's disk, as on the host"
+has example "example 00:05.0 0:0: 512-byte blocks, LBA 0 read, first bytes 42 24" \
+	"LBA 0 of the legacy controller's disk, as on the host"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
