@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /**
  * @file
- * The end-to-end checks of one controller (issue 2): ownership, Ext SCSI
+ * The end-to-end checks of one controller: ownership, Ext SCSI
  * Pass Thru rules, one Block I/O per unit, the pattern disk, writes, the
  * FAT partition, resets, unload and reload.
  *

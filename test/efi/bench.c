@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /**
  * @file
- * Benchmark (issue 5): our driver against the firmware's built-in stack
+ * Benchmark: our driver against the firmware's built-in stack
  * (VirtioScsiDxe + ScsiBus + ScsiDisk), in the same VM, on identical
  * disks.  Figures, not pass/fail: each line "# bench: ..." is a table row
  * and each "# csv: ..." a CSV row (metric, built-in, ours, ours/built-in).

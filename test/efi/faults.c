@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /**
  * @file
- * Fault injection under QEMU (issue 6): the backend fails or stalls, and
+ * Fault injection under QEMU: the backend fails or stalls, and
  * the driver must report it and stay usable.
  *
  * Topology (test/qemu/run-tests.sh, "faults" VM):

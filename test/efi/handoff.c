@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /**
  * @file
- * The firmware-image path (issue 4), as the test app booted *from a disk
+ * The firmware-image path, as the test app booted *from a disk
  * behind our driver*: the firmware loaded the driver from the controller's
  * option ROM, its boot manager found \EFI\BOOT\BOOTX64.EFI on our Block
  * I/O, and this app then

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /**
  * @file
- * Checks of the disks users attach (issue 3): CD/DVD with and without
+ * Checks of the disks users attach: CD/DVD with and without
  * media, El Torito, media change through the QEMU monitor, 4Kn and 512e
  * disks, a disk over 2 TiB, a read-only disk, Disk Info, and hot-plug,
  * resize and unplug of a disk while the driver runs.
