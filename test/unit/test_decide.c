@@ -120,23 +120,32 @@ static void test_every_row(void **state)
 		}
 }
 
+/** Decide a CHECK CONDITION with the sense given. */
+static int decide_sense(struct rig *r, uint8_t *sense, uint8_t len,
+			unsigned *events)
+{
+	struct vscsi_cmd cmd = {
+		.cdb = tur, .cdb_len = 6, .status = SCSI_STATUS_CHECK_CONDITION,
+		.sense = sense, .sense_len = len,
+	};
+
+	*events = 0;
+	return scsi_decide(&r->c, &cmd, events);
+}
+
 /** Deferred sense (71h, 73h) is read like current sense. */
 static void test_deferred_sense(void **state)
 {
 	struct rig *r = *state;
-	uint8_t sense[18];
-	struct vscsi_cmd cmd = {
-		.cdb = tur, .cdb_len = 6, .status = SCSI_STATUS_CHECK_CONDITION,
-		.sense = sense,
-	};
-	unsigned events = 0;
+	uint8_t sense[18], len;
+	unsigned events;
 
-	cmd.sense_len = make_sense(sense, false, SCSI_SK_MEDIUM_ERROR, 0x11, 0);
+	len = make_sense(sense, false, SCSI_SK_MEDIUM_ERROR, 0x11, 0);
 	sense[0] = SCSI_SENSE_FIXED_DEFERRED;
-	assert_int_equal(scsi_decide(&r->c, &cmd, &events), VS_E_MEDIUM);
-	cmd.sense_len = make_sense(sense, true, SCSI_SK_DATA_PROTECT, 0x27, 0);
+	assert_int_equal(decide_sense(r, sense, len, &events), VS_E_MEDIUM);
+	len = make_sense(sense, true, SCSI_SK_DATA_PROTECT, 0x27, 0);
 	sense[0] = SCSI_SENSE_DESC_DEFERRED;
-	assert_int_equal(scsi_decide(&r->c, &cmd, &events), VS_E_PROTECTED);
+	assert_int_equal(decide_sense(r, sense, len, &events), VS_E_PROTECTED);
 }
 
 /**
@@ -148,27 +157,19 @@ static void test_unreadable_sense(void **state)
 {
 	struct rig *r = *state;
 	uint8_t sense[18];
-	struct vscsi_cmd cmd = {
-		.cdb = tur, .cdb_len = 6, .status = SCSI_STATUS_CHECK_CONDITION,
-		.sense = sense,
-	};
-	unsigned events = 0;
+	unsigned events;
 
-	assert_int_equal(scsi_decide(&r->c, &cmd, &events), VS_E_DEVICE);
+	assert_int_equal(decide_sense(r, sense, 0, &events), VS_E_DEVICE);
 	make_sense(sense, false, SCSI_SK_NO_SENSE, 0, 0);
 	sense[0] = 0x7F;
-	cmd.sense_len = 18;
-	assert_int_equal(scsi_decide(&r->c, &cmd, &events), VS_E_DEVICE);
+	assert_int_equal(decide_sense(r, sense, 18, &events), VS_E_DEVICE);
 	make_sense(sense, false, SCSI_SK_NO_SENSE, 0, 0);
-	cmd.sense_len = 2;
-	assert_int_equal(scsi_decide(&r->c, &cmd, &events), VS_E_DEVICE);
+	assert_int_equal(decide_sense(r, sense, 2, &events), VS_E_DEVICE);
 	make_sense(sense, true, SCSI_SK_NO_SENSE, 0, 0);
-	cmd.sense_len = 3;
-	assert_int_equal(scsi_decide(&r->c, &cmd, &events), VS_E_DEVICE);
+	assert_int_equal(decide_sense(r, sense, 3, &events), VS_E_DEVICE);
 	/* fixed, 13 bytes: key known, ASC not: NOT READY without 3Ah waits */
 	make_sense(sense, false, SCSI_SK_NOT_READY, 0x3A, 0);
-	cmd.sense_len = 13;
-	assert_int_equal(scsi_decide(&r->c, &cmd, &events), VS_WAIT);
+	assert_int_equal(decide_sense(r, sense, 13, &events), VS_WAIT);
 	assert_int_equal(events, 0);
 }
 
