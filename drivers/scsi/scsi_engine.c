@@ -186,7 +186,9 @@ int scsi_xfer_run(struct scsi_xfer *x)
 
 /**
  * The request that carried a unit of a finished transfer, so a caller
- * reads each unit's outcome from the record that holds it.
+ * reads each unit's outcome from the record that holds it.  An independent
+ * transfer of no more units than its window frames every unit in a record
+ * of its own (a failure stops nothing), so each of its units has one.
  * @v x		transfer, run
  * @v at	unit
  * @ret r	its request, or NULL when no request of the run carried it

@@ -281,6 +281,8 @@ void fake_scsi(struct fake_dev *fd, unsigned t, unsigned l,
 			return;
 		}
 	}
+	if (lu && lu->mangle)
+		lu->mangle(cdb, buf, &len);
 	if (fd->fuzz_data) {
 		/* INQUIRY, REPORT LUNS, capacity, mode data: the input's */
 		unsigned i;

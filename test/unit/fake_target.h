@@ -41,6 +41,9 @@ struct fake_lun {
 	 * one command other than INQUIRY, before any armed sense. */
 	struct { uint8_t asc, ascq; } ua[FAKE_UA_QUEUE];
 	unsigned ua_count;
+	/** A target that gets its data wrong: called with the data-in of
+	 * every command it answers GOOD, to change it and its length. */
+	void (*mangle)(const uint8_t *cdb, uint8_t *data, uint32_t *len);
 };
 
 /** The outcome of one emulated SCSI command. */

@@ -227,6 +227,131 @@ static void test_capacity16_fields(void **state)
 	assert_int_equal(d.max_blocks, 128);
 }
 
+/** What mangle_data does to which command (test_wrong_data). */
+static enum {
+	MANGLE_RC16_ALL_ONES,	/* last LBA ~0 */
+	MANGLE_RC16_SHORT,	/* 12 bytes: no physical block fields */
+	MANGLE_MODE_TINY,	/* 2 bytes of mode header */
+	MANGLE_MODE_BLOCK_DESC,	/* a block descriptor before the page */
+	MANGLE_MODE_WRONG_PAGE,	/* another page than asked for */
+	MANGLE_MODE_SHORT_PAGE,	/* a page length too short */
+	MANGLE_VPD_SHORT,	/* Block Limits cut short */
+	MANGLE_VPD_WRONG_PAGE,	/* another page than asked for */
+} mangling;
+
+static void mangle_data(const uint8_t *cdb, uint8_t *data, uint32_t *len)
+{
+	bool rc16 = cdb[0] == SCSI_OP_SERVICE_ACTION_IN_16;
+	bool mode = cdb[0] == SCSI_OP_MODE_SENSE_6;
+	bool vpd = cdb[0] == SCSI_OP_INQUIRY && (cdb[1] & SCSI_INQ_EVPD);
+
+	if (rc16 && mangling == MANGLE_RC16_ALL_ONES)
+		memset(data, 0xFF, 8);
+	if (rc16 && mangling == MANGLE_RC16_SHORT) {
+		data[13] = 3;	/* there, but beyond what is said to have come */
+		*len = 12;
+	}
+	if (mode && mangling == MANGLE_MODE_TINY)
+		*len = 2;
+	if (mode && mangling == MANGLE_MODE_BLOCK_DESC)
+		data[3] = 8;
+	if (mode && mangling == MANGLE_MODE_WRONG_PAGE)
+		data[4] = 0x0A;
+	if (mode && mangling == MANGLE_MODE_SHORT_PAGE)
+		data[5] = 2;
+	if (vpd && mangling == MANGLE_VPD_SHORT)
+		*len = 12;
+	if (vpd && mangling == MANGLE_VPD_WRONG_PAGE)
+		data[1] = 0xB1;
+}
+
+/**
+ * Data a target gets wrong is not believed: an all-ones capacity is
+ * refused; fields beyond what arrived, and mode or VPD data that is not
+ * the page asked for, keep the safe defaults (no physical block fields, a
+ * write cache taken as on, no transfer limit).
+ */
+static void test_wrong_data(void **state)
+{
+	struct rig *r = *state;
+	struct fake_lun *lu = &r->fd.lun[0][0];
+	struct scsi_disk d;
+
+	lu->mangle = mangle_data;
+	lu->no_write_cache = true;
+	lu->vpd_granularity = 8;
+	lu->vpd_max_transfer = 16;
+	mangling = MANGLE_RC16_ALL_ONES;
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_E_DEVICE);
+	mangling = MANGLE_RC16_SHORT;
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
+	assert_int_equal(d.phys_exp, 0);
+	assert_int_equal(d.max_blocks, 16);	/* the rest was taken */
+	assert_false(d.write_cache);
+	for (mangling = MANGLE_MODE_TINY; mangling <= MANGLE_MODE_SHORT_PAGE;
+	     mangling++) {
+		lu->write_protect = true;
+		assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
+		assert_true(d.write_cache);
+		/* the header's WP bit counts wherever the header arrived */
+		assert_int_equal(d.read_only, mangling != MANGLE_MODE_TINY);
+	}
+	lu->write_protect = false;
+	for (mangling = MANGLE_VPD_SHORT; mangling <= MANGLE_VPD_WRONG_PAGE;
+	     mangling++) {
+		assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
+		assert_int_equal(d.opt_granularity, 0);
+		assert_true(d.max_blocks > 16);
+	}
+}
+
+/**
+ * A device whose max_sectors allows more than READ(10) can say: commands
+ * of a small disk stay within READ(10)'s transfer length.
+ */
+static void test_rw10_limit(void **state)
+{
+	struct rig *r = rig_new(true);
+	struct scsi_disk d;
+
+	(void)state;
+	r->fd.max_sectors = 0xFFFFFFFF;
+	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
+	assert_false(d.use16);
+	assert_int_equal(d.max_blocks, 0xFFFF);
+	vscsi_fini(&r->c);
+	rig_free(r);
+}
+
+/**
+ * The owner's checks of a disk: a self-test that finds another geometry
+ * passes, reads nothing and says so; a medium that cannot be read again is an
+ * error; no medium, no flush.
+ */
+static void test_disk_checks(void **state)
+{
+	struct rig *r = *state;
+	struct fake_lun *lu = &r->fd.lun[0][0];
+	struct scsi_disk_health h;
+	struct scsi_disk d;
+	uint8_t block[512];
+
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
+	lu->blocks = 4096;
+	assert_true(scsi_disk_self_test(&d, block, &h));	/* no fault */
+	assert_true(h.changed);
+	assert_int_equal(h.read_rc, VS_E_NOMEDIA);	/* not tried */
+	assert_int_equal(d.last_lba, 2047);		/* not taken */
+	/* a capacity change whose geometry cannot be read again */
+	assert_true(fake_unit_attention(&r->fd, 0, 0, SCSI_ASCQ_CAPACITY_CHANGED));
+	assert_int_equal(scsi_disk_read(&d, 0, 1, block), VS_OK);
+	lu->block_size = 3;
+	assert_int_equal(scsi_disk_check_media(&d), VS_E_DEVICE);
+	assert_int_equal(scsi_disk_flush(&d), VS_E_NOMEDIA);
+	lu->block_size = 512;
+}
+
 /** A unit that refuses READ CAPACITY(16) is read with (10). */
 static void test_capacity10_fallback(void **state)
 {
@@ -338,6 +463,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_short_transfer, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_capacity16_fields, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_capacity10_fallback, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_wrong_data, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_rw10_limit, NULL, NULL),
+		cmocka_unit_test_setup_teardown(test_disk_checks, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_cdrom_media, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_capacity_changed_event, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_capacity_shrinks, setup_modern, teardown_rig),

@@ -226,6 +226,25 @@ static void test_busy_deadline(void **state)
 	assert_int_equal(r->fd.busy_count, 0);
 }
 
+/**
+ * A read whose buffer cannot be mapped at all: the transfer ends with
+ * that error at once, nothing is sent, and the next read works.
+ */
+static void test_map_refused(void **state)
+{
+	struct rig *r = *state;
+	struct scsi_disk d;
+	uint8_t buf[8 * 512];
+
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
+	r->fd.map_fail = true;
+	r->fd.requests = 0;
+	assert_int_equal(scsi_disk_read(&d, 0, 8, buf), VS_E_NOMEM);
+	assert_int_equal(r->fd.requests, 0);
+	r->fd.map_fail = false;
+	assert_int_equal(scsi_disk_read(&d, 0, 8, buf), VS_OK);
+}
+
 /** A command that maps in more pieces than fit, with no way to shrink. */
 static void test_no_shrink(void **state)
 {
@@ -255,6 +274,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_ready_deadline, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_busy_deadline, setup_legacy, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_no_shrink, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_map_refused, setup_modern, teardown_rig),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
