@@ -15,9 +15,6 @@
 #include "vscsi/byteorder.h"
 #include "vscsi/virtio_scsi.h"
 
-/** Poll interval while waiting for the device. */
-#define VSCSI_POLL_US 1
-
 /** Shared memory of the adapter, allocated once at init. */
 struct vscsi_shared {
 	struct vscsi_slot_mem slot[VSCSI_REQ_SLOTS];
@@ -766,7 +763,7 @@ int vscsi_complete(struct vscsi_ctrl *c, int i)
 				vscsi_abort_all(c, VS_E_TIMEOUT);
 				break;
 			}
-			c->plat->ops->delay_us(c->plat, VSCSI_POLL_US);
+			vs_cpu_relax();
 		}
 	}
 	s->state = VSCSI_SLOT_FREE;
@@ -813,7 +810,7 @@ static int vscsi_wait_ctrl(struct vscsi_ctrl *c)
 			return rc > 0 ? VS_OK : rc;
 		if (vs_expired(c->plat, deadline))
 			return VS_E_TIMEOUT;
-		c->plat->ops->delay_us(c->plat, VSCSI_POLL_US);
+		vs_cpu_relax();
 	}
 }
 

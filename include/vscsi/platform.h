@@ -151,13 +151,17 @@ struct vs_platform_ops {
 	 * @v kind	which ordering point
 	 */
 	void (*barrier)(struct vs_platform *p, enum vs_barrier kind);
-	/** Busy-wait at least @p us microseconds (paces polling only). */
+	/** Wait at least @p us microseconds: only the deliberate pauses
+	 * (a device busy or becoming ready, a reset settling); a request in
+	 * flight is polled with vs_cpu_relax() against now_us. */
 	void (*delay_us)(struct vs_platform *p, unsigned us);
 	/**
 	 * Read a monotonic clock.  Every deadline of the core is measured
 	 * on it, so it must advance with real time (while the core polls,
 	 * and while a request is inside the device), never go backwards, and
 	 * have microsecond resolution or better; its origin is arbitrary.
+	 * The core reads it on every poll of a request in flight, so it
+	 * should cost no firmware call or device access (a CPU counter).
 	 * @v p		platform
 	 * @ret us	microseconds
 	 */
@@ -230,6 +234,23 @@ static inline uint64_t vs_deadline(struct vs_platform *p, uint64_t us)
 static inline bool vs_expired(struct vs_platform *p, uint64_t deadline)
 {
 	return vs_now_us(p) >= deadline;
+}
+
+/**
+ * Spin once while waiting for the device: the CPU's hint that it polls
+ * memory (x86 PAUSE, AArch64 YIELD), which costs no bus access and no
+ * firmware call, unlike a delay (a firmware's Stall may read an emulated
+ * timer port: a VM exit on every poll).  Deadlines come from the clock.
+ */
+static inline void vs_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ volatile("pause" ::: "memory");
+#elif defined(__aarch64__)
+	__asm__ volatile("yield" ::: "memory");
+#else
+	__asm__ volatile("" ::: "memory");
+#endif
 }
 
 /**

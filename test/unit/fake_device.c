@@ -322,6 +322,7 @@ static void fake_notify(struct fake_dev *fd, unsigned q)
 	if (fd->weak_order && a && a->idx != fd->q[q].notify_idx)
 		fd->order_errors++;
 	fd->notifies[q]++;
+	fd->q[q].kicked = true;
 	if (!fd->deferred)
 		fake_process(fd, q);
 }
@@ -432,6 +433,7 @@ static void fake_delay_us(struct vs_platform *p, unsigned us)
 	unsigned q;
 
 	fd->now_us += us;
+	fd->delays++;
 	if (fd->deferred)
 		for (q = 0; q < FAKE_QUEUES; q++)
 			fake_process(fd, q);
@@ -448,10 +450,26 @@ static void fake_log(struct vs_platform *p, const char *line)
 		fprintf(stderr, "log: %s\n", line);
 }
 
-/** The clock: virtual time, advanced by delays and by device latency. */
+/**
+ * The clock: virtual time, advanced by delays, by device latency, and by
+ * a microsecond each time it is read, as a real clock advances while the
+ * core polls (a deferred device completes its work then too).
+ */
 static uint64_t fake_now_us(struct vs_platform *p)
 {
-	return fake_of(p)->now_us;
+	struct fake_dev *fd = fake_of(p);
+	unsigned q;
+
+	fd->now_us++;
+	fd->now_reads++;
+	/* a deferred device works on what it was told of (or, polling its
+	 * ring itself, on everything) */
+	for (q = 0; fd->deferred && q < FAKE_QUEUES; q++)
+		if (fd->q[q].kicked || fd->used_no_notify) {
+			fd->q[q].kicked = false;
+			fake_process(fd, q);
+		}
+	return fd->now_us;
 }
 
 static void fake_barrier(struct vs_platform *p, enum vs_barrier kind);

@@ -63,6 +63,7 @@ struct fake_queue {
 	uint16_t fill_pos;
 	uint16_t last_avail;
 	uint16_t used_idx;
+	bool kicked;			/**< notified since last carried out */
 };
 
 struct fake_dev {
@@ -135,6 +136,8 @@ struct fake_dev {
 	uint8_t generation;
 	/* observations */
 	uint64_t now_us;		/**< the platform clock (virtual) */
+	unsigned now_reads;		/**< reads of it */
+	unsigned delays;		/**< delay_us calls */
 	unsigned notifies[FAKE_QUEUES];
 	unsigned requests;		/**< SCSI commands processed */
 	unsigned resets;

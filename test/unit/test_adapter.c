@@ -525,6 +525,33 @@ static void test_event_ring_restart(void **state)
 	assert_int_equal(ev.lun, 1);
 }
 
+/**
+ * A request in flight and a task management function are waited for
+ * with the CPU's spin hint against the clock, never with delay_us (a
+ * firmware's Stall may exit to the host on every call); delay_us is for
+ * the deliberate pauses only.
+ */
+static void test_wait_without_delay(void **state)
+{
+	struct rig *r = *state;
+	struct vscsi_cmd cmd = { .cdb = tur, .cdb_len = 6 };
+	unsigned reads;
+
+	r->fd.deferred = true;
+	r->fd.latency_us = 5000;
+	r->fd.delays = 0;
+	reads = r->fd.now_reads;
+	assert_int_equal(vscsi_exec(&r->c, &cmd), VS_OK);
+	assert_int_equal(vscsi_tmf(&r->c, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET,
+				   0, 0), VS_OK);
+	assert_int_equal(r->fd.delays, 0);
+	assert_true(r->fd.now_reads - reads > 1);	/* it polled */
+	/* busy: a deliberate pause between sends */
+	r->fd.busy_count = 1;
+	assert_int_equal(scsi_command(&r->c, &cmd, NULL), VS_OK);
+	assert_int_equal(r->fd.delays, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -552,6 +579,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tmf_deadline, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_restart_fails, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_event_ring_restart, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_wait_without_delay, setup_modern, teardown_rig),
 	};
 
 	return cmocka_run_group_tests_name("adapter", tests, NULL, NULL);
