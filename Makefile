@@ -84,6 +84,10 @@ else
 Q := @
 SAY := @echo
 endif
+# make -s: not even the summaries
+ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+SAY := @true
+endif
 EFI_CFLAGS := -std=gnu11 $(EFI_OPT) -g0 $(WARN) -fpic -fshort-wchar \
 	-fno-stack-protector -ffreestanding -fno-strict-aliasing \
 	$(NO_LOOP_CALLS) $(ARCH_CFLAGS) \

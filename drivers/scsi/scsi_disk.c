@@ -69,59 +69,6 @@ static int scsi_disk_set_geometry(struct scsi_disk *d, uint64_t last_lba,
 }
 
 /**
- * READ CAPACITY(16) (SBC-3 §5.16).
- * @v d		disk
- * @ret rc	VS_OK or an error
- */
-static int scsi_read_capacity16(struct scsi_disk *d)
-{
-	uint8_t cdb[16] = { SCSI_OP_SERVICE_ACTION_IN_16, SCSI_SAI_READ_CAPACITY_16 };
-	uint8_t data[SCSI_READ_CAPACITY_16_LEN];
-	uint32_t done;
-	int rc;
-
-	put_be32(cdb + 10, sizeof(data));
-	rc = scsi_disk_cmd(d, cdb, sizeof(cdb), data, sizeof(data), NULL, 0, &done);
-	if (rc != VS_OK)
-		return rc;
-	if (done < 12)
-		return VS_E_DEVICE;
-	rc = scsi_disk_set_geometry(d, get_be64(data), get_be32(data + 8));
-	if (rc == VS_OK && done >= 16) {
-		d->phys_exp = data[13] & 0x0F;
-		d->lowest_aligned = get_be16(data + 14) & 0x3FFF;
-	}
-	return rc;
-}
-
-/**
- * READ CAPACITY(10) (SBC-3 §5.15); (16) when the answer is all ones.
- * @v d		disk
- * @ret rc	VS_OK or an error
- */
-static int scsi_read_capacity10(struct scsi_disk *d)
-{
-	uint8_t cdb[10] = { SCSI_OP_READ_CAPACITY_10 };
-	uint8_t data[SCSI_READ_CAPACITY_10_LEN];
-	uint32_t done, last;
-	int rc;
-
-	rc = scsi_disk_cmd(d, cdb, sizeof(cdb), data, sizeof(data), NULL, 0, &done);
-	if (rc != VS_OK)
-		return rc;
-	if (done < sizeof(data))
-		return VS_E_DEVICE;
-	last = get_be32(data);
-	if (last == SCSI_READ_CAPACITY_10_MAX_LBA) {
-		/* "use READ CAPACITY(16)": a unit refusing it has no size */
-		if (d->no_rc16)
-			return VS_E_DEVICE;
-		return scsi_read_capacity16(d);
-	}
-	return scsi_disk_set_geometry(d, last, get_be32(data + 4));
-}
-
-/**
  * A quick self-test of a disk that changes nothing of it: INQUIRY, READ
  * CAPACITY into a scratch copy (a new geometry is the owner's to take, on
  * the unit attention's path), and a read of LBA 0 when the geometry is
@@ -156,46 +103,143 @@ bool scsi_disk_self_test(struct scsi_disk *d, void *block,
 	       (h->read_rc == VS_OK || h->read_rc == VS_E_NOMEDIA);
 }
 
-/**
- * Read the disk's geometry.  Block devices get READ CAPACITY(16) first,
- * for the physical block and alignment fields (SBC-3 §5.16), and (10)
- * when they refuse it; CD/DVD (MMC) units get (10).
- * @v d		disk
- * @ret rc	VS_OK, VS_E_NOMEDIA, or another error (d->present cleared)
+/*
+ * Reading what a medium is -- geometry, write protection and cache, transfer
+ * limits -- is three steps, each one command per disk.  Many disks (a
+ * scan's new units) take each step together, as one batch of the engine
+ * (scsi_batch_run): one round of requests per step, not one per disk.
  */
-int scsi_read_capacity(struct scsi_disk *d)
-{
-	int rc;
 
-	d->present = false;
-	d->phys_exp = 0;
-	d->lowest_aligned = 0;
-	if (d->pdt == SCSI_PDT_CDROM)
-		d->no_rc16 = true;
-	if (!d->no_rc16) {
-		rc = scsi_read_capacity16(d);
-		if (rc != VS_E_UNSUPPORTED)
-			return rc;
-		d->no_rc16 = true;
+/** Steps of a probe, and the fallbacks within them. */
+enum scsi_probe_step {
+	SCSI_PROBE_CAPACITY,	/* READ CAPACITY (16), or (10) where refused */
+	SCSI_PROBE_MODE,	/* MODE SENSE: Caching page, or header only */
+	SCSI_PROBE_LIMITS,	/* Block Limits VPD page */
+};
+
+/** A probe of up to VSCSI_REQ_SLOTS disks. */
+struct scsi_probe {
+	struct scsi_disk **d;
+	int *rc;		/**< each disk's outcome so far */
+	enum scsi_probe_step step;
+	unsigned who[VSCSI_REQ_SLOTS];	/**< the disks taking this round */
+	bool again[VSCSI_REQ_SLOTS];	/**< a fallback is due (by disk) */
+	bool header_only[VSCSI_REQ_SLOTS];	/**< MODE SENSE's fallback */
+};
+
+/**
+ * Batch callback: the step's command for one disk.  READ CAPACITY(16)
+ * (SBC-3 §5.16) first, for the physical block and alignment fields, (10)
+ * (§5.15) for CD/DVD (MMC) and units that refuse (16); MODE SENSE(6) of
+ * the Caching page without block descriptors (SBC-3 §6.5.1 WP, §6.5.4
+ * WCE), the header alone where the page is refused; the Block Limits page
+ * (SBC-3 §6.6.4).
+ */
+static void scsi_probe_frame(void *ctx, unsigned i, struct vscsi_cmd *cmd)
+{
+	struct scsi_probe *pr = ctx;
+	unsigned k = pr->who[i];
+	struct scsi_disk *d = pr->d[k];
+	uint8_t *cdb = (uint8_t *)cmd->cdb;
+
+	cmd->target = d->target;
+	cmd->lun = d->lun;
+	if (pr->step == SCSI_PROBE_CAPACITY && !d->no_rc16) {
+		cdb[0] = SCSI_OP_SERVICE_ACTION_IN_16;
+		cdb[1] = SCSI_SAI_READ_CAPACITY_16;
+		put_be32(cdb + 10, SCSI_READ_CAPACITY_16_LEN);
+		cmd->cdb_len = 16;
+		cmd->in_len = SCSI_READ_CAPACITY_16_LEN;
+	} else if (pr->step == SCSI_PROBE_CAPACITY) {
+		cdb[0] = SCSI_OP_READ_CAPACITY_10;
+		cmd->cdb_len = 10;
+		cmd->in_len = SCSI_READ_CAPACITY_10_LEN;
+	} else if (pr->step == SCSI_PROBE_MODE) {
+		cdb[0] = SCSI_OP_MODE_SENSE_6;
+		cdb[1] = pr->header_only[k] ? 0 : SCSI_MODE_SENSE_DBD;
+		cdb[2] = pr->header_only[k] ? SCSI_MODE_PAGE_ALL :
+			 SCSI_MODE_PAGE_CACHING;
+		cdb[4] = SCSI_MODE_HDR6_LEN +
+			 (pr->header_only[k] ? 0 : SCSI_MODE_CACHING_LEN);
+		cmd->cdb_len = 6;
+		cmd->in_len = cdb[4];
+	} else {
+		cdb[0] = SCSI_OP_INQUIRY;
+		cdb[1] = SCSI_INQ_EVPD;
+		cdb[2] = SCSI_VPD_BLOCK_LIMITS;
+		cdb[4] = SCSI_VPD_BLOCK_LIMITS_LEN;
+		cmd->cdb_len = 6;
+		cmd->in_len = SCSI_VPD_BLOCK_LIMITS_LEN;
 	}
-	return scsi_read_capacity10(d);
 }
 
 /**
- * Read the Block Limits VPD page (SBC-3 §6.6.4), when the unit has it:
- * optimal transfer length granularity and maximum transfer length.
- * @v d		disk
+ * Take READ CAPACITY's answer: a unit that refuses (16) is asked (10)
+ * next; (10) answering all ones ("use (16)") from a unit that refused
+ * (16), or from a CD, leaves no size.
  */
-static void scsi_block_limits(struct scsi_disk *d)
+static int scsi_probe_capacity(struct scsi_probe *pr, unsigned k, int rc,
+			       const uint8_t *data, uint32_t done)
 {
-	uint8_t cdb[6] = { SCSI_OP_INQUIRY, SCSI_INQ_EVPD, SCSI_VPD_BLOCK_LIMITS,
-			   0, SCSI_VPD_BLOCK_LIMITS_LEN, 0 };
-	uint8_t page[SCSI_VPD_BLOCK_LIMITS_LEN];
-	uint32_t done;
+	struct scsi_disk *d = pr->d[k];
+	bool sixteen = !d->no_rc16;
 
-	if (scsi_disk_cmd(d, cdb, sizeof(cdb), page, sizeof(page), NULL, 0,
-			  &done) != VS_OK || done < 16 ||
-	    page[1] != SCSI_VPD_BLOCK_LIMITS)
+	if (sixteen && rc == VS_E_UNSUPPORTED) {
+		d->no_rc16 = true;
+		pr->again[k] = true;
+		return rc;
+	}
+	if (rc != VS_OK)
+		return rc;
+	if (!sixteen) {
+		if (done < SCSI_READ_CAPACITY_10_LEN ||
+		    get_be32(data) == SCSI_READ_CAPACITY_10_MAX_LBA)
+			return VS_E_DEVICE;
+		return scsi_disk_set_geometry(d, get_be32(data),
+					      get_be32(data + 4));
+	}
+	if (done < 12)
+		return VS_E_DEVICE;
+	rc = scsi_disk_set_geometry(d, get_be64(data), get_be32(data + 8));
+	if (rc == VS_OK && done >= 16) {
+		d->phys_exp = data[13] & 0x0F;
+		d->lowest_aligned = get_be16(data + 14) & 0x3FFF;
+	}
+	return rc;
+}
+
+/**
+ * Take MODE SENSE's answer: write protection from the header, the cache
+ * from the Caching page only where the header says no block descriptor
+ * precedes it.  A LUN without the page is asked for the header alone; one
+ * that answers neither is taken as writable, its cache as on (a flush is
+ * then sent, as it always was).
+ */
+static void scsi_probe_mode(struct scsi_probe *pr, unsigned k, int rc,
+			    const uint8_t *data, uint32_t done)
+{
+	struct scsi_disk *d = pr->d[k];
+	const uint8_t *page = data + SCSI_MODE_HDR6_LEN;
+
+	if (rc != VS_OK) {
+		pr->again[k] = !pr->header_only[k];
+		pr->header_only[k] = true;
+		return;
+	}
+	if (done >= 3)
+		d->read_only = data[2] & SCSI_MODE_WP;
+	if (!pr->header_only[k] &&
+	    done >= SCSI_MODE_HDR6_LEN + SCSI_MODE_CACHING_LEN && data[3] == 0 &&
+	    (page[0] & 0x3F) == SCSI_MODE_PAGE_CACHING &&
+	    page[1] >= SCSI_MODE_CACHING_LEN - 2)
+		d->write_cache = page[2] & SCSI_MODE_CACHING_WCE;
+}
+
+/** Take the Block Limits page, when the unit has it. */
+static void scsi_probe_limits(struct scsi_disk *d, int rc, const uint8_t *page,
+			      uint32_t done)
+{
+	if (rc != VS_OK || done < 16 || page[1] != SCSI_VPD_BLOCK_LIMITS)
 		return;
 	d->opt_granularity = get_be16(page + 6);
 	d->max_transfer_blocks = get_be32(page + 8);
@@ -203,66 +247,137 @@ static void scsi_block_limits(struct scsi_disk *d)
 		d->max_blocks = d->max_transfer_blocks;
 }
 
-/**
- * Ask for the mode data a disk's owner needs, in one MODE SENSE(6) of the
- * Caching page without block descriptors: whether the medium is write
- * protected (header, SBC-3 §6.5.1 WP bit) and whether a volatile write
- * cache is on (SBC-3 §6.5.4 WCE).  A LUN without the Caching page is
- * asked for the header alone; one that does not answer is taken as
- * writable; a cache not known to be off is taken as on (a flush is then
- * sent, as it always was).
- * @v d		disk: read_only and write_cache set
- */
-static void scsi_mode_sense(struct scsi_disk *d)
+/** Batch callback: take one disk's answer to the step. */
+static void scsi_probe_take(void *ctx, unsigned i, int rc,
+			    const struct vscsi_cmd *cmd, unsigned events)
 {
-	uint8_t cdb[6] = { SCSI_OP_MODE_SENSE_6, SCSI_MODE_SENSE_DBD,
-			   SCSI_MODE_PAGE_CACHING, 0,
-			   SCSI_MODE_HDR6_LEN + SCSI_MODE_CACHING_LEN, 0 };
-	uint8_t data[SCSI_MODE_HDR6_LEN + SCSI_MODE_CACHING_LEN];
-	const uint8_t *page = data + SCSI_MODE_HDR6_LEN;
-	uint32_t done;
+	struct scsi_probe *pr = ctx;
+	unsigned k = pr->who[i];
+	const uint8_t *data = cmd->data_in;
 
-	d->read_only = false;
-	d->write_cache = true;
-	if (scsi_disk_cmd(d, cdb, sizeof(cdb), data, sizeof(data), NULL, 0,
-			  &done) != VS_OK) {
-		cdb[1] = 0;
-		cdb[2] = SCSI_MODE_PAGE_ALL;
-		cdb[4] = SCSI_MODE_HDR6_LEN;
-		if (scsi_disk_cmd(d, cdb, sizeof(cdb), data, SCSI_MODE_HDR6_LEN,
-				  NULL, 0, &done) != VS_OK)
-			return;
-	}
-	if (done >= 3)
-		d->read_only = data[2] & SCSI_MODE_WP;
-	/* the page only where the header says no block descriptor precedes */
-	if (cdb[2] == SCSI_MODE_PAGE_CACHING && done >= sizeof(data) &&
-	    data[3] == 0 && (page[0] & 0x3F) == SCSI_MODE_PAGE_CACHING &&
-	    page[1] >= SCSI_MODE_CACHING_LEN - 2)
-		d->write_cache = page[2] & SCSI_MODE_CACHING_WCE;
+	pr->d[k]->events |= events;
+	if (pr->step == SCSI_PROBE_CAPACITY)
+		pr->rc[k] = scsi_probe_capacity(pr, k, rc, data, cmd->in_done);
+	else if (pr->step == SCSI_PROBE_MODE)
+		scsi_probe_mode(pr, k, rc, data, cmd->in_done);
+	else
+		scsi_probe_limits(pr->d[k], rc, data, cmd->in_done);
+}
+
+static const struct scsi_batch_ops scsi_probe_ops = {
+	.frame = scsi_probe_frame,
+	.take = scsi_probe_take,
+};
+
+/**
+ * Whether a disk takes a step (its first round): CD/DVD media are
+ * read-only to us and have no mode or limits to ask for.
+ */
+static bool scsi_probe_takes(const struct scsi_disk *d, int rc,
+			     enum scsi_probe_step step)
+{
+	if (step == SCSI_PROBE_CAPACITY)
+		return true;
+	return rc == VS_OK && d->pdt == SCSI_PDT_DIRECT_ACCESS;
 }
 
 /**
- * Read what a medium is: geometry, write protection, transfer limits.
- * @v d		disk
- * @ret rc	VS_OK, VS_E_NOMEDIA, or an error
+ * Run one step on the disks that take it, and its fallbacks.
+ * @v pr	probe
+ * @v n		disks
+ * @v step	the step
  */
-static int scsi_disk_probe_medium(struct scsi_disk *d)
+static void scsi_probe_step(struct scsi_probe *pr, unsigned n,
+			    enum scsi_probe_step step)
 {
-	int rc = scsi_read_capacity(d);
+	unsigned k, m;
+	bool first;
 
-	if (rc != VS_OK)
-		return rc;
-	/* CD/DVD media are read-only to us; disks say so in MODE SENSE */
-	if (d->pdt == SCSI_PDT_CDROM) {
-		d->read_only = true;
-		d->write_cache = false;
-	} else {
-		scsi_mode_sense(d);
+	pr->step = step;
+	for (first = true;; first = false) {
+		for (k = m = 0; k < n; k++) {
+			if (first ? scsi_probe_takes(pr->d[k], pr->rc[k], step) :
+			    pr->again[k])
+				pr->who[m++] = k;
+			pr->again[k] = false;
+		}
+		if (!m)
+			return;
+		scsi_batch_run(pr->d[0]->c, m, &scsi_probe_ops, pr);
 	}
-	if (d->pdt == SCSI_PDT_DIRECT_ACCESS)
-		scsi_block_limits(d);
-	return VS_OK;
+}
+
+/**
+ * Read what the media of up to VSCSI_REQ_SLOTS disks are, together:
+ * geometry, write protection and cache, transfer limits.
+ * @v d		the disks (of one adapter)
+ * @v n		how many
+ * @ret rc	each disk's outcome: VS_OK, VS_E_NOMEDIA, or an error
+ *		(d->present cleared)
+ */
+static void scsi_disks_probe(struct scsi_disk **d, unsigned n, int *rc)
+{
+	struct scsi_probe pr = { .d = d, .rc = rc };
+	unsigned k;
+
+	for (k = 0; k < n; k++) {
+		d[k]->present = false;
+		d[k]->phys_exp = 0;
+		d[k]->lowest_aligned = 0;
+		d[k]->read_only = d[k]->pdt == SCSI_PDT_CDROM;
+		d[k]->write_cache = d[k]->pdt != SCSI_PDT_CDROM;
+		if (d[k]->pdt == SCSI_PDT_CDROM)
+			d[k]->no_rc16 = true;
+		pr.header_only[k] = false;
+	}
+	scsi_probe_step(&pr, n, SCSI_PROBE_CAPACITY);
+	scsi_probe_step(&pr, n, SCSI_PROBE_MODE);
+	scsi_probe_step(&pr, n, SCSI_PROBE_LIMITS);
+}
+
+/**
+ * Read the disk's geometry alone.
+ * @v d		disk
+ * @ret rc	VS_OK, VS_E_NOMEDIA, or another error (d->present cleared)
+ */
+int scsi_read_capacity(struct scsi_disk *d)
+{
+	struct scsi_probe pr = { .d = &d };
+	int rc = VS_OK;
+
+	pr.rc = &rc;
+	d->present = false;
+	if (d->pdt == SCSI_PDT_CDROM)
+		d->no_rc16 = true;
+	scsi_probe_step(&pr, 1, SCSI_PROBE_CAPACITY);
+	return rc;
+}
+
+/**
+ * Open up to VSCSI_REQ_SLOTS block devices of one adapter together
+ * (a scan's new units): geometry, write protection, transfer limits.
+ * @v d		disks to fill
+ * @v c		adapter
+ * @v info	each unit, from INQUIRY
+ * @v n		how many
+ * @ret rc	each: VS_OK; or VS_E_NOMEDIA (usable, no medium); or an error
+ */
+void scsi_disks_open(struct scsi_disk **d, struct vscsi_ctrl *c,
+		     const struct scsi_lun_info *const *info, unsigned n,
+		     int *rc)
+{
+	unsigned k;
+
+	for (k = 0; k < n; k++) {
+		vs_memset(d[k], 0, sizeof(*d[k]));
+		d[k]->c = c;
+		d[k]->target = info[k]->target;
+		d[k]->lun = info[k]->lun;
+		d[k]->pdt = info[k]->pdt;
+		d[k]->removable = info[k]->removable;
+		rc[k] = VS_OK;
+	}
+	scsi_disks_probe(d, n, rc);
 }
 
 /**
@@ -275,13 +390,10 @@ static int scsi_disk_probe_medium(struct scsi_disk *d)
 int scsi_disk_open(struct scsi_disk *d, struct vscsi_ctrl *c,
 		   const struct scsi_lun_info *info)
 {
-	vs_memset(d, 0, sizeof(*d));
-	d->c = c;
-	d->target = info->target;
-	d->lun = info->lun;
-	d->pdt = info->pdt;
-	d->removable = info->removable;
-	return scsi_disk_probe_medium(d);
+	int rc;
+
+	scsi_disks_open(&d, c, &info, 1, &rc);
+	return rc;
 }
 
 /**
@@ -309,7 +421,7 @@ int scsi_disk_check_media(struct scsi_disk *d)
 	if (was_present &&
 	    !(d->events & (SCSI_EV_MEDIUM_CHANGED | SCSI_EV_CAPACITY_CHANGED)))
 		return SCSI_MEDIA_SAME;
-	rc = scsi_disk_probe_medium(d);
+	scsi_disks_probe(&d, 1, &rc);
 	/* attentions raised while probing report this same change */
 	d->events &= ~(SCSI_EV_MEDIUM_CHANGED | SCSI_EV_CAPACITY_CHANGED);
 	if (rc != VS_OK && rc != VS_E_NOMEDIA)

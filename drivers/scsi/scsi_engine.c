@@ -88,6 +88,7 @@ static bool scsi_xfer_fill(struct scsi_xfer *x, unsigned w)
 		x->next = r->at + r->units;
 		r->used = true;
 		r->attempts = 0;
+		r->events = 0;
 		r->ready_by = vs_deadline(x->c->plat, SCSI_READY_TIMEOUT_US);
 		rc = scsi_xfer_send(x, r, true);
 		if (rc == VS_OK)
@@ -112,8 +113,10 @@ static bool scsi_xfer_judge(struct scsi_xfer *x, struct scsi_req *r, int rc)
 	bool budget_left;
 
 	r->busy = false;
-	if (rc == VS_OK)
-		rc = scsi_decide(x->c, cmd, &x->events);
+	if (rc == VS_OK) {
+		rc = scsi_decide(x->c, cmd, &r->events);
+		x->events |= r->events;
+	}
 	if (rc == VS_AGAIN || rc == VS_WAIT) {
 		if (rc == VS_AGAIN)
 			budget_left = ++r->attempts < SCSI_MAX_ATTEMPTS;
@@ -202,6 +205,87 @@ struct scsi_req *scsi_xfer_req_at(const struct scsi_xfer *x, uint64_t at)
 		    at - x->req[i]->at < x->req[i]->units)
 			return x->req[i];
 	return NULL;
+}
+
+/** A record of a batch: one item's command and its buffers. */
+struct scsi_batch_rec {
+	struct scsi_req req;
+	struct vscsi_cmd cmd;
+	uint8_t cdb[VSCSI_CDB_MIN];
+	uint8_t data[SCSI_BATCH_DATA];
+	uint8_t sense[VSCSI_SENSE_MAX];
+};
+
+/** A batch as a transfer: its items from @p first on, one a unit. */
+struct scsi_batch {
+	const struct scsi_batch_ops *ops;
+	void *ctx;
+	unsigned first, n;
+};
+
+/** Transfer callback: item first + at's command, in its own record. */
+static bool scsi_batch_frame(struct scsi_xfer *x, struct scsi_req *r,
+			     uint64_t at)
+{
+	struct scsi_batch *b = x->ctx;
+	struct scsi_batch_rec *rec = vs_container_of(r, struct scsi_batch_rec,
+						     req);
+
+	if (at >= b->n)
+		return false;
+	vs_memset(&rec->cmd, 0, sizeof(rec->cmd));
+	vs_memset(rec->cdb, 0, sizeof(rec->cdb));
+	rec->cmd.cdb = rec->cdb;
+	b->ops->frame(b->ctx, b->first + at, &rec->cmd);
+	rec->cmd.data_in = rec->cmd.in_len ? rec->data : NULL;
+	rec->cmd.sense = rec->sense;
+	rec->cmd.sense_cap = sizeof(rec->sense);
+	r->cmd = &rec->cmd;
+	r->units = 1;
+	return true;
+}
+
+static const struct scsi_xfer_ops scsi_batch_xfer_ops = {
+	.frame = scsi_batch_frame,
+};
+
+/**
+ * Run one command for each of @p n items, as many in flight at once as
+ * the queue has slots (one notification a round, as the scan does), each
+ * under the retry policy with its own budget; a failure costs only its
+ * own item.  The caller's frame() writes each item's command into a
+ * record of the engine's (the CDB of at most VSCSI_CDB_MIN bytes); take()
+ * gets each outcome, in item order, while the record still holds it.
+ * @v c		adapter
+ * @v n		items
+ * @v ops	frame and take
+ * @v ctx	passed to them
+ */
+void scsi_batch_run(struct vscsi_ctrl *c, unsigned n,
+		    const struct scsi_batch_ops *ops, void *ctx)
+{
+	struct scsi_batch_rec rec[VSCSI_REQ_SLOTS];
+	struct scsi_batch b = { .ops = ops, .ctx = ctx };
+	struct scsi_xfer x = {
+		.c = c, .ops = &scsi_batch_xfer_ops, .ctx = &b,
+		.independent = true, .window = VSCSI_REQ_SLOTS,
+	};
+	unsigned w = c->reqq.slots < VSCSI_REQ_SLOTS ? c->reqq.slots :
+		     VSCSI_REQ_SLOTS, i;
+	struct scsi_batch_rec *r;
+
+	for (i = 0; i < VSCSI_REQ_SLOTS; i++)
+		x.req[i] = &rec[i].req;
+	for (b.first = 0; b.first < n; b.first += w) {
+		b.n = n - b.first < w ? n - b.first : w;
+		scsi_xfer_run(&x);
+		for (i = 0; i < b.n; i++) {
+			r = vs_container_of(scsi_xfer_req_at(&x, i),
+					    struct scsi_batch_rec, req);
+			ops->take(ctx, b.first + i, r->req.rc, &r->cmd,
+				  r->req.events);
+		}
+	}
 }
 
 /** scsi_command's transfer: one unit, the caller's command. */

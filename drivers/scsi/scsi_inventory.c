@@ -142,20 +142,21 @@ static void scsi_inv_refused_summary(struct scsi_inventory *inv)
 }
 
 /**
- * List a unit INQUIRY confirmed: open its disk when it is a block device,
- * and tell the platform.
+ * Put a unit INQUIRY confirmed on the list, not yet told to the platform.
  * @v inv	inventory
  * @v info	the unit
- * @ret u	the listed unit, or NULL when the table is full
+ * @ret u	the listed unit, or NULL when the table is full (or it is
+ *		listed already: a target that names a LUN twice)
  */
-static struct scsi_unit *scsi_inv_add(struct scsi_inventory *inv,
-				      const struct scsi_lun_info *info)
+static struct scsi_unit *scsi_inv_list(struct scsi_inventory *inv,
+				       const struct scsi_lun_info *info)
 {
 	unsigned pos = scsi_inv_lower_bound(inv, info->target, info->lun);
-	struct scsi_unit *u = NULL;
+	struct scsi_unit *u;
 	unsigned slot, i;
-	int rc;
 
+	if (scsi_inv_find(inv, info->target, info->lun))
+		return NULL;
 	for (slot = 0; slot < SCSI_INV_MAX_UNITS; slot++)
 		if (inv->unit[slot].state == SCSI_UNIT_FREE)
 			break;
@@ -172,18 +173,97 @@ static struct scsi_unit *scsi_inv_add(struct scsi_inventory *inv,
 		inv->order[i] = inv->order[i - 1];
 	inv->order[pos] = slot;
 	inv->count++;
-	if (info->pdt == SCSI_PDT_DIRECT_ACCESS || info->pdt == SCSI_PDT_CDROM) {
-		rc = scsi_disk_open(&u->disk, inv->c, info);
+	return u;
+}
+
+/** Whether a unit is a block device we open (SBC disk, MMC CD/DVD). */
+static bool scsi_inv_is_disk(const struct scsi_unit *u)
+{
+	return u->info.pdt == SCSI_PDT_DIRECT_ACCESS ||
+	       u->info.pdt == SCSI_PDT_CDROM;
+}
+
+/**
+ * Tell the platform of a listed unit, its disk opened (or not).
+ * @v inv	inventory
+ * @v u		unit
+ * @v rc	scsi_disks_open's outcome for its disk
+ */
+static void scsi_inv_announce(struct scsi_inventory *inv, struct scsi_unit *u,
+			      int rc)
+{
+	if (scsi_inv_is_disk(u)) {
 		u->has_disk = rc == VS_OK || rc == VS_E_NOMEDIA;
 		if (!u->has_disk)
 			VS_ERR(inv->c->plat, "scsi %u:%u: no block device (%d)",
-			       info->target, info->lun, rc);
+			       u->info.target, u->info.lun, rc);
 	}
-	VS_INFO(inv->c->plat, "scsi %u:%u: type %02x listed", info->target,
-		info->lun, info->pdt);
+	VS_INFO(inv->c->plat, "scsi %u:%u: type %02x listed", u->info.target,
+		u->info.lun, u->info.pdt);
 	if (inv->ops->added)
 		inv->ops->added(inv, u);
-	return u;
+}
+
+/**
+ * List units INQUIRY confirmed, up to VSCSI_REQ_SLOTS: their disks are
+ * opened together (one round of requests per step, scsi_disks_open), then
+ * the platform is told of each.
+ * @v inv	inventory
+ * @v info	the units
+ * @v n		how many
+ */
+static void scsi_inv_add(struct scsi_inventory *inv,
+			 const struct scsi_lun_info *info, unsigned n)
+{
+	struct scsi_unit *u[VSCSI_REQ_SLOTS];
+	struct scsi_disk *d[VSCSI_REQ_SLOTS];
+	const struct scsi_lun_info *di[VSCSI_REQ_SLOTS];
+	int rc[VSCSI_REQ_SLOTS];
+	unsigned i, nd = 0;
+
+	for (i = 0; i < n; i++) {
+		u[i] = scsi_inv_list(inv, &info[i]);
+		if (u[i] && scsi_inv_is_disk(u[i])) {
+			d[nd] = &u[i]->disk;
+			di[nd++] = &u[i]->info;
+		}
+	}
+	if (nd)
+		scsi_disks_open(d, inv->c, di, nd, rc);
+	for (i = nd = 0; i < n; i++)
+		if (u[i])
+			scsi_inv_announce(inv, u[i],
+					  scsi_inv_is_disk(u[i]) ? rc[nd++] : VS_OK);
+}
+
+/**
+ * Bring up the units a scan found new (inv->pending): their INQUIRYs
+ * together, then their disks together, a window of units at a time, so
+ * bring-up costs rounds of requests, not a request after another.  A unit
+ * whose command fails costs only itself.
+ * @v inv	inventory
+ */
+static void scsi_inv_bring_up(struct scsi_inventory *inv)
+{
+	struct scsi_lun_info info[VSCSI_REQ_SLOTS], found[VSCSI_REQ_SLOTS];
+	int rc[VSCSI_REQ_SLOTS];
+	unsigned first, n, i, nf;
+
+	for (first = 0; first < inv->npending; first += n) {
+		n = inv->npending - first < VSCSI_REQ_SLOTS ?
+		    inv->npending - first : VSCSI_REQ_SLOTS;
+		scsi_inquiry_batch(inv->c, inv->pending + first, n, info, rc);
+		for (i = nf = 0; i < n; i++) {
+			if (rc[i] == VS_OK)
+				found[nf++] = info[i];
+			else if (rc[i] != VS_E_NOTARGET)
+				VS_ERR(inv->c->plat, "scsi %u:%u: INQUIRY failed "
+				       "(%d), not listed", inv->pending[first + i].target,
+				       inv->pending[first + i].lun, rc[i]);
+		}
+		scsi_inv_add(inv, found, nf);
+	}
+	inv->npending = 0;
 }
 
 /**
@@ -236,7 +316,7 @@ static void scsi_inv_probe(struct scsi_inventory *inv, uint8_t target,
 	int rc = scsi_inquiry(inv->c, target, lun, &info);
 
 	if (rc == VS_OK && pos < 0)
-		scsi_inv_add(inv, &info);
+		scsi_inv_add(inv, &info, 1);
 	else if (rc == VS_E_NOTARGET && pos >= 0)
 		scsi_inv_remove_at(inv, pos);
 	else if (rc != VS_OK && rc != VS_E_NOTARGET)
@@ -304,11 +384,20 @@ static void scsi_inv_target(void *ctx, const struct scsi_target_luns *r)
 			u->mark = SCSI_INV_SEEN;
 			continue;
 		}
+		if (!r->probed) {
+			/* new: brought up with the others after the scan */
+			if (inv->npending == SCSI_INV_MAX_UNITS)
+				scsi_inv_bring_up(inv);
+			inv->pending[inv->npending].target = r->target;
+			inv->pending[inv->npending++].lun = r->luns[i];
+			continue;
+		}
+		/* a candidate, listed or not: its INQUIRY decides now */
 		rc = scsi_inquiry(inv->c, r->target, r->luns[i], &info);
 		if (u)
 			u->mark = rc == VS_E_NOTARGET ? SCSI_INV_GONE : SCSI_INV_SEEN;
 		else if (rc == VS_OK)
-			scsi_inv_add(inv, &info);
+			scsi_inv_add(inv, &info, 1);
 		else if (rc != VS_E_NOTARGET)
 			VS_ERR(inv->c->plat, "scsi %u:%u: INQUIRY failed (%d), "
 			       "not listed", r->target, r->luns[i], rc);
@@ -336,8 +425,10 @@ int scsi_inv_scan(struct scsi_inventory *inv)
 
 	inv->rescan = false;
 	inv->rescans++;
+	inv->npending = 0;
 	rc = scsi_scan_targets(inv->c, 0, inv->c->max_target, scsi_inv_target,
 			       inv);
+	scsi_inv_bring_up(inv);
 	scsi_inv_refused_summary(inv);
 	if (rc != VS_OK)
 		VS_ERR(inv->c->plat, "scsi: scan stopped (%d), %u units listed",

@@ -61,7 +61,8 @@ static int vscsi_pick_features(struct vscsi_ctrl *c, uint64_t offered)
 	/* §5.6.3: bidirectional commands, hot-plug and parameter events */
 	uint64_t want = (1ull << VIRTIO_SCSI_F_INOUT) |
 			(1ull << VIRTIO_SCSI_F_HOTPLUG) |
-			(1ull << VIRTIO_SCSI_F_CHANGE);
+			(1ull << VIRTIO_SCSI_F_CHANGE) |
+			(1ull << VIRTIO_F_INDIRECT_DESC);
 
 	if (c->vp.modern) {
 		/* A modern device without VERSION_1 speaks a legacy dialect */
@@ -212,24 +213,27 @@ fail:
  * 1; a request is header, data..., response, data...: 2 framing and at
  * least one data descriptor, rounded up to 4, the smallest queue size (a
  * power of two) that carries one.  Slots are as many of those as fit, up
- * to VSCSI_REQ_SLOTS.
+ * to VSCSI_REQ_SLOTS; with indirect descriptors (§2.7.5.3) one per ring
+ * entry, so only that many entries are asked for.
  * @v c		adapter, configuration read
  * @ret rc	VS_OK, or an error of vq_create (nothing left created)
  */
 static int vscsi_create_queues(struct vscsi_ctrl *c)
 {
 	struct vp_dev *vp = &c->vp;
+	bool indirect = c->features & (1ull << VIRTIO_F_INDIRECT_DESC);
 	int rc;
 
-	rc = vq_create(&c->ctrlq, vp, VIRTIO_SCSI_VQ_CONTROL, 4, 1, 2);
+	rc = vq_create(&c->ctrlq, vp, VIRTIO_SCSI_VQ_CONTROL, 4, 1, 2, false);
 	if (rc != VS_OK)
 		goto err_ctrlq;
 	rc = vq_create(&c->eventq, vp, VIRTIO_SCSI_VQ_EVENT, VSCSI_EVENT_BUFS,
-		       VSCSI_EVENT_BUFS, 1);
+		       VSCSI_EVENT_BUFS, 1, false);
 	if (rc != VS_OK)
 		goto err_eventq;
 	rc = vq_create(&c->reqq, vp, VIRTIO_SCSI_VQ_REQUEST,
-		       VSCSI_REQ_QUEUE_SIZE, VSCSI_REQ_SLOTS, VSCSI_REQ_MIN_DESCS);
+		       indirect ? VSCSI_REQ_SLOTS : VSCSI_REQ_QUEUE_SIZE,
+		       VSCSI_REQ_SLOTS, VSCSI_REQ_MIN_DESCS, indirect);
 	if (rc != VS_OK)
 		goto err_reqq;
 	c->max_segs = c->reqq.slot_descs - 2;
@@ -307,11 +311,12 @@ int vscsi_init(struct vscsi_ctrl *c, struct vs_platform *plat)
 	rc = vscsi_bring_up(c);
 	if (rc != VS_OK)
 		goto err_bring_up;
-	VS_INFO(plat, "virtio-scsi: %s, queue %u (%u slots of %u), seg_max %u, "
+	VS_INFO(plat, "virtio-scsi: %s, queue %u (%u slots of %u%s), seg_max %u, "
 		"max_sectors %u, cmd_per_lun %u, targets 0-%u, luns 0-%u",
 		vp->modern ? "modern" : "legacy", c->reqq.size, c->reqq.slots,
-		c->reqq.slot_descs, c->seg_max, c->max_sectors, c->cmd_per_lun,
-		c->max_target, c->max_lun);
+		c->reqq.slot_descs, c->reqq.indirect ? ", indirect" : "",
+		c->seg_max, c->max_sectors, c->cmd_per_lun, c->max_target,
+		c->max_lun);
 	return VS_OK;
 
 err_bring_up:

@@ -34,29 +34,68 @@ static size_t vq_device_area(uint16_t size)
 }
 
 /**
+ * Cut a queue into request slots.  Without indirect descriptors, as many
+ * slots as the table holds of VQ_WANT_SLOT_DESCS descriptors (or else of
+ * @p min_descs); with them (§2.7.5.3), one slot per ring entry, each with
+ * a table of VQ_WANT_SLOT_DESCS (at least @p min_descs).
+ * @v vq	queue: size and indirect set
+ * @v max_slots	most slots
+ * @v min_descs	descriptors the largest chain needs at least
+ * @ret rc	VS_OK, or VS_E_DEVICE when no chain fits (logged)
+ */
+static int vq_cut_slots(struct virtqueue *vq, uint16_t max_slots,
+			uint16_t min_descs)
+{
+	uint16_t want = min_descs > VQ_WANT_SLOT_DESCS ? min_descs :
+			VQ_WANT_SLOT_DESCS;
+
+	if (vq->indirect) {
+		vq->slots = vq->size < max_slots ? vq->size : max_slots;
+		vq->slot_descs = want;
+		return VS_OK;
+	}
+	if (vq->size < min_descs) {
+		VS_ERR(vq->vp->plat, "virtqueue %u: size %u, too small for a "
+		       "chain of %u", vq->index, vq->size, min_descs);
+		return VS_E_DEVICE;
+	}
+	vq->slots = vq->size / want;
+	if (vq->slots == 0)
+		vq->slots = vq->size / min_descs;
+	if (vq->slots > max_slots)
+		vq->slots = max_slots;
+	vq->slot_descs = vq->size / vq->slots;
+	if (vq->slot_descs > VQ_MAX_SLOT_DESCS)
+		vq->slot_descs = VQ_MAX_SLOT_DESCS;
+	return VS_OK;
+}
+
+/**
  * Create a virtqueue and its shared memory; the device is not told yet.
  * @v vq	queue to fill
  * @v vp	device
  * @v index	queue index
  * @v max_size	most entries wanted (a power of two)
- * @v max_slots	most request slots to cut the descriptors into
- *		(1-VQ_MAX_SLOTS): as many as the queue holds of
- *		VQ_WANT_SLOT_DESCS, or else of @p min_descs
+ * @v max_slots	most request slots (1-VQ_MAX_SLOTS; see vq_cut_slots)
  * @v min_descs	descriptors the largest chain needs at least
+ *		(at most VQ_MAX_SLOT_DESCS)
+ * @v indirect	VIRTIO_F_INDIRECT_DESC was negotiated: use tables
  * @ret rc	VS_OK, VS_E_DEVICE for an unusable or too small queue (logged
  *		with its size), VS_E_NOMEM
  */
 int vq_create(struct virtqueue *vq, struct vp_dev *vp, uint16_t index,
-	      uint16_t max_size, uint16_t max_slots, uint16_t min_descs)
+	      uint16_t max_size, uint16_t max_slots, uint16_t min_descs,
+	      bool indirect)
 {
 	struct vs_platform *p = vp->plat;
-	uint16_t dev_size, size, slots;
-	size_t used_off;
+	uint16_t dev_size;
+	size_t used_off, tables_off;
 	int rc;
 
 	vs_memset(vq, 0, sizeof(*vq));
 	vq->vp = vp;
 	vq->index = index;
+	vq->indirect = indirect;
 	dev_size = vp_queue_size(vp, index);
 	/* §2.7: Queue Size is a power of 2 no larger than 32768 */
 	if (dev_size == 0 || (dev_size & (dev_size - 1)) ||
@@ -64,37 +103,30 @@ int vq_create(struct virtqueue *vq, struct vp_dev *vp, uint16_t index,
 		VS_ERR(p, "virtqueue %u: bad size %u", index, dev_size);
 		return VS_E_DEVICE;
 	}
-	/* Legacy devices cannot shrink a queue (§4.1.4.8) */
-	size = (vp->modern && dev_size > max_size) ? max_size : dev_size;
-	if (max_slots == 0 || max_slots > VQ_MAX_SLOTS || min_descs == 0)
+	if (max_slots == 0 || max_slots > VQ_MAX_SLOTS || min_descs == 0 ||
+	    min_descs > VQ_MAX_SLOT_DESCS)
 		return VS_E_INVAL;
-	if (size < min_descs) {
-		VS_ERR(p, "virtqueue %u: size %u, too small for a chain of %u",
-		       index, size, min_descs);
-		return VS_E_DEVICE;
-	}
-	/* VQ_WANT_SLOT_DESCS each where the queue is big enough */
-	slots = size / (min_descs > VQ_WANT_SLOT_DESCS ? min_descs :
-			VQ_WANT_SLOT_DESCS);
-	if (slots == 0)
-		slots = size / min_descs;
-	if (slots > max_slots)
-		slots = max_slots;
-	vq->size = size;
-	vq->slots = slots;
-	vq->slot_descs = size / slots;
-	if (vq->slot_descs > VQ_MAX_SLOT_DESCS)
-		vq->slot_descs = VQ_MAX_SLOT_DESCS;
+	/* Legacy devices cannot shrink a queue (§4.1.4.8) */
+	vq->size = (vp->modern && dev_size > max_size) ? max_size : dev_size;
+	rc = vq_cut_slots(vq, max_slots, min_descs);
+	if (rc != VS_OK)
+		return rc;
 
-	used_off = vq_align(vq_driver_area(size), VQ_USED_ALIGN);
-	vq->mem_size = used_off + vq_align(vq_device_area(size), VQ_USED_ALIGN);
+	used_off = vq_align(vq_driver_area(vq->size), VQ_USED_ALIGN);
+	tables_off = used_off + vq_align(vq_device_area(vq->size), VQ_USED_ALIGN);
+	vq->mem_size = tables_off +
+		       (indirect ? 16u * vq->slots * vq->slot_descs : 0);
 	rc = p->ops->dma_alloc(p, vq->mem_size, &vq->mem, &vq->mem_dev,
 			       &vq->mem_token);
 	if (rc != VS_OK)
 		return rc;
 	vq->desc = vq->mem;
-	vq->avail = (void *)((uint8_t *)vq->mem + 16u * size);
+	vq->avail = (void *)((uint8_t *)vq->mem + 16u * vq->size);
 	vq->used = (void *)((uint8_t *)vq->mem + used_off);
+	if (indirect) {
+		vq->tables = (void *)((uint8_t *)vq->mem + tables_off);
+		vq->tables_dev = vq->mem_dev + tables_off;
+	}
 	return VS_OK;
 }
 
@@ -148,8 +180,57 @@ void vq_destroy(struct virtqueue *vq)
 }
 
 /**
- * Publish a chain of buffers on a slot's own descriptors (§2.7.13).
- * The device is not notified until vq_kick().
+ * A checksum of a slot's indirect table, to tell whether the device wrote
+ * into it (a table is device-readable only, §2.7.5.3).
+ * @v t		table
+ * @v n		descriptors in use
+ * @ret sum	checksum
+ */
+static uint32_t vq_table_sum(volatile const struct virtq_desc *t, unsigned n)
+{
+	uint32_t sum = 2166136261u;	/* FNV-1a, by fields */
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		sum = (sum ^ (uint32_t)t[i].addr ^ (uint32_t)(t[i].addr >> 32) ^
+		       t[i].len ^ ((uint32_t)t[i].flags << 16 | t[i].next)) *
+		      16777619u;
+	return sum;
+}
+
+/**
+ * Write a chain into descriptors, linked by next (§2.7.5).
+ * @v d		first descriptor
+ * @v first	its index, in the ring's table or in the slot's own
+ * @v bufs	buffers
+ * @v nbufs	how many
+ * @v s		slot: its lengths are counted
+ */
+static void vq_write_chain(volatile struct virtq_desc *d, uint16_t first,
+			   const struct vq_buf *bufs, unsigned nbufs,
+			   struct vq_slot *s)
+{
+	unsigned i;
+
+	s->writable_len = s->total_len = 0;
+	for (i = 0; i < nbufs; i++) {
+		d[i].addr = bufs[i].addr;
+		d[i].len = bufs[i].len;
+		d[i].flags = (i + 1 < nbufs ? VIRTQ_DESC_F_NEXT : 0) |
+			     (bufs[i].writable ? VIRTQ_DESC_F_WRITE : 0);
+		d[i].next = first + i + 1;
+		if (bufs[i].writable)
+			s->writable_len += bufs[i].len;
+		s->total_len += bufs[i].len;
+	}
+}
+
+/**
+ * Publish a chain of buffers on a slot's own descriptors (§2.7.13): in the
+ * ring's table, or in the slot's indirect table behind one ring
+ * descriptor that has only VIRTQ_DESC_F_INDIRECT set (§2.7.5.3.1: not
+ * NEXT with it, and no INDIRECT inside a table).  The device is not
+ * notified until vq_kick().
  * @v vq	queue
  * @v slot	free slot
  * @v bufs	buffers, device-readable ones first (§2.7.4.2)
@@ -159,28 +240,28 @@ void vq_destroy(struct virtqueue *vq)
 int vq_add_chain(struct virtqueue *vq, uint16_t slot,
 		 const struct vq_buf *bufs, unsigned nbufs)
 {
-	uint16_t head = slot * vq->slot_descs;
-	uint32_t writable = 0, total = 0;
-	unsigned i;
+	struct vq_slot *s = &vq->slot[slot];
+	volatile struct virtq_desc *t;
+	uint16_t head;
 
-	if (slot >= vq->slots || vq->slot[slot].in_flight || nbufs == 0 ||
+	if (slot >= vq->slots || s->in_flight || nbufs == 0 ||
 	    nbufs > vq->slot_descs)
 		return VS_E_INVAL;
-	for (i = 0; i < nbufs; i++) {
-		volatile struct virtq_desc *d = &vq->desc[head + i];
-
-		d->addr = bufs[i].addr;
-		d->len = bufs[i].len;
-		d->flags = (i + 1 < nbufs ? VIRTQ_DESC_F_NEXT : 0) |
-			   (bufs[i].writable ? VIRTQ_DESC_F_WRITE : 0);
-		d->next = head + i + 1;
-		if (bufs[i].writable)
-			writable += bufs[i].len;
-		total += bufs[i].len;
+	if (vq->indirect) {
+		head = slot;
+		t = &vq->tables[slot * vq->slot_descs];
+		vq_write_chain(t, 0, bufs, nbufs, s);
+		vq->desc[head].addr = vq->tables_dev + 16ull * slot * vq->slot_descs;
+		vq->desc[head].len = 16u * nbufs;	/* a multiple of 16 */
+		vq->desc[head].flags = VIRTQ_DESC_F_INDIRECT;
+		vq->desc[head].next = 0;
+		s->table_sum = vq_table_sum(t, nbufs);
+	} else {
+		head = slot * vq->slot_descs;
+		vq_write_chain(&vq->desc[head], head, bufs, nbufs, s);
 	}
-	vq->slot[slot].in_flight = true;
-	vq->slot[slot].writable_len = writable;
-	vq->slot[slot].total_len = total;
+	s->ndesc = nbufs;
+	s->in_flight = true;
 	vq->avail->ring[vq->avail_idx % vq->size] = head;
 	/* §2.7.13.3.1: the chain and its ring entry before the index */
 	vs_barrier(vq->vp->plat, VS_BARRIER_PUBLISH);
@@ -249,9 +330,10 @@ int vq_get_used(struct virtqueue *vq, uint16_t *slot, uint32_t *len)
 	e = &vq->used->ring[vq->last_used % vq->size];
 	id = e->id;
 	ulen = e->len;
-	id_slot = id / vq->slot_descs;
-	if (id % vq->slot_descs || id_slot >= vq->slots ||
-	    !vq->slot[id_slot].in_flight) {
+	/* a slot's head: its ring entry (indirect), or its first descriptor */
+	id_slot = vq->indirect ? id : id / vq->slot_descs;
+	if ((!vq->indirect && id % vq->slot_descs) || id >= vq->size ||
+	    id_slot >= vq->slots || !vq->slot[id_slot].in_flight) {
 		VS_ERR(vq->vp->plat, "virtqueue %u: used id %u not in flight",
 		       vq->index, id);
 		return VS_E_DEVICE;
@@ -268,6 +350,13 @@ int vq_get_used(struct virtqueue *vq, uint16_t *slot, uint32_t *len)
 	if (ulen > vq->slot[id_slot].total_len) {
 		VS_ERR(vq->vp->plat, "virtqueue %u: used len %u beyond chain %u",
 		       vq->index, ulen, vq->slot[id_slot].total_len);
+		return VS_E_DEVICE;
+	}
+	if (vq->indirect &&
+	    vq_table_sum(&vq->tables[id_slot * vq->slot_descs],
+			 vq->slot[id_slot].ndesc) != vq->slot[id_slot].table_sum) {
+		VS_ERR(vq->vp->plat, "virtqueue %u: the device wrote into the "
+		       "indirect table of slot %u", vq->index, id_slot);
 		return VS_E_DEVICE;
 	}
 	*len = ulen < vq->slot[id_slot].writable_len ? ulen :

@@ -54,6 +54,9 @@ struct scsi_disk {
 
 int scsi_disk_open(struct scsi_disk *d, struct vscsi_ctrl *c,
 		   const struct scsi_lun_info *info);
+void scsi_disks_open(struct scsi_disk **d, struct vscsi_ctrl *c,
+		     const struct scsi_lun_info *const *info, unsigned n,
+		     int *rc);
 int scsi_disk_check_media(struct scsi_disk *d);
 int scsi_read_capacity(struct scsi_disk *d);
 int scsi_disk_read(struct scsi_disk *d, uint64_t lba, uint64_t blocks,

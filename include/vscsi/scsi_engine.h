@@ -35,6 +35,7 @@ struct scsi_req {
 	unsigned attempts;	/**< sends for VS_AGAIN so far */
 	uint64_t ready_by;	/**< VS_WAIT budget: deadline (0: not set) */
 	int rc;			/**< its outcome */
+	unsigned events;	/**< SCSI_EV_* of the unit attentions it met */
 };
 
 struct scsi_xfer;
@@ -78,7 +79,29 @@ struct scsi_xfer {
 	unsigned events;
 };
 
+/** Most data one command of a batch returns (a VPD page, INQUIRY, READ
+ * CAPACITY, mode data). */
+#define SCSI_BATCH_DATA 64
+
+/**
+ * One command for each of many items (units, disks), independent of each
+ * other: what a batch asks of its caller.
+ */
+struct scsi_batch_ops {
+	/**
+	 * Frame item @p i's command: target, lun, cdb, cdb_len, in_len (at
+	 * most SCSI_BATCH_DATA; data_in is set by the engine).
+	 */
+	void (*frame)(void *ctx, unsigned i, struct vscsi_cmd *cmd);
+	/** Take item @p i's outcome: rc, cmd with its data_in, and the
+	 * SCSI_EV_* of the unit attentions it met. */
+	void (*take)(void *ctx, unsigned i, int rc, const struct vscsi_cmd *cmd,
+		     unsigned events);
+};
+
 int scsi_xfer_run(struct scsi_xfer *x);
+void scsi_batch_run(struct vscsi_ctrl *c, unsigned n,
+		    const struct scsi_batch_ops *ops, void *ctx);
 struct scsi_req *scsi_xfer_req_at(const struct scsi_xfer *x, uint64_t at);
 int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd,
 		 unsigned *events);

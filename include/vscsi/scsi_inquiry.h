@@ -20,7 +20,15 @@ struct scsi_lun_info {
 	uint8_t inquiry[SCSI_INQUIRY_STD_LEN];
 };
 
+/** A unit's address. */
+struct scsi_addr {
+	uint8_t target;
+	uint16_t lun;
+};
+
 int scsi_inquiry(struct vscsi_ctrl *c, uint8_t target, uint16_t lun,
 		 struct scsi_lun_info *info);
+void scsi_inquiry_batch(struct vscsi_ctrl *c, const struct scsi_addr *addr,
+			unsigned n, struct scsi_lun_info *info, int *rc);
 
 #endif /* VSCSI_SCSI_INQUIRY_H */

@@ -77,6 +77,9 @@ struct scsi_inventory {
 	/** Listed units (indexes into unit[]), (target, LUN) ascending. */
 	uint16_t order[SCSI_INV_MAX_UNITS];
 	unsigned count;		/**< listed units */
+	/** New units a scan found, brought up together after it. */
+	struct scsi_addr pending[SCSI_INV_MAX_UNITS];
+	unsigned npending;
 	bool rescan;		/**< a full rescan is due */
 	/* units refused for want of room, and what the log said of them */
 	uint64_t refused_since;	/**< start of the naming period (clock) */

@@ -3,9 +3,12 @@
  * @file
  * Split virtqueue (virtio 1.2 §2.7) with a fixed descriptor pool.
  *
- * The descriptor table is cut into equal slots at set-up; a request takes
- * a slot and uses only that slot's descriptors, so nothing is allocated on
- * the I/O path.  Which slots are in flight, and how many bytes each chain
+ * Each request slot owns its descriptors for the life of the queue, so
+ * nothing is allocated on the I/O path: without indirect descriptors a
+ * slot is an equal share of the ring's descriptor table; with them
+ * (§2.7.5.3) a slot is one ring entry pointing to a table of its own in
+ * the queue's DMA memory, so a queue carries as many requests as it has
+ * entries.  Which slots are in flight, and how many bytes each chain
  * lets the device write, is kept in driver-private memory and never read
  * back from the shared ring.
  */
@@ -36,6 +39,8 @@ struct vq_slot {
 	bool in_flight;
 	uint32_t writable_len;	/**< sum of writable lengths of the chain */
 	uint32_t total_len;	/**< sum of all lengths of the chain */
+	uint16_t ndesc;		/**< descriptors of the chain */
+	uint32_t table_sum;	/**< indirect: what its table held when sent */
 };
 
 /** A split virtqueue. */
@@ -44,7 +49,8 @@ struct virtqueue {
 	uint16_t index;		/**< queue index on the device */
 	uint16_t size;		/**< ring entries */
 	uint16_t slots;		/**< number of slots */
-	uint16_t slot_descs;	/**< descriptors per slot */
+	uint16_t slot_descs;	/**< descriptors per slot (per table: indirect) */
+	bool indirect;		/**< slots are indirect tables (§2.7.5.3) */
 	uint32_t notify_off;
 	/* shared memory */
 	void *mem;
@@ -54,6 +60,8 @@ struct virtqueue {
 	volatile struct virtq_desc *desc;
 	volatile struct virtq_avail *avail;
 	volatile struct virtq_used *used;
+	volatile struct virtq_desc *tables;	/**< indirect: slot_descs a slot */
+	uint64_t tables_dev;	/**< their device address */
 	/* driver-private */
 	uint16_t avail_idx;	/**< next avail index we publish */
 	uint16_t last_used;	/**< next used index we consume */
@@ -65,7 +73,8 @@ struct virtqueue {
 };
 
 int vq_create(struct virtqueue *vq, struct vp_dev *vp, uint16_t index,
-	      uint16_t max_size, uint16_t max_slots, uint16_t min_descs);
+	      uint16_t max_size, uint16_t max_slots, uint16_t min_descs,
+	      bool indirect);
 int vq_start(struct virtqueue *vq);
 void vq_rewind(struct virtqueue *vq);
 void vq_destroy(struct virtqueue *vq);

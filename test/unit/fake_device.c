@@ -538,6 +538,8 @@ void fake_init(struct fake_dev *fd, bool modern)
 		put_le32(fd->pci + PCI_BAR0, 0xC001);
 		fd->features = 1ull << VIRTIO_SCSI_F_HOTPLUG;
 	}
+	/* as QEMU: indirect descriptors offered on both transports */
+	fd->features |= 1ull << VIRTIO_F_INDIRECT_DESC;
 	for (i = 0; i < FAKE_QUEUES; i++)
 		fd->q[i].max_size = 256;
 	fd->num_queues = 1;
@@ -576,35 +578,83 @@ struct fake_chain {
 	unsigned ndesc;
 };
 
+/**
+ * Take one descriptor's buffer into a chain.
+ * @ret ok	the buffer is mapped and there is room for it
+ */
+static bool fake_chain_take(struct fake_dev *fd, const struct virtq_desc *d,
+			    struct fake_chain *c)
+{
+	uint8_t *p = fake_dev_to_cpu(fd, d->addr, d->len);
+
+	if (!p)
+		return false;
+	c->ndesc++;
+	if (d->flags & VIRTQ_DESC_F_WRITE) {
+		if (c->nout == 64)
+			return false;
+		c->out[c->nout].p = p;
+		c->out[c->nout++].len = d->len;
+		c->out_len += d->len;
+	} else {
+		c->in = realloc(c->in, c->in_len + d->len);
+		memcpy(c->in + c->in_len, p, d->len);
+		c->in_len += d->len;
+	}
+	return true;
+}
+
+/**
+ * The descriptors of an indirect descriptor's table (§2.7.5.3), checked
+ * against the rules a driver must keep (§2.7.5.3.1): the feature
+ * negotiated, no NEXT beside INDIRECT, a length that is a multiple of 16,
+ * no INDIRECT inside the table.  A breach counts in spec_errors.
+ * @ret table	the table, or NULL (n: its entries)
+ */
+static struct virtq_desc *fake_indirect(struct fake_dev *fd,
+					const struct virtq_desc *d, unsigned *n)
+{
+	struct virtq_desc *t = fake_dev_to_cpu(fd, d->addr, d->len);
+	unsigned i;
+
+	*n = d->len / 16;
+	if (!(fd->driver_features & (1ull << VIRTIO_F_INDIRECT_DESC)) ||
+	    (d->flags & VIRTQ_DESC_F_NEXT) || d->len % 16 || !*n || !t) {
+		fd->spec_errors++;
+		return NULL;
+	}
+	for (i = 0; i < *n; i++)
+		if (t[i].flags & VIRTQ_DESC_F_INDIRECT) {
+			fd->spec_errors++;
+			return NULL;
+		}
+	return t;
+}
+
 static bool fake_read_chain(struct fake_dev *fd, struct fake_queue *q,
 			    uint16_t head, struct fake_chain *c)
 {
 	struct virtq_desc *table = fake_dev_to_cpu(fd, q->desc, 16ull * q->size);
+	struct virtq_desc *t;
 	uint16_t i = head;
-	unsigned n;
+	unsigned n, size;
 
 	memset(c, 0, sizeof(*c));
 	c->head = head;
 	if (!table)
 		return false;
-	for (n = 0; n < q->size; n++) {
-		struct virtq_desc *d = &table[i % q->size];
-		uint8_t *p = fake_dev_to_cpu(fd, d->addr, d->len);
+	if (table[head % q->size].flags & VIRTQ_DESC_F_INDIRECT) {
+		t = fake_indirect(fd, &table[head % q->size], &size);
+		i = 0;
+	} else {
+		t = table;
+		size = q->size;
+	}
+	for (n = 0; t && n < size; n++) {
+		struct virtq_desc *d = &t[i % size];
 
-		if (!p)
+		if (!fake_chain_take(fd, d, c))
 			return false;
-		c->ndesc++;
-		if (d->flags & VIRTQ_DESC_F_WRITE) {
-			if (c->nout == 64)
-				return false;
-			c->out[c->nout].p = p;
-			c->out[c->nout++].len = d->len;
-			c->out_len += d->len;
-		} else {
-			c->in = realloc(c->in, c->in_len + d->len);
-			memcpy(c->in + c->in_len, p, d->len);
-			c->in_len += d->len;
-		}
 		if (!(d->flags & VIRTQ_DESC_F_NEXT))
 			return true;
 		i = d->next;
@@ -652,6 +702,20 @@ static void fake_push_used(struct fake_dev *fd, struct fake_queue *q,
 	q->used_idx++;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	u->idx = q->used_idx;
+}
+
+/** FAULT_TABLE_WRITE: scribble on the indirect table behind a head. */
+static void fake_table_write(struct fake_dev *fd, struct fake_queue *q,
+			     uint16_t head)
+{
+	struct virtq_desc *ring = fake_dev_to_cpu(fd, q->desc, 16ull * q->size);
+	struct virtq_desc *t;
+
+	if (!ring || !(ring[head % q->size].flags & VIRTQ_DESC_F_INDIRECT))
+		return;
+	t = fake_dev_to_cpu(fd, ring[head % q->size].addr, 16);
+	if (t)
+		t->len ^= 0x200;
 }
 
 /** Handle one chain of the request queue. */
@@ -766,6 +830,10 @@ static void fake_request(struct fake_dev *fd, struct fake_queue *q,
 			used_len = fake_fuzz_u32(fd);
 	}
 	switch (fd->fault) {
+	case FAULT_TABLE_WRITE:
+		fake_table_write(fd, q, c->head);
+		fake_push_used(fd, q, c->head, used_len);
+		break;
 	case FAULT_USED_ID: fake_push_used(fd, q, c->head + 1, used_len); break;
 	case FAULT_USED_LEN:
 		fake_push_used(fd, q, c->head, c->in_len + c->out_len + 1);
@@ -809,10 +877,16 @@ static uint32_t fake_chain_sum(struct fake_dev *fd, struct fake_queue *q,
 {
 	struct virtq_desc *table = fake_dev_to_cpu(fd, q->desc, 16ull * q->size);
 	uint32_t sum = 2166136261u;
-	unsigned n, i = head;
+	unsigned n, i = head, size = q->size;
 
-	for (n = 0; table && n < q->size; n++) {
-		struct virtq_desc *d = &table[i % q->size];
+	if (table && (table[head % q->size].flags & VIRTQ_DESC_F_INDIRECT)) {
+		sum ^= table[head % q->size].len;
+		size = table[head % q->size].len / 16;
+		table = fake_dev_to_cpu(fd, table[head % q->size].addr, 16ull * size);
+		i = 0;
+	}
+	for (n = 0; table && n < size; n++) {
+		struct virtq_desc *d = &table[i % size];
 
 		sum = (sum ^ (uint32_t)d->addr ^ d->len ^ d->flags) * 16777619u;
 		if (!(d->flags & VIRTQ_DESC_F_NEXT))

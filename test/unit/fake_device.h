@@ -33,6 +33,7 @@ enum fake_fault {
 	FAULT_DROP,		/**< never complete the request */
 	FAULT_SHORT,		/**< GOOD status but half the data (residual) */
 	FAULT_RESP_ONLY,	/**< writes the response only, residual 0 */
+	FAULT_TABLE_WRITE,	/**< writes into the chain's indirect table */
 };
 
 struct fake_map {
@@ -110,6 +111,7 @@ struct fake_dev {
 	bool map_fail;			/**< dma_map refuses */
 	uint64_t next_iova;		/**< next device address to hand out */
 	unsigned dma_errors;		/**< device touched unmapped memory */
+	unsigned spec_errors;		/**< chains that break §2.7.5.3.1 */
 	/* timing and faults */
 	bool deferred;			/**< complete in delay_us, not on notify */
 	enum fake_fault fault;

@@ -74,6 +74,7 @@ static inline int teardown_rig(void **state)
 		vscsi_fini(&r->c);
 	assert_int_equal(fake_active_maps(&r->fd), 0);
 	assert_int_equal(r->fd.dma_errors, 0);
+	assert_int_equal(r->fd.spec_errors, 0);
 	rig_free(r);
 	return 0;
 }

@@ -49,54 +49,82 @@ static void test_pipelined(void **state)
 }
 
 /**
- * Every queue size a device may offer, 1 to 1024: a power of two from 4
- * on carries requests (slots and descriptors derived from it, transfers
- * split to fit); anything else is refused with a log line naming it.
+ * One queue size, with or without indirect descriptors: refused with a
+ * log line naming it when no request fits; else the slots and their
+ * descriptors follow from it, and a 128 KiB read that maps in pieces
+ * comes back whole.
+ * @v modern	transport
+ * @v indirect	VIRTIO_F_INDIRECT_DESC offered
+ * @v size	the request queue's size
+ * @v buf	128 KiB
+ */
+static void queue_size_case(bool modern, bool indirect, unsigned size,
+			    uint8_t *buf)
+{
+	struct rig *r = rig_new(modern);
+	struct scsi_disk d;
+	char want[40];
+	unsigned i;
+	int rc;
+
+	if (!indirect)
+		r->fd.features &= ~(1ull << VIRTIO_F_INDIRECT_DESC);
+	r->fd.q[VIRTIO_SCSI_VQ_REQUEST].max_size = size;
+	r->fd.max_sectors = 64;
+	r->fd.map_limit = 4096;	/* buffers map in pieces */
+	r->fd.deferred = true;
+	rc = vscsi_init(&r->c, &r->fd.plat);
+	if ((size & (size - 1)) || (!indirect && size < VSCSI_REQ_MIN_DESCS)) {
+		assert_int_equal(rc, VS_E_DEVICE);
+		vs_snprintf(want, sizeof(want), "size %u", size);
+		assert_non_null(strstr(r->fd.last_log, want));
+		rig_free(r);
+		return;
+	}
+	assert_int_equal(rc, VS_OK);
+	assert_int_equal(r->c.reqq.indirect, indirect);
+	assert_true(r->c.reqq.slots >= 1);
+	assert_true(r->c.reqq.slots <= VSCSI_REQ_SLOTS);
+	if (indirect) {
+		/* a request per entry, at full segment count */
+		assert_int_equal(r->c.reqq.slots, size < VSCSI_REQ_SLOTS ?
+				 size : VSCSI_REQ_SLOTS);
+		assert_int_equal(r->c.reqq.slot_descs, VQ_WANT_SLOT_DESCS);
+	} else {
+		assert_true(r->c.reqq.slots * r->c.reqq.slot_descs <=
+			    r->c.reqq.size);
+	}
+	assert_true(r->c.reqq.slot_descs >= VSCSI_REQ_MIN_DESCS);
+	fill_pattern(&r->fd.lun[0][0], 256);
+	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
+	assert_int_equal(scsi_disk_read(&d, 0, 256, buf), VS_OK);
+	for (i = 0; i < 256; i++)
+		assert_int_equal(pattern_check(7, i, buf + i * 512), -1);
+	assert_true(r->fd.max_in_flight <= r->c.reqq.slots);
+	assert_true(r->fd.max_segments + 2u <= r->c.reqq.slot_descs);
+	vscsi_fini(&r->c);
+	assert_int_equal(fake_active_maps(&r->fd), 0);
+	assert_int_equal(r->fd.dma_errors, 0);
+	assert_int_equal(r->fd.spec_errors, 0);
+	rig_free(r);
+}
+
+/**
+ * Every queue size a device may offer, 1 to 1024, modern and legacy, with
+ * and without indirect descriptors (§2.7.5.3): without them a power of
+ * two from VSCSI_REQ_MIN_DESCS on carries requests, with them every
+ * power of two does; anything else is refused.
  */
 static void test_queue_sizes(void **state)
 {
 	uint8_t *buf = malloc(256 * 512);
-	unsigned size, modern, i;
-	char want[40];
+	unsigned size, modern, indirect;
 
 	(void)state;
-	for (modern = 0; modern < 2; modern++) {
-		for (size = 1; size <= 1024; size++) {
-			struct rig *r = rig_new(modern);
-			struct scsi_disk d;
-			int rc;
-
-			r->fd.q[VIRTIO_SCSI_VQ_REQUEST].max_size = size;
-			r->fd.max_sectors = 64;
-			r->fd.map_limit = 4096;	/* buffers map in pieces */
-			r->fd.deferred = true;
-			rc = vscsi_init(&r->c, &r->fd.plat);
-			if ((size & (size - 1)) || size < VSCSI_REQ_MIN_DESCS) {
-				assert_int_equal(rc, VS_E_DEVICE);
-				vs_snprintf(want, sizeof(want), "size %u", size);
-				assert_non_null(strstr(r->fd.last_log, want));
-				rig_free(r);
-				continue;
-			}
-			assert_int_equal(rc, VS_OK);
-			assert_true(r->c.reqq.slots >= 1);
-			assert_true(r->c.reqq.slots <= VSCSI_REQ_SLOTS);
-			assert_true(r->c.reqq.slots * r->c.reqq.slot_descs <=
-				    r->c.reqq.size);
-			assert_true(r->c.reqq.slot_descs >= VSCSI_REQ_MIN_DESCS);
-			fill_pattern(&r->fd.lun[0][0], 256);
-			assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
-			assert_int_equal(scsi_disk_read(&d, 0, 256, buf), VS_OK);
-			for (i = 0; i < 256; i++)
-				assert_int_equal(pattern_check(7, i, buf + i * 512), -1);
-			assert_true(r->fd.max_in_flight <= r->c.reqq.slots);
-			assert_true(r->fd.max_segments + 2u <= r->c.reqq.slot_descs);
-			vscsi_fini(&r->c);
-			assert_int_equal(fake_active_maps(&r->fd), 0);
-			assert_int_equal(r->fd.dma_errors, 0);
-			rig_free(r);
-		}
-	}
+	for (modern = 0; modern < 2; modern++)
+		for (indirect = 0; indirect < 2; indirect++)
+			for (size = 1; size <= 1024; size++)
+				queue_size_case(modern, indirect, size, buf);
 	free(buf);
 }
 

@@ -433,6 +433,61 @@ static void overfill(struct rig *r)
 	r->fd.max_target = 7;
 }
 
+/** Capacity data with an impossible block size, for one LUN (LUN 5). */
+static void bad_capacity_lun5(const uint8_t *cdb, uint8_t *data, uint32_t *len)
+{
+	(void)len;
+	if (cdb[0] == SCSI_OP_SERVICE_ACTION_IN_16)
+		put_be32(data + 8, 3);
+}
+
+/**
+ * Bring-up of many units is pipelined: 8 targets x 8 LUNs come up in a
+ * few rounds of requests (INQUIRY, READ CAPACITY, MODE SENSE, Block
+ * Limits, each for up to a queue's worth of units at once), not a request
+ * after another; a unit whose command fails costs only itself.
+ */
+static void test_bring_up_batched(void **state)
+{
+	struct rig *r = *state;
+	struct inv_rig *ir;
+	unsigned t, l, notifies, n, disks = 0;
+
+	for (t = 0; t < 8; t++)
+		for (l = 0; l < 8; l++)
+			if (t || l) {
+				fake_add_disk(&r->fd, t, l, 512, 64);
+				r->fd.lun[t][l].vpd_granularity = 8;
+			}
+	r->fd.max_target = 7;
+	r->fd.lun[3][5].mangle = bad_capacity_lun5;
+	ir = inv_rig(r);
+	r->fd.max_in_flight = 0;
+	notifies = r->fd.notifies[VIRTIO_SCSI_VQ_REQUEST];
+	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
+	n = r->fd.notifies[VIRTIO_SCSI_VQ_REQUEST] - notifies;
+	print_message("64 units up in %u notifications\n", n);
+	/* one round per step and window: REPORT LUNS, then 2 x 4 steps */
+	assert_true(n <= 12);
+	assert_int_equal(r->fd.max_in_flight, VSCSI_REQ_SLOTS);
+	assert_sorted(&ir->inv, 64);
+	for (t = 0; t < 64; t++) {
+		struct scsi_unit *u = scsi_inv_at(&ir->inv, t);
+
+		if (u->has_disk && (u->info.target || u->info.lun)) {
+			disks++;
+			assert_int_equal(u->disk.last_lba, 63);
+			assert_int_equal(u->disk.opt_granularity, 8);
+		}
+	}
+	/* 3:5 listed (its INQUIRY answered) without a disk; the rest whole */
+	assert_int_equal(disks, 62);
+	assert_true(scsi_inv_find(&ir->inv, 0, 0)->has_disk);
+	assert_false(scsi_inv_find(&ir->inv, 3, 5)->has_disk);
+	assert_int_equal(ir->told.added, 64);
+	teardown(ir);
+}
+
 /** More units than the table holds: the rest are refused with a log line. */
 static void test_size_limit(void **state)
 {
@@ -715,6 +770,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rescan_diff, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_rescan_keeps, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_capacity_and_media, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_bring_up_batched, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_size_limit, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_refused_named, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_rescan_list_fails, setup_modern, teardown_rig),

@@ -20,15 +20,20 @@ static void test_init_modern(void **state)
 	assert_int_equal(r->fd.status, VIRTIO_STATUS_ACKNOWLEDGE |
 			 VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
 			 VIRTIO_STATUS_DRIVER_OK);
-	/* only what is implemented and offered: VERSION_1, HOTPLUG */
+	/* only what is implemented and offered: VERSION_1, HOTPLUG,
+	 * INDIRECT_DESC */
 	assert_int_equal(r->fd.driver_features, (1ull << VIRTIO_F_VERSION_1) |
-			 (1ull << VIRTIO_SCSI_F_HOTPLUG));
+			 (1ull << VIRTIO_SCSI_F_HOTPLUG) |
+			 (1ull << VIRTIO_F_INDIRECT_DESC));
 	for (i = 0; i < FAKE_QUEUES; i++) {
 		assert_true(r->fd.q[i].enabled);
 		assert_true(vp_queue_live(&r->c.vp, i));
 	}
-	assert_int_equal(r->fd.q[VIRTIO_SCSI_VQ_REQUEST].size, VSCSI_REQ_QUEUE_SIZE);
-	assert_int_equal(r->c.reqq.size, VSCSI_REQ_QUEUE_SIZE);
+	/* indirect: one entry a request, so no more entries than slots */
+	assert_true(r->c.reqq.indirect);
+	assert_int_equal(r->fd.q[VIRTIO_SCSI_VQ_REQUEST].size, VSCSI_REQ_SLOTS);
+	assert_int_equal(r->c.reqq.size, VSCSI_REQ_SLOTS);
+	assert_int_equal(r->c.reqq.slots, VSCSI_REQ_SLOTS);
 	/* §5.6.5: event buffers are posted at start */
 	assert_int_equal(r->c.eventq.avail->idx, VSCSI_EVENT_BUFS);
 	assert_int_equal(r->c.cdb_size, 32);
@@ -48,7 +53,8 @@ static void test_init_legacy(void **state)
 	assert_false(r->c.vp.modern);
 	assert_int_equal(r->fd.status, VIRTIO_STATUS_ACKNOWLEDGE |
 			 VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK);
-	assert_int_equal(r->fd.driver_features, 1ull << VIRTIO_SCSI_F_HOTPLUG);
+	assert_int_equal(r->fd.driver_features, (1ull << VIRTIO_SCSI_F_HOTPLUG) |
+			 (1ull << VIRTIO_F_INDIRECT_DESC));
 	assert_int_equal(r->c.reqq.size, 256);	/* a legacy queue cannot shrink */
 	assert_true(r->fd.q[VIRTIO_SCSI_VQ_CONTROL].enabled);
 	assert_true(r->fd.q[VIRTIO_SCSI_VQ_EVENT].enabled);
@@ -333,6 +339,21 @@ static void test_bad_used_len(void **state)
 	assert_fault_then_recovery(r, FAULT_USED_LEN, VS_E_DEVICE);
 }
 
+/**
+ * A device that writes into a request's indirect table (device-readable
+ * only, §2.7.5.3): DEVICE error with a log line, the device reset, usable.
+ */
+static void test_indirect_table_written(void **state)
+{
+	struct rig *r = *state;
+
+	assert_true(r->c.reqq.indirect);
+	r->fd.log_watch = "wrote into the indirect table";
+	assert_fault_then_recovery(r, FAULT_TABLE_WRITE, VS_E_DEVICE);
+	assert_int_equal(r->fd.log_watched, 1);
+	assert_true(r->fd.resets > 0);
+}
+
 /** QEMU's used length (readable data counted too) is accepted, clamped. */
 static void test_qemu_used_len(void **state)
 {
@@ -548,15 +569,15 @@ static void test_vq_create_edges(void **state)
 	struct virtqueue vq;
 	struct rig *fresh = rig_new(true);
 
-	assert_int_equal(vq_create(&vq, &r->c.vp, 2, 256, 0, 4), VS_E_INVAL);
-	assert_int_equal(vq_create(&vq, &r->c.vp, 2, 256, VQ_MAX_SLOTS + 1, 4),
+	assert_int_equal(vq_create(&vq, &r->c.vp, 2, 256, 0, 4, false), VS_E_INVAL);
+	assert_int_equal(vq_create(&vq, &r->c.vp, 2, 256, VQ_MAX_SLOTS + 1, 4, false),
 			 VS_E_INVAL);
-	assert_int_equal(vq_create(&vq, &r->c.vp, 2, 256, 1, 0), VS_E_INVAL);
+	assert_int_equal(vq_create(&vq, &r->c.vp, 2, 256, 1, 0, false), VS_E_INVAL);
 	vs_memset(&vq, 0, sizeof(vq));
 	vq_destroy(&vq);		/* never created: nothing to free */
 	/* chains longer than VQ_WANT_SLOT_DESCS get slots of their size */
 	assert_int_equal(vp_probe(&fresh->c.vp, &fresh->fd.plat), VS_OK);
-	assert_int_equal(vq_create(&vq, &fresh->c.vp, 1, 64, 4, 16), VS_OK);
+	assert_int_equal(vq_create(&vq, &fresh->c.vp, 1, 64, 4, 16, false), VS_OK);
 	assert_int_equal(vq.slot_descs, 16);
 	vq_destroy(&vq);
 	assert_int_equal(fake_active_maps(&fresh->fd), 0);
@@ -585,6 +606,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deferred_completion, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_bad_used_id, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_bad_used_len, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_indirect_table_written, setup_modern, teardown_rig),
+		cmocka_unit_test_setup_teardown(test_indirect_table_written, setup_legacy, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_qemu_used_len, setup_modern, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_used_idx_jump, setup_legacy, teardown_rig),
 		cmocka_unit_test_setup_teardown(test_add_chain_limits, setup_modern, teardown_rig),
