@@ -218,7 +218,9 @@ bare: $(BARE) $(EXAMPLE)
 run-bare: $(BARE) $(BUILD)/mkpattern
 	@tools/run-bare.sh $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# dependency files of our objects (not of unpacked packages under build/)
+-include $(shell find $(BUILD) \( -name 'qemu-test*' -o -name gnu-efi-aa64 \) -prune \
+	-o -name '*.d' -type f -print 2>/dev/null)
 
 clean:
 	rm -rf $(BUILD)

@@ -32,18 +32,34 @@ make_gpt_fat "$work/esp.img" 64 ef00 \
 	"$efi/virtio-scsi.efi=virtio-scsi.efi" "$work/MODE.TXT=MODE.TXT"
 truncate -s 256M "$work/disk.img"
 "$build/mkpattern" fill "$work/disk.img" 9 0 524288
-truncate -s 1M "$work/tiny.img"
 
-# discovery controllers: 1 disk, or 8 targets x 8 LUNs
+# discovery controllers: TARGETS x LUNs disks of nothing (null-co: no file
+# descriptor each, so a thousand fit)
 disks() {	# disks BUS TARGETS LUNS
 	local t l
 	for t in $(seq 0 $(($2 - 1))); do
 		for l in $(seq 0 $(($3 - 1))); do
-			echo "-drive if=none,id=$1t${t}l$l,format=raw,readonly=on,file=$work/tiny.img"
+			echo "-drive if=none,id=$1t${t}l$l,driver=null-co,read-zeroes=on,size=1M,readonly=on"
 			echo "-device scsi-hd,drive=$1t${t}l$l,bus=$1.0,scsi-id=$t,lun=$l"
 		done
 	done
 }
+
+# A disk whose every request waits: 1 MiB/s, so a 4 KiB read takes ~4 ms
+slow() {	# slow BUS
+	echo "-drive if=none,id=$1d,driver=null-co,read-zeroes=on,size=64M,throttling.bps-total=1048576"
+	echo "-device scsi-hd,drive=$1d,bus=$1.0,scsi-id=0,lun=0"
+}
+
+# x86: QEMU's trace of port and MMIO accesses, to count the ACPI PM timer
+# reads of each phase the app marks (bench.c, BENCH_MARK_PORT)
+trace=()
+if [ "$ARCH" = x64 ]; then
+	trace=(-chardev file,id=marks,path="$work/marks.log"
+	       -device isa-debugcon,iobase=0x404,chardev=marks
+	       -trace memory_region_ops_read -trace memory_region_ops_write
+	       -D "$work/trace.log")
+fi
 
 echo "# accelerator: $(qemu_accel); $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 # shellcheck disable=SC2046
@@ -61,15 +77,52 @@ timeout 1800 $QEMU $(qemu_accel) $QEMU_MACHINE -m 1024 -smp 1 -nodefaults \
 	-device virtio-scsi-pci,id=d64b,addr=0x13,disable-legacy=on $(disks d64b 8 8) \
 	-device virtio-scsi-pci,id=d1o,addr=0x14,disable-legacy=on $(disks d1o 1 1) \
 	-device virtio-scsi-pci,id=d64o,addr=0x15,disable-legacy=on $(disks d64o 8 8) \
-	"${channels[@]}" \
+	-device virtio-scsi-pci,id=d217b,addr=0x16,disable-legacy=on $(disks d217b 31 7) \
+	-device virtio-scsi-pci,id=d217o,addr=0x17,disable-legacy=on $(disks d217o 31 7) \
+	-device virtio-scsi-pci,id=d1024o,addr=0x18,disable-legacy=on $(disks d1024o 256 4) \
+	-device virtio-scsi-pci,id=q16,addr=0x19,disable-legacy=on,virtqueue_size=16 \
+	-drive if=none,id=q16d,format=raw,snapshot=on,file="$work/disk.img" \
+	-device scsi-hd,drive=q16d,bus=q16.0,scsi-id=0,lun=0 \
+	-device virtio-scsi-pci,id=sb,addr=0x1a,disable-legacy=on $(slow sb) \
+	-device virtio-scsi-pci,id=so,addr=0x1b,disable-legacy=on $(slow so) \
+	"${channels[@]}" "${trace[@]}" \
 	-serial file:"$work/serial.log" || true
 [ "$ARCH" = aa64 ] && tr -d '\r' < "$work/serial.log" | grep -a '^\(# \|ok \|not ok \)' > "$work/results.log"
 
 echo "# firmware: $(basename "$OVMF_CODE"), $ARCH"
 sed -n 's/^# bench: //p; s/^# counter/counter/p' "$work/results.log"
 grep '^not ok' "$work/results.log" || true
+
+# ACPI PM timer reads per 1,000 requests, by phase: marks 1-2 and 3-4 are
+# the built-in stack's and our 4 KiB reads, 5-6 and 7-8 the same on the
+# throttled disks (the request counts are in the app's "timer phases")
+timer_rows() {
+	local calls slow
+	read -r calls slow < <(sed -n 's/^# bench: timer phases: \([0-9]*\) and \([0-9]*\) requests/\1 \2/p' \
+		"$work/results.log")
+	[ -n "${calls:-}" ] && [ -s "$work/trace.log" ] || return 0
+	awk -v calls="$calls" -v slow="$slow" '
+		/memory_region_ops_write/ && /name .isa-debugcon./ {
+			v = $0; sub(/.* value 0x/, "", v); sub(/ .*/, "", v)
+			if (v ~ /^[1-8]$/) phase = (v % 2) ? v : 0
+		}
+		/memory_region_ops_read/ && /name .acpi-tmr./ && phase { n[phase]++ }
+		END {
+			b = n[1] * 1000 / calls; o = n[3] * 1000 / calls
+			bs = n[5] * 1000 / slow; os = n[7] * 1000 / slow
+			printf "%-36s %10.1f %10.1f  %6s  per 1000 requests\n", \
+				"ACPI PM timer reads, 4 KiB reads", b, o, (b ? sprintf("%.2fx", o / b) : "-")
+			printf "%-36s %10.1f %10.1f  %6s  per 1000 requests\n", \
+				"ACPI PM timer reads, throttled disk", bs, os, (bs ? sprintf("%.2fx", os / bs) : "-")
+			printf "csv: ACPI PM timer reads per 1000 4 KiB reads,%.1f,%.1f,%s\n", b, o, (b ? sprintf("%.2f", o / b) : "")
+			printf "csv: ACPI PM timer reads per 1000 throttled reads,%.1f,%.1f,%s\n", bs, os, (bs ? sprintf("%.2f", os / bs) : "")
+		}' "$work/trace.log" > "$work/timer.txt"
+	grep -v '^csv: ' "$work/timer.txt"
+}
+timer_rows
 {
 	echo "metric,built-in,ours,ours/built-in"
 	sed -n 's/^# csv: //p' "$work/results.log"
+	sed -n 's/^csv: //p' "$work/timer.txt" 2>/dev/null
 } > "$csv"
 echo "CSV: $csv"

@@ -23,7 +23,7 @@
 
 /** Most units one adapter holds: listed ones and removed ones not yet
  * released.  Further units are not listed, each named in the log. */
-#define SCSI_INV_MAX_UNITS 256
+#define SCSI_INV_MAX_UNITS 1024
 /**
  * Units that could not be listed named per SCSI_INV_REFUSED_QUIET_US; the
  * rest are counted, one line per scan or poll, so a device that floods

@@ -6,19 +6,43 @@
  * disks.  Figures, not pass/fail: each line "# bench: ..." is a table row
  * and each "# csv: ..." a CSV row (metric, built-in, ours, ours/built-in).
  *
- * Controllers, by PCI device number (test/qemu/run-bench.sh):
+ * Controllers, by PCI device number (tools/run-bench.sh):
  *   0x10  built-in, 256 MiB disk in the boot order (OVMF connects it)
  *   0x11  ours, the same disk
- *   0x12  1 disk, max_target 255   } discovery, connected by the
- *   0x13  8 targets x 8 LUNs       } built-in stack before we load
- *   0x14  1 disk, max_target 255   } discovery, connected by ours
- *   0x15  8 targets x 8 LUNs       }
- * Time is the TSC, calibrated against Stall in this run.
+ *   0x12  1 disk, max_target 255     } discovery, connected by the
+ *   0x13  8 targets x 8 LUNs         } built-in stack before we load
+ *   0x14  1 disk, max_target 255     } discovery, connected by ours
+ *   0x15  8 targets x 8 LUNs         }
+ *   0x16  31 targets x 7 LUNs        built-in (its whole window)
+ *   0x17  31 targets x 7 LUNs        ours
+ *   0x18  256 targets x 4 LUNs       ours (beyond the built-in's window)
+ *   0x19  ours, the 256 MiB disk on a 16-entry queue
+ *   0x1a  built-in, a throttled disk } requests that take milliseconds,
+ *   0x1b  ours, a throttled disk     } for the timer reads of waits
+ * Time is the CPU's counter, calibrated against Stall in this run.  On
+ * x86 the app marks phases by writing 1-8 to port BENCH_MARK_PORT, so
+ * that a QEMU trace can count the ACPI PM timer reads of each.
  */
 #include "testlib.h"
 
 #define BENCH_PASSES 3
 #define MIB (1024u * 1024u)
+#define BENCH_CTRLS 12
+/** An ISA debug console of its own (run-bench.sh): phase marks. */
+#define BENCH_MARK_PORT 0x404
+/** Requests of each phase whose timer reads are counted. */
+#define BENCH_WAIT_CALLS 1000
+#define BENCH_SLOW_CALLS 40
+
+/** Mark a phase for the runner's trace (x86: a port write QEMU traces). */
+static void mark(UINT8 phase)
+{
+#if VS_ARCH_HAS_DEBUGCON
+	outb(BENCH_MARK_PORT, phase);
+#else
+	(void)phase;
+#endif
+}
 
 static UINT64 tsc_per_ms;
 
@@ -215,30 +239,94 @@ static EFI_BLOCK_IO *first_disk(EFI_HANDLE ctrl)
 	return find_block_io(DevicePathFromHandle(ctrl), 0, 0, &count);
 }
 
+/**
+ * The phases whose ACPI PM timer reads the runner counts: 4 KiB reads on
+ * each stack's disk (BENCH_WAIT_CALLS), then on each stack's throttled
+ * disk, where every request waits milliseconds (BENCH_SLOW_CALLS).
+ */
+static void timer_phases(EFI_BLOCK_IO *b, EFI_BLOCK_IO *o, EFI_BLOCK_IO *bs,
+			 EFI_BLOCK_IO *os, VOID *buf)
+{
+	EFI_BLOCK_IO *bio[4] = { b, o, bs, os };
+	UINTN p, i, calls;
+
+	for (p = 0; p < 4; p++) {
+		calls = p < 2 ? BENCH_WAIT_CALLS : BENCH_SLOW_CALLS;
+		mark(2 * p + 1);
+		for (i = 0; i < calls && bio[p]; i++)
+			bio[p]->ReadBlocks(bio[p], bio[p]->Media->MediaId, i * 8,
+					   4096, buf);
+		mark(2 * p + 2);
+	}
+	note("bench: timer phases: %u and %u requests", BENCH_WAIT_CALLS,
+	     BENCH_SLOW_CALLS);
+}
+
+/**
+ * Connect times of the many-unit controllers, and 1 MiB reads on a
+ * 16-entry queue against the default one (both ours).
+ */
+static void scale_rows(EFI_HANDLE *c, EFI_HANDLE drv, UINT64 builtin217,
+		       EFI_BLOCK_IO *o, VOID *buf)
+{
+	UINT64 ours217 = discovery(c[7], drv, 217);
+	UINT64 ours1024 = discovery(c[8], drv, 1024);
+	EFI_BLOCK_IO *q;
+	UINT64 full, small;
+
+	row("discovery, 31 targets x 7 LUNs", "ms", builtin217, ours217);
+	note("bench: ours, discovery, 256 targets x 4 LUNs: %lu.%lu ms "
+	     "(beyond the built-in stack's targets)",
+	     (unsigned long)(ours1024 / 10), (unsigned long)(ours1024 % 10));
+	check(connect(c[9], drv) == EFI_SUCCESS, "bench: ours on the 16-entry "
+	      "queue's controller", "no");
+	q = first_disk(c[9]);
+	if (!check(q != NULL, "bench: a disk on the 16-entry queue", "none"))
+		return;
+	full = seq(o, FALSE, MIB, 256 * MIB, buf);
+	small = seq(q, FALSE, MIB, 256 * MIB, buf);
+	note("bench: ours, sequential read 1024 KiB per call: %lu.%lu MiB/s on "
+	     "the default queue, %lu.%lu MiB/s on a 16-entry queue (%lu %%)",
+	     (unsigned long)(full / 10), (unsigned long)(full % 10),
+	     (unsigned long)(small / 10), (unsigned long)(small % 10),
+	     (unsigned long)(full ? small * 100 / full : 0));
+	note("csv: sequential read 1024 KiB per call on a 16-entry queue, ours "
+	     "(MiB/s),%lu.%lu,%lu.%lu,%lu.%02lu",
+	     (unsigned long)(full / 10), (unsigned long)(full % 10),
+	     (unsigned long)(small / 10), (unsigned long)(small % 10),
+	     (unsigned long)(full ? small * 100 / full / 100 : 0),
+	     (unsigned long)(full ? small * 100 / full % 100 : 0));
+}
+
 void bench_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE *drv)
 {
-	EFI_HANDLE c[6] = { 0 };
+	EFI_HANDLE c[BENCH_CTRLS] = { 0 };
+	EFI_BLOCK_IO *bslow, *oslow;
 	EFI_BLOCK_IO *b, *o;
 	VSCSI_STATS_PROTOCOL *sp = NULL;
 	VSCSI_STATS s0, s1;
 	static const UINTN sizes[] = { 4096, 65536, MIB, 8 * MIB };
 	static const UINT64 totals[] = { 16 * MIB, 128 * MIB, 256 * MIB, 256 * MIB };
-	UINT64 disc[4];
+	UINT64 disc[4], builtin217;
 	char name[64];
 	VOID *buf;
 	UINTN i;
 
 	calibrate();
 	for (i = 0; i < n; i++)
-		if (pci_device(ctrls[i]) >= 0x10 && pci_device(ctrls[i]) <= 0x15)
+		if (pci_device(ctrls[i]) >= 0x10 &&
+		    pci_device(ctrls[i]) < 0x10 + BENCH_CTRLS)
 			c[pci_device(ctrls[i]) - 0x10] = ctrls[i];
-	if (!check(c[0] && c[1] && c[2] && c[3] && c[4] && c[5],
-		   "bench: six controllers at 00:10-00:15", "missing"))
-		return;
+	for (i = 0; i < BENCH_CTRLS; i++)
+		if (!check(c[i] != NULL, "bench: every controller at 00:10-00:1b",
+			   "00:%02x missing", (unsigned)(0x10 + i)))
+			return;
 	/* the built-in stack's discovery, before our driver is around */
 	BS->UnloadImage(*drv);
 	disc[0] = discovery(c[2], NULL, 1);
 	disc[1] = discovery(c[3], NULL, 64);
+	builtin217 = discovery(c[6], NULL, 217);
+	discovery(c[10], NULL, 1);	/* its throttled disk */
 	*drv = load_driver();
 	if (!*drv)
 		return;
@@ -251,6 +339,8 @@ void bench_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE *drv)
 	      "bench: our driver holds controller 00:11", "no");
 	disc[2] = discovery(c[4], *drv, 1);
 	disc[3] = discovery(c[5], *drv, 64);
+	check(connect(c[11], *drv) == EFI_SUCCESS, "bench: ours on its "
+	      "throttled disk", "no");
 	check(pci_owner(c[0]) && pci_owner(c[0]) != *drv,
 	      "bench: the firmware's stack holds controller 00:10", "no");
 	b = first_disk(c[0]);
@@ -283,6 +373,11 @@ void bench_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE *drv)
 	}
 	row("discovery, 1 disk, max_target 255", "ms", disc[0], disc[2]);
 	row("discovery, 8 targets x 8 LUNs", "ms", disc[1], disc[3]);
+	scale_rows(c, *drv, builtin217, o, buf);
+	bslow = first_disk(c[10]);
+	oslow = first_disk(c[11]);
+	check(bslow && oslow, "bench: a throttled disk on each stack", "missing");
+	timer_phases(b, o, bslow, oslow, buf);
 	if (sp && !EFI_ERROR(sp->GetStats(sp, &s0))) {
 		seq(o, FALSE, MIB, 64 * MIB, buf);
 		sp->GetStats(sp, &s1);

@@ -181,7 +181,7 @@ void fake_scsi(struct fake_dev *fd, unsigned t, unsigned l,
 		      uint8_t *dout, uint32_t dout_len, struct fake_result *r)
 {
 	struct fake_lun *lu = l < FAKE_LUNS ? &fd->lun[t][l] : NULL;
-	uint8_t buf[512];
+	uint8_t buf[8 + 8 * FAKE_LUNS];	/* REPORT LUNS of a full target */
 	uint32_t len = 0;
 
 	memset(r, 0, sizeof(*r));

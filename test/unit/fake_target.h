@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define FAKE_TARGETS 8
-#define FAKE_LUNS 64
+#define FAKE_LUNS 256
 /** Most unit attentions one unit holds at once. */
 #define FAKE_UA_QUEUE 4
 

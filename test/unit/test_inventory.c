@@ -417,19 +417,29 @@ static void test_self_tests(void **state)
 	teardown(ir);
 }
 
+/** LUNs per target of overfill. */
+#define OVERFILL_LUNS 250
+
+/** Addresses of overfill's first and last refused units, for the log. */
+static char first_refused[24], last_refused[16];
+
 /**
- * Give the fake more units than the table holds: 5 targets x 52 LUNs,
- * 260 with the rig's own 0:0, targets up to 7 addressable.
- * @v r		rig
+ * Four units more than the table holds, 0:0 (the rig's) included, in
+ * (target, LUN) order over targets of OVERFILL_LUNS LUNs; target 6 stays
+ * free, max_target 7.
  */
 static void overfill(struct rig *r)
 {
-	unsigned t, l;
+	unsigned n;
 
-	for (t = 0; t < 5; t++)
-		for (l = 0; l < 52; l++)
-			if (t || l)
-				fake_add_disk(&r->fd, t, l, 512, 8);
+	for (n = 1; n < SCSI_INV_MAX_UNITS + 4; n++)
+		fake_add_disk(&r->fd, n / OVERFILL_LUNS, n % OVERFILL_LUNS, 512, 8);
+	n = SCSI_INV_MAX_UNITS;
+	vs_snprintf(first_refused, sizeof(first_refused), "scsi %u:%u: unit",
+		 n / OVERFILL_LUNS, n % OVERFILL_LUNS);
+	n = SCSI_INV_MAX_UNITS + 3;
+	vs_snprintf(last_refused, sizeof(last_refused), "scsi %u:%u:",
+		 n / OVERFILL_LUNS, n % OVERFILL_LUNS);
 	r->fd.max_target = 7;
 }
 
@@ -538,13 +548,14 @@ static void test_refused_named(void **state)
 	struct inv_rig *ir;
 	unsigned l;
 
-	/* 260 units: 4 refused */
+	/* 4 refused */
 	overfill(r);
-	r->fd.log_watch = "unit table full (256 units), not listed";
+	r->fd.log_watch = "unit table full (";
 	ir = inv_rig(r);
 	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
 	assert_int_equal(r->fd.log_watched, 4);
-	assert_non_null(strstr(r->fd.last_log, "scsi 4:51: unit table full"));
+	assert_non_null(strstr(r->fd.last_log, last_refused));
+	assert_non_null(strstr(r->fd.last_log, "unit table full"));
 	/* 20 more: 24 refused, 12 named (16 in the period), 12 counted */
 	for (l = 0; l < 10; l++) {
 		fake_add_disk(&r->fd, 6, l, 512, 8);
@@ -561,7 +572,7 @@ static void test_refused_named(void **state)
 			    "scsi: unit table full: 24 more units not listed");
 	/* the next period names 16 again, first the first refused */
 	r->fd.now_us += SCSI_INV_REFUSED_QUIET_US;
-	r->fd.log_watch = "scsi 4:48: unit table full";
+	r->fd.log_watch = first_refused;
 	r->fd.log_watched = 0;
 	assert_int_equal(scsi_inv_scan(&ir->inv), VS_OK);
 	assert_int_equal(r->fd.log_watched, 1);
