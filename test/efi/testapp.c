@@ -49,7 +49,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	UINT16 ids[16];
 	EFI_LOADED_IMAGE *li;
 	UINTN n, i;
-	char line[64], mode[16];
+	char line[64], mode[24];
 
 	InitializeLib(image, systab);
 	self = image;
@@ -94,6 +94,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		conform_tests(ctrls, n, drv);
 	else if (drv && is_mode(mode, "bench"))
 		bench_tests(ctrls, n, &drv);
+	else if (drv && is_mode(mode, "bench-timer"))
+		bench_timer_tests(ctrls, n, &drv);
+	else if (drv && is_mode(mode, "bench-window-builtin"))
+		bench_window_tests(ctrls, n, &drv, FALSE);
+	else if (drv && is_mode(mode, "bench-window-ours"))
+		bench_window_tests(ctrls, n, &drv, TRUE);
 	else
 		for (i = 0; drv && i < n; i++) {
 			if (is_mode(mode, "media"))

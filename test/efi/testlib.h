@@ -102,6 +102,9 @@ void conform_scsi_io(EFI_SCSI_IO_PROTOCOL *sio, UINT8 pdt, UINT8 target,
 void conform_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE drv);
 /* bench.c */
 void bench_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE *drv);
+void bench_timer_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE *drv);
+void bench_window_tests(EFI_HANDLE *ctrls, UINTN n, EFI_HANDLE *drv,
+			BOOLEAN ours);
 /* faults.c */
 void fault_tests(EFI_HANDLE ctrl, EFI_HANDLE *drv);
 /* handoff.c */
