@@ -121,7 +121,7 @@ grep -h '^not ok' "$work"/*/results.log || true
 timer_rows() {
 	local calls slow
 	read -r calls slow < <(sed -n 's/^# bench: timer phases: \([0-9]*\) and \([0-9]*\) requests/\1 \2/p' \
-		"$work/timer/results.log" 2>/dev/null)
+		"$work/timer/results.log" 2>/dev/null) || true
 	[ -n "${calls:-}" ] && [ -s "$work/timer/trace.log" ] || return 0
 	awk -v calls="$calls" -v slow="$slow" '
 		/memory_region_ops_write/ && /name .isa-debugcon./ {
@@ -162,6 +162,6 @@ rm -f "$work/timer/trace.log"	# large; counted
 {
 	echo "metric,built-in,ours,ours/built-in"
 	sed -n 's/^# csv: //p' "$work/main/results.log"
-	sed -n 's/^csv: //p' "$work/window.txt" "$work/timer.txt" 2>/dev/null
+	cat "$work/window.txt" "$work/timer.txt" 2>/dev/null | sed -n 's/^csv: //p'
 } > "$csv"
 echo "CSV: $csv"
