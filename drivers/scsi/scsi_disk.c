@@ -354,8 +354,8 @@ int scsi_read_capacity(struct scsi_disk *d)
 }
 
 /**
- * Open up to VSCSI_REQ_SLOTS block devices of one adapter together
- * (a scan's new units): geometry, write protection, transfer limits.
+ * Open block devices of one adapter together (a scan's new units), a
+ * queue's worth at a time: geometry, write protection, transfer limits.
  * @v d		disks to fill
  * @v c		adapter
  * @v info	each unit, from INQUIRY
@@ -366,7 +366,7 @@ void scsi_disks_open(struct scsi_disk **d, struct vscsi_ctrl *c,
 		     const struct scsi_lun_info *const *info, unsigned n,
 		     int *rc)
 {
-	unsigned k;
+	unsigned k, first, m;
 
 	for (k = 0; k < n; k++) {
 		vs_memset(d[k], 0, sizeof(*d[k]));
@@ -377,7 +377,10 @@ void scsi_disks_open(struct scsi_disk **d, struct vscsi_ctrl *c,
 		d[k]->removable = info[k]->removable;
 		rc[k] = VS_OK;
 	}
-	scsi_disks_probe(d, n, rc);
+	for (first = 0; first < n; first += m) {
+		m = n - first < VSCSI_REQ_SLOTS ? n - first : VSCSI_REQ_SLOTS;
+		scsi_disks_probe(d + first, m, rc + first);
+	}
 }
 
 /**
