@@ -248,7 +248,7 @@ static void scsi_probe_limits(struct scsi_disk *d, int rc, const uint8_t *page,
 }
 
 /** Batch callback: take one disk's answer to the step. */
-static void scsi_probe_take(void *ctx, unsigned i, int rc,
+static bool scsi_probe_take(void *ctx, unsigned i, int rc,
 			    const struct vscsi_cmd *cmd, unsigned events)
 {
 	struct scsi_probe *pr = ctx;
@@ -262,6 +262,7 @@ static void scsi_probe_take(void *ctx, unsigned i, int rc,
 		scsi_probe_mode(pr, k, rc, data, cmd->in_done);
 	else
 		scsi_probe_limits(pr->d[k], rc, data, cmd->in_done);
+	return true;
 }
 
 static const struct scsi_batch_ops scsi_probe_ops = {

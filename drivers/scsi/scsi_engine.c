@@ -255,13 +255,16 @@ static const struct scsi_xfer_ops scsi_batch_xfer_ops = {
  * under the retry policy with its own budget; a failure costs only its
  * own item.  The caller's frame() writes each item's command into a
  * record of the engine's (the CDB of at most VSCSI_CDB_MIN bytes); take()
- * gets each outcome, in item order, while the record still holds it.
+ * gets each outcome, in item order, while the record still holds it.  A
+ * round is complete before its outcomes are taken, so take() may run
+ * commands of its own: every slot is free.
  * @v c		adapter
  * @v n		items
  * @v ops	frame and take
  * @v ctx	passed to them
+ * @ret whole	every item was taken (no take() said stop)
  */
-void scsi_batch_run(struct vscsi_ctrl *c, unsigned n,
+bool scsi_batch_run(struct vscsi_ctrl *c, unsigned n,
 		    const struct scsi_batch_ops *ops, void *ctx)
 {
 	struct scsi_batch_rec rec[VSCSI_REQ_SLOTS];
@@ -282,10 +285,12 @@ void scsi_batch_run(struct vscsi_ctrl *c, unsigned n,
 		for (i = 0; i < b.n; i++) {
 			r = vs_container_of(scsi_xfer_req_at(&x, i),
 					    struct scsi_batch_rec, req);
-			ops->take(ctx, b.first + i, r->req.rc, &r->cmd,
-				  r->req.events);
+			if (!ops->take(ctx, b.first + i, r->req.rc, &r->cmd,
+				       r->req.events))
+				return false;
 		}
 	}
+	return true;
 }
 
 /** scsi_command's transfer: one unit, the caller's command. */

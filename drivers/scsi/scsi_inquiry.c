@@ -67,13 +67,14 @@ static int scsi_inq_check(struct vscsi_ctrl *c, int rc,
 }
 
 /** Batch callback: check one answer. */
-static void scsi_inq_take(void *ctx, unsigned i, int rc,
+static bool scsi_inq_take(void *ctx, unsigned i, int rc,
 			  const struct vscsi_cmd *cmd, unsigned events)
 {
 	struct scsi_inq_batch *b = ctx;
 
 	(void)events;
 	b->rc[i] = scsi_inq_check(b->c, rc, cmd, &b->info[i]);
+	return true;
 }
 
 static const struct scsi_batch_ops scsi_inq_ops = {

@@ -81,87 +81,27 @@ static int scsi_parse_luns(struct vscsi_ctrl *c, const uint8_t *buf,
 }
 
 /**
- * LUNs a batched REPORT LUNS asks for: most targets have few, and a
- * batch keeps one buffer per slot; a target with more is asked again
- * alone, for up to SCSI_SCAN_MAX_LUNS.
- */
-#define SCSI_SCAN_BATCH_LUNS 16
-
-/** REPORT LUNS for one target, as a request of a scan. */
-struct scsi_rl_rec {
-	struct scsi_req req;
-	struct vscsi_cmd cmd;
-	uint8_t cdb[12];
-	uint8_t sense[VSCSI_SENSE_MAX];
-	uint8_t *buf;		/**< parameter data (the record's own) */
-	uint32_t buf_len;	/**< its size */
-};
-
-/** A batch's record, with its short buffer. */
-struct scsi_rl_rec_short {
-	struct scsi_rl_rec rec;
-	uint8_t buf[SCSI_REPORT_LUNS_HEADER +
-		    SCSI_SCAN_BATCH_LUNS * SCSI_REPORT_LUNS_ENTRY];
-};
-
-/** A single target's record, with room for SCSI_SCAN_MAX_LUNS. */
-struct scsi_rl_rec_long {
-	struct scsi_rl_rec rec;
-	uint8_t buf[SCSI_REPORT_LUNS_HEADER +
-		    SCSI_SCAN_MAX_LUNS * SCSI_REPORT_LUNS_ENTRY];
-};
-
-/** A scan of some targets: one REPORT LUNS each (scsi_engine.c). */
-struct scsi_rl_scan {
-	uint32_t first, last;	/**< targets */
-};
-
-/** Transfer callback: REPORT LUNS (SPC-4 §6.33) to LUN 0 of a target. */
-static bool scsi_rl_frame(struct scsi_xfer *x, struct scsi_req *r, uint64_t at)
-{
-	struct scsi_rl_scan *scan = x->ctx;
-	struct scsi_rl_rec *rec = vs_container_of(r, struct scsi_rl_rec, req);
-
-	if (scan->first + at > scan->last)
-		return false;
-	vs_memset(&rec->cmd, 0, sizeof(rec->cmd));
-	vs_memset(rec->cdb, 0, sizeof(rec->cdb));
-	rec->cdb[0] = SCSI_OP_REPORT_LUNS;
-	put_be32(rec->cdb + 6, rec->buf_len);
-	rec->cmd.target = scan->first + at;
-	rec->cmd.cdb = rec->cdb;
-	rec->cmd.cdb_len = sizeof(rec->cdb);
-	rec->cmd.data_in = rec->buf;
-	rec->cmd.in_len = rec->buf_len;
-	rec->cmd.sense = rec->sense;
-	rec->cmd.sense_cap = sizeof(rec->sense);
-	r->cmd = &rec->cmd;
-	r->units = 1;
-	return true;
-}
-
-static const struct scsi_xfer_ops scsi_rl_ops = {
-	.frame = scsi_rl_frame,
-};
-
-/**
  * Turn a target's REPORT LUNS outcome into its report; a target without
  * REPORT LUNS (or without a usable answer) gets the first
  * SCSI_SCAN_PROBE_LUNS LUNs as candidates to probe.
  * @v c		adapter
- * @v rec	the request, run
+ * @v target	target
+ * @v rc	the command's outcome
+ * @v data	its parameter data
+ * @v done	bytes of it
  * @v r		report to fill
  */
-static void scsi_rl_report(struct vscsi_ctrl *c, const struct scsi_rl_rec *rec,
+static void scsi_rl_report(struct vscsi_ctrl *c, uint8_t target, int rc,
+			   const uint8_t *data, uint32_t done,
 			   struct scsi_target_luns *r)
 {
 	unsigned i, n;
 
 	vs_memset(r, 0, sizeof(*r));
-	r->target = rec->cmd.target;
-	r->rc = rec->req.rc;
+	r->target = target;
+	r->rc = rc;
 	if (r->rc == VS_OK)
-		r->rc = scsi_parse_luns(c, rec->buf, rec->cmd.in_done, r);
+		r->rc = scsi_parse_luns(c, data, done, r);
 	if (r->rc == VS_OK || r->rc == VS_E_NOTARGET || r->rc == VS_E_TIMEOUT)
 		return;
 	n = c->max_lun + 1 < SCSI_SCAN_PROBE_LUNS ? c->max_lun + 1 :
@@ -175,16 +115,61 @@ static void scsi_rl_report(struct vscsi_ctrl *c, const struct scsi_rl_rec *rec,
 }
 
 /**
- * The record of a batch that carried one of its targets.
- * @v x		the batch's transfer, run
- * @v at	the target's place in the batch
- * @ret rec	its record
+ * Frame REPORT LUNS (SPC-4 §6.33) to LUN 0 of a target.
+ * @v cmd	command: cdb set, of at least 12 bytes
+ * @v target	target
+ * @v len	allocation length
  */
-static const struct scsi_rl_rec *scsi_rl_rec_of(const struct scsi_xfer *x,
-						uint64_t at)
+static void scsi_rl_frame(struct vscsi_cmd *cmd, uint8_t target, uint32_t len)
 {
-	return vs_container_of(scsi_xfer_req_at(x, at), struct scsi_rl_rec, req);
+	uint8_t *cdb = (uint8_t *)cmd->cdb;
+
+	cdb[0] = SCSI_OP_REPORT_LUNS;
+	put_be32(cdb + 6, len);
+	cmd->target = target;
+	cmd->cdb_len = 12;
+	cmd->in_len = len;
 }
+
+/** A scan of a range of targets, as a batch (scsi_engine.c). */
+struct scsi_scan {
+	struct vscsi_ctrl *c;
+	uint32_t first;		/**< target of item 0 */
+	scsi_target_fn fn;
+	void *ctx;
+	struct scsi_target_luns report;
+};
+
+/** Batch callback: REPORT LUNS to one target, for a short list. */
+static void scsi_scan_frame(void *ctx, unsigned i, struct vscsi_cmd *cmd)
+{
+	struct scsi_scan *s = ctx;
+
+	scsi_rl_frame(cmd, s->first + i, SCSI_BATCH_DATA);
+}
+
+/** Batch callback: hand one target's answer on (or stop: no adapter). */
+static bool scsi_scan_take(void *ctx, unsigned i, int rc,
+			   const struct vscsi_cmd *cmd, unsigned events)
+{
+	struct scsi_scan *s = ctx;
+	struct scsi_target_luns *r = &s->report;
+
+	(void)events;
+	scsi_rl_report(s->c, s->first + i, rc, cmd->data_in, cmd->in_done, r);
+	if (r->rc == VS_OK && !r->complete && !r->probed)
+		/* more than the short list held: ask alone */
+		scsi_report_luns(s->c, s->first + i, r);
+	if (r->rc == VS_E_TIMEOUT)
+		return false;
+	s->fn(s->ctx, r);
+	return true;
+}
+
+static const struct scsi_batch_ops scsi_scan_ops = {
+	.frame = scsi_scan_frame,
+	.take = scsi_scan_take,
+};
 
 /**
  * Ask every target in a range for its LUN list: REPORT LUNS to a batch
@@ -204,41 +189,14 @@ static const struct scsi_rl_rec *scsi_rl_rec_of(const struct scsi_xfer *x,
 int scsi_scan_targets(struct vscsi_ctrl *c, uint32_t first, uint32_t last,
 		      scsi_target_fn fn, void *ctx)
 {
-	struct scsi_rl_rec_short rec[VSCSI_REQ_SLOTS];
-	struct scsi_rl_scan scan;
-	struct scsi_target_luns report;
-	struct scsi_xfer x = {
-		.c = c, .ops = &scsi_rl_ops, .ctx = &scan, .independent = true,
-		.window = VSCSI_REQ_SLOTS,
-	};
-	unsigned n = c->reqq.slots < VSCSI_REQ_SLOTS ? c->reqq.slots :
-		     VSCSI_REQ_SLOTS, i;
+	struct scsi_scan s = { .c = c, .first = first, .fn = fn, .ctx = ctx };
 
-	for (i = 0; i < VSCSI_REQ_SLOTS; i++) {
-		rec[i].rec.buf = rec[i].buf;
-		rec[i].rec.buf_len = sizeof(rec[i].buf);
-		x.req[i] = &rec[i].rec.req;
-	}
 	if (last > c->max_target)
 		last = c->max_target;
-	for (; first <= last; first += n) {
-		scan.first = first;
-		scan.last = last - first + 1 < n ? last : first + n - 1;
-		scsi_xfer_run(&x);
-		/* a batch is no larger than the window: each target's record
-		 * still holds its outcome */
-		for (i = 0; i < scan.last - first + 1; i++) {
-			scsi_rl_report(c, scsi_rl_rec_of(&x, i), &report);
-			if (report.rc == VS_OK && !report.complete &&
-			    !report.probed)
-				/* more than the short buffer held: ask alone */
-				scsi_report_luns(c, first + i, &report);
-			if (report.rc == VS_E_TIMEOUT)
-				return VS_E_TIMEOUT;
-			fn(ctx, &report);
-		}
-	}
-	return VS_OK;
+	if (first > last)
+		return VS_OK;
+	return scsi_batch_run(c, last - first + 1, &scsi_scan_ops, &s) ?
+	       VS_OK : VS_E_TIMEOUT;
 }
 
 /**
@@ -252,16 +210,14 @@ int scsi_scan_targets(struct vscsi_ctrl *c, uint32_t first, uint32_t last,
 int scsi_report_luns(struct vscsi_ctrl *c, uint8_t target,
 		     struct scsi_target_luns *r)
 {
-	struct scsi_rl_rec_long rec;
-	struct scsi_rl_scan scan = { target, target };
-	struct scsi_xfer x = {
-		.c = c, .ops = &scsi_rl_ops, .ctx = &scan, .req = { &rec.rec.req },
-		.window = 1,
-	};
+	uint8_t buf[SCSI_REPORT_LUNS_HEADER +
+		    SCSI_SCAN_MAX_LUNS * SCSI_REPORT_LUNS_ENTRY];
+	uint8_t cdb[12] = { 0 };
+	struct vscsi_cmd cmd = { .cdb = cdb, .data_in = buf };
+	int rc;
 
-	rec.rec.buf = rec.buf;
-	rec.rec.buf_len = sizeof(rec.buf);
-	scsi_xfer_run(&x);
-	scsi_rl_report(c, &rec.rec, r);
+	scsi_rl_frame(&cmd, target, sizeof(buf));
+	rc = scsi_command(c, &cmd, NULL);
+	scsi_rl_report(c, target, rc, buf, cmd.in_done, r);
 	return r->rc;
 }

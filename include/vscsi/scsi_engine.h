@@ -79,9 +79,10 @@ struct scsi_xfer {
 	unsigned events;
 };
 
-/** Most data one command of a batch returns (a VPD page, INQUIRY, READ
- * CAPACITY, mode data). */
-#define SCSI_BATCH_DATA 64
+/** Most data one command of a batch returns: a VPD page, INQUIRY, READ
+ * CAPACITY, mode data, or a short REPORT LUNS list (the header and 16
+ * LUNs: most targets have fewer). */
+#define SCSI_BATCH_DATA (8 + 16 * 8)
 
 /**
  * One command for each of many items (units, disks), independent of each
@@ -93,14 +94,17 @@ struct scsi_batch_ops {
 	 * most SCSI_BATCH_DATA; data_in is set by the engine).
 	 */
 	void (*frame)(void *ctx, unsigned i, struct vscsi_cmd *cmd);
-	/** Take item @p i's outcome: rc, cmd with its data_in, and the
-	 * SCSI_EV_* of the unit attentions it met. */
-	void (*take)(void *ctx, unsigned i, int rc, const struct vscsi_cmd *cmd,
+	/**
+	 * Take item @p i's outcome: rc, cmd with its data_in, and the
+	 * SCSI_EV_* of the unit attentions it met.
+	 * @ret more	false: stop, no further item is sent or taken
+	 */
+	bool (*take)(void *ctx, unsigned i, int rc, const struct vscsi_cmd *cmd,
 		     unsigned events);
 };
 
 int scsi_xfer_run(struct scsi_xfer *x);
-void scsi_batch_run(struct vscsi_ctrl *c, unsigned n,
+bool scsi_batch_run(struct vscsi_ctrl *c, unsigned n,
 		    const struct scsi_batch_ops *ops, void *ctx);
 struct scsi_req *scsi_xfer_req_at(const struct scsi_xfer *x, uint64_t at);
 int scsi_command(struct vscsi_ctrl *c, struct vscsi_cmd *cmd,
