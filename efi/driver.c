@@ -314,18 +314,6 @@ static void vs_restart(struct vs_efi_ctrl *ctrl, EFI_DEVICE_PATH *path)
 }
 
 /**
- * Ask for deferred work: the one way into the timer's work, which runs as
- * soon as the caller's TPL drops below TPL_CALLBACK.
- * @v ctrl	controller
- * @v work	VS_WORK_* bits
- */
-void vs_efi_defer(struct vs_efi_ctrl *ctrl, UINT32 work)
-{
-	ctrl->pending |= work;
-	vs_bs->SignalEvent(ctrl->timer);
-}
-
-/**
  * The controller's one deferred-work mechanism, at TPL_CALLBACK: never
  * inside an I/O (those run at TPL_CALLBACK too) and never during Stop
  * (which raises to TPL_CALLBACK).  Brings the inventory up to date from

@@ -88,7 +88,6 @@ vs_sio_execute(EFI_SCSI_IO_PROTOCOL *This, EFI_SCSI_IO_SCSI_REQUEST_PACKET *Pack
 {
 	struct vs_efi_disk *d = vs_sio_disk(This);
 	EFI_EXT_SCSI_PASS_THRU_PROTOCOL *pt = &d->ctrl->pass_thru;
-	EFI_EXT_SCSI_PASS_THRU_SCSI_REQUEST_PACKET p;
 	UINT8 target[TARGET_MAX_BYTES];
 	EFI_STATUS st;
 
@@ -96,27 +95,11 @@ vs_sio_execute(EFI_SCSI_IO_PROTOCOL *This, EFI_SCSI_IO_SCSI_REQUEST_PACKET *Pack
 		return EFI_INVALID_PARAMETER;
 	if (!d->unit)
 		return EFI_DEVICE_ERROR;	/* gone: nothing is sent */
-	p = (EFI_EXT_SCSI_PASS_THRU_SCSI_REQUEST_PACKET){
-		.Timeout = Packet->Timeout,
-		.InDataBuffer = Packet->InDataBuffer,
-		.OutDataBuffer = Packet->OutDataBuffer,
-		.SenseData = Packet->SenseData,
-		.Cdb = Packet->Cdb,
-		.InTransferLength = Packet->InTransferLength,
-		.OutTransferLength = Packet->OutTransferLength,
-		.CdbLength = Packet->CdbLength,
-		.DataDirection = Packet->DataDirection,
-		.SenseDataLength = Packet->SenseDataLength,
-	};
+	/* the packet is the pass-thru's (uefi/scsi_io.h) */
 	vs_sio_target(d, target);
-	st = pt->PassThru(pt, target, d->lun, &p, NULL);
+	st = pt->PassThru(pt, target, d->lun, Packet, NULL);
 	if (st == EFI_INVALID_PARAMETER || st == EFI_UNSUPPORTED)
 		return st;	/* refused before anything was sent */
-	Packet->InTransferLength = p.InTransferLength;
-	Packet->OutTransferLength = p.OutTransferLength;
-	Packet->HostAdapterStatus = p.HostAdapterStatus;
-	Packet->TargetStatus = p.TargetStatus;
-	Packet->SenseDataLength = p.SenseDataLength;
 	if (Event)
 		vs_bs->SignalEvent(Event);
 	return st;

@@ -195,7 +195,18 @@ extern struct vs_platform vs_efi_logger;
 #define VS_CTRL_LOG(ctrl, ...) vs_log(&(ctrl)->plat.base, VS_LOG_INFO, __VA_ARGS__)
 #define VS_CTRL_ERR(ctrl, ...) vs_log(&(ctrl)->plat.base, VS_LOG_ERR, __VA_ARGS__)
 
-/* driver.c */
-void vs_efi_defer(struct vs_efi_ctrl *ctrl, UINT32 work);
+/**
+ * Ask for deferred work: the one way into the controller's timer work
+ * (driver.c's vs_tick), which runs as soon as the caller's TPL drops
+ * below TPL_CALLBACK.  Inline, so a protocol file asks without calling
+ * back into driver.c.
+ * @v ctrl	controller
+ * @v work	VS_WORK_* bits
+ */
+static inline void vs_efi_defer(struct vs_efi_ctrl *ctrl, UINT32 work)
+{
+	ctrl->pending |= work;
+	vs_bs->SignalEvent(ctrl->timer);
+}
 
 #endif /* VSCSI_EFI_H */

@@ -250,24 +250,16 @@ err_ctrlq:
 }
 
 /**
- * Reset a device and agree on features and configuration (§3.1.1 steps
- * 1-4; steps 5-8 are in vscsi_bring_up()).  An earlier stage (firmware,
- * boot loader) may have left it running: said in the log.
- * @v c		adapter, probed
- * @ret rc	VS_OK, VS_E_TIMEOUT, VS_E_REFUSED or VS_E_DEVICE
+ * Agree on features and configuration with a device just reset (§3.1.1
+ * steps 2-4; steps 5-8 are in vscsi_bring_up()).
+ * @v c		adapter, reset
+ * @ret rc	VS_OK, VS_E_REFUSED or VS_E_DEVICE
  */
 static int vscsi_negotiate(struct vscsi_ctrl *c)
 {
 	struct vp_dev *vp = &c->vp;
 	int rc;
 
-	c->status_found = vp_get_status(vp);
-	if (c->status_found)
-		VS_INFO(c->plat, "virtio-scsi: found running (status %02x), "
-			"resetting", c->status_found);
-	rc = vp_reset(vp);
-	if (rc != VS_OK)
-		return rc;
 	vp_add_status(vp, VIRTIO_STATUS_ACKNOWLEDGE);
 	vp_add_status(vp, VIRTIO_STATUS_DRIVER);
 	rc = vscsi_pick_features(c, vp_get_features(vp));
@@ -295,9 +287,16 @@ int vscsi_init(struct vscsi_ctrl *c, struct vs_platform *plat)
 	rc = vp_probe(vp, plat);
 	if (rc != VS_OK)
 		return rc;
+	/* §3.1.1 step 1; an earlier stage (firmware, boot loader) may have
+	 * left it running */
+	c->status_found = vp_get_status(vp);
+	if (c->status_found)
+		VS_INFO(plat, "virtio-scsi: found running (status %02x), "
+			"resetting", c->status_found);
+	rc = vp_reset(vp);
+	if (rc != VS_OK)
+		return rc;
 	rc = vscsi_negotiate(c);
-	if (rc == VS_E_TIMEOUT)
-		return rc;	/* a device that never reset gets no status */
 	if (rc != VS_OK)
 		goto err_config;
 	c->mem_size = sizeof(struct vscsi_shared);

@@ -2,37 +2,28 @@
 /**
  * @file
  * EFI_SCSI_IO_PROTOCOL (UEFI 2.10 §15.4), which gnu-efi lacks.  Written
- * from the specification.  Its request packet has the layout of Ext SCSI
- * Pass Thru's (§15.7.2), and its status values are the same.
+ * from the specification.
  */
 #ifndef UEFI_SCSI_IO_H
 #define UEFI_SCSI_IO_H
 
 #include <efi.h>
+#include "uefi/ext_scsi_pass_thru.h"
 
 #define EFI_SCSI_IO_PROTOCOL_GUID \
 	{ 0x932f47e6, 0x2362, 0x4002, \
 	  { 0x80, 0x3e, 0x3c, 0xd5, 0x4b, 0x13, 0x8f, 0x85 } }
 
-/* §15.4.5 ExecuteScsiCommand(): DataDirection */
-#define EFI_SCSI_IO_DATA_DIRECTION_READ 0
-#define EFI_SCSI_IO_DATA_DIRECTION_WRITE 1
-#define EFI_SCSI_IO_DATA_DIRECTION_BIDIRECTIONAL 2
-
-typedef struct {
-	UINT64 Timeout;			/* 100 ns units; 0 waits forever */
-	VOID *InDataBuffer;
-	VOID *OutDataBuffer;
-	VOID *SenseData;
-	VOID *Cdb;
-	UINT32 InTransferLength;
-	UINT32 OutTransferLength;
-	UINT8 CdbLength;
-	UINT8 DataDirection;
-	UINT8 HostAdapterStatus;
-	UINT8 TargetStatus;
-	UINT8 SenseDataLength;
-} EFI_SCSI_IO_SCSI_REQUEST_PACKET;
+/*
+ * §15.4.5 ExecuteScsiCommand(): the request packet, its DataDirection and
+ * HostAdapterStatus values are Ext SCSI Pass Thru's (§15.7.2), field for
+ * field, so they are that header's.
+ */
+typedef EFI_EXT_SCSI_PASS_THRU_SCSI_REQUEST_PACKET EFI_SCSI_IO_SCSI_REQUEST_PACKET;
+#define EFI_SCSI_IO_DATA_DIRECTION_READ EFI_EXT_SCSI_DATA_DIRECTION_READ
+#define EFI_SCSI_IO_DATA_DIRECTION_WRITE EFI_EXT_SCSI_DATA_DIRECTION_WRITE
+#define EFI_SCSI_IO_DATA_DIRECTION_BIDIRECTIONAL \
+	EFI_EXT_SCSI_DATA_DIRECTION_BIDIRECTIONAL
 
 struct _EFI_SCSI_IO_PROTOCOL;
 typedef struct _EFI_SCSI_IO_PROTOCOL EFI_SCSI_IO_PROTOCOL;
