@@ -59,6 +59,7 @@ AR         := $(CROSS)ar
 
 CORE_SRCS := drivers/lib/log.c \
 	drivers/virtio/virtio_pci.c drivers/virtio/virtqueue.c \
+	drivers/virtio/vs_queue.c drivers/virtio/vp_transport.c \
 	drivers/scsi/virtio_scsi.c drivers/scsi/scsi_decide.c drivers/scsi/scsi_engine.c \
 	drivers/scsi/scsi_inquiry.c drivers/scsi/scsi_scan.c drivers/scsi/scsi_disk.c \
 	drivers/scsi/scsi_inventory.c
@@ -228,12 +229,13 @@ clean:
 # ---------------------------------------------------------------- host tests
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude -Itest/unit \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-UNIT_TESTS := test_transport test_ordering test_adapter test_decide test_engine test_scan test_disk test_inventory test_log test_bare
+UNIT_TESTS := test_transport test_host test_ordering test_adapter test_decide test_engine test_scan test_disk test_inventory test_log test_bare
 UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 UNIT_COMMON := $(CORE_SRCS) test/unit/fake_device.c test/unit/fake_target.c
 
 # test_bare also links the bare-metal platform's portable parts
 UNIT_EXTRA_test_bare := bare/pci.c bare/platform.c bare/status.c
+UNIT_EXTRA_test_host := test/unit/host_queue.c
 
 $(BUILD)/unit/%: test/unit/%.c $(UNIT_COMMON) test/unit/*.h include/*/*.h bare/*.h
 	@mkdir -p $(dir $@)

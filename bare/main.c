@@ -575,9 +575,9 @@ static enum bare_exit ctrl_start(struct bare_ctrl *b)
 		return bare_exit_of_init(rc, b->bars_refused != 0);
 	}
 	b->up = true;
-	if (b->c.status_found)
+	if (b->c.own.status_found)
 		console_printf("takeover %s status=%02x\n", b->plat.name,
-			       b->c.status_found);
+			       b->c.own.status_found);
 	scsi_inv_init(&b->inv, &b->c, &inv_ops, b);
 	rc = scsi_inv_scan(&b->inv);
 	if (rc != VS_OK)
@@ -625,7 +625,7 @@ static void ctrl_stop_all(void)
 			       (unsigned)sizeof(b->inv), (unsigned)b->dma_bytes);
 		vscsi_stop(&b->c);
 		console_printf("reset %s status=%02x\n", b->plat.name,
-			       vp_get_status(&b->c.vp));
+			       vp_get_status(&b->c.own.vp));
 	}
 }
 

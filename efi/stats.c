@@ -15,7 +15,7 @@ static EFI_STATUS EFIAPI vs_stats_get(VSCSI_STATS_PROTOCOL *This,
 	if (!Stats)
 		return EFI_INVALID_PARAMETER;
 	Stats->Requests = ctrl->core.requests;
-	Stats->Notifications = ctrl->core.reqq.notifications;
+	Stats->Notifications = ctrl->core.reqq->notifications;
 	Stats->Resets = ctrl->core.resets;
 	return EFI_SUCCESS;
 }

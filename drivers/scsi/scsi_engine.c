@@ -159,8 +159,8 @@ int scsi_xfer_run(struct scsi_xfer *x)
 
 	if (w > VSCSI_REQ_SLOTS)
 		w = VSCSI_REQ_SLOTS;
-	if (w > x->c->reqq.slots)
-		w = x->c->reqq.slots;
+	if (w > x->c->reqq->slots)
+		w = x->c->reqq->slots;
 	if (w == 0)
 		w = 1;
 	x->next = 0;
@@ -273,7 +273,7 @@ bool scsi_batch_run(struct vscsi_ctrl *c, unsigned n,
 		.c = c, .ops = &scsi_batch_xfer_ops, .ctx = &b,
 		.independent = true, .window = VSCSI_REQ_SLOTS,
 	};
-	unsigned w = c->reqq.slots < VSCSI_REQ_SLOTS ? c->reqq.slots :
+	unsigned w = c->reqq->slots < VSCSI_REQ_SLOTS ? c->reqq->slots :
 		     VSCSI_REQ_SLOTS, i;
 	struct scsi_batch_rec *r;
 

@@ -51,35 +51,6 @@ void vscsi_encode_lun(uint8_t lun_bytes[8], uint8_t target, uint16_t lun)
 }
 
 /**
- * Choose the features to accept (§3.1.1 step 4, §6).
- * @v c		adapter
- * @v offered	the device's features
- * @ret rc	VS_OK, or VS_E_NODEV if a must-have is missing
- */
-static int vscsi_pick_features(struct vscsi_ctrl *c, uint64_t offered)
-{
-	/* §5.6.3: bidirectional commands, hot-plug and parameter events */
-	uint64_t want = (1ull << VIRTIO_SCSI_F_INOUT) |
-			(1ull << VIRTIO_SCSI_F_HOTPLUG) |
-			(1ull << VIRTIO_SCSI_F_CHANGE) |
-			(1ull << VIRTIO_F_INDIRECT_DESC);
-
-	if (c->vp.modern) {
-		/* A modern device without VERSION_1 speaks a legacy dialect */
-		if (!(offered & (1ull << VIRTIO_F_VERSION_1))) {
-			VS_ERR(c->plat, "virtio-scsi: modern device lacks VERSION_1");
-			return VS_E_NODEV;
-		}
-		/* All DMA goes through the platform's map calls, so an IOMMU or
-		 * a bounce buffer (SEV, TDX) is honoured. */
-		want |= (1ull << VIRTIO_F_VERSION_1) |
-			(1ull << VIRTIO_F_ACCESS_PLATFORM);
-	}
-	c->features = offered & want;
-	return VS_OK;
-}
-
-/**
  * Read and check the device configuration (§5.6.4), writing cdb_size and
  * sense_size when the device's do not fit our framing.
  * @v c		adapter
@@ -87,18 +58,20 @@ static int vscsi_pick_features(struct vscsi_ctrl *c, uint64_t offered)
  */
 static int vscsi_read_config(struct vscsi_ctrl *c)
 {
-	struct vp_dev *vp = &c->vp;
+	struct vs_transport *t = c->t;
+	int (*rd)(struct vs_transport *, uint32_t, unsigned, uint32_t *) =
+		t->ops->config_read;
 	uint32_t max_target = 0;
 	int rc = VS_OK;
 
-	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_NUM_QUEUES, 4, &c->num_queues);
-	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_SEG_MAX, 4, &c->seg_max);
-	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_MAX_SECTORS, 4, &c->max_sectors);
-	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_CMD_PER_LUN, 4, &c->cmd_per_lun);
-	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_CDB_SIZE, 4, &c->cdb_size);
-	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_SENSE_SIZE, 4, &c->sense_size);
-	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_MAX_TARGET, 2, &max_target);
-	rc |= vp_config_read(vp, VIRTIO_SCSI_CFG_MAX_LUN, 4, &c->max_lun);
+	rc |= rd(t, VIRTIO_SCSI_CFG_NUM_QUEUES, 4, &c->num_queues);
+	rc |= rd(t, VIRTIO_SCSI_CFG_SEG_MAX, 4, &c->seg_max);
+	rc |= rd(t, VIRTIO_SCSI_CFG_MAX_SECTORS, 4, &c->max_sectors);
+	rc |= rd(t, VIRTIO_SCSI_CFG_CMD_PER_LUN, 4, &c->cmd_per_lun);
+	rc |= rd(t, VIRTIO_SCSI_CFG_CDB_SIZE, 4, &c->cdb_size);
+	rc |= rd(t, VIRTIO_SCSI_CFG_SENSE_SIZE, 4, &c->sense_size);
+	rc |= rd(t, VIRTIO_SCSI_CFG_MAX_TARGET, 2, &max_target);
+	rc |= rd(t, VIRTIO_SCSI_CFG_MAX_LUN, 4, &c->max_lun);
 	if (rc != VS_OK)
 		return VS_E_DEVICE;
 	/* Sizes we cannot frame with are rewritten in vscsi_set_sizes() */
@@ -138,12 +111,13 @@ static int vscsi_read_config(struct vscsi_ctrl *c)
  */
 static int vscsi_set_size(struct vscsi_ctrl *c, uint32_t offset, uint32_t want)
 {
+	const struct vs_transport_ops *ops = c->t->ops;
 	uint32_t have;
 
-	if (vp_config_read(&c->vp, offset, 4, &have) == VS_OK && have == want)
+	if (ops->config_read(c->t, offset, 4, &have) == VS_OK && have == want)
 		return VS_OK;
-	vp_config_write(&c->vp, offset, 4, want);
-	if (vp_config_read(&c->vp, offset, 4, &have) == VS_OK && have == want)
+	ops->config_write(c->t, offset, 4, want);
+	if (ops->config_read(c->t, offset, 4, &have) == VS_OK && have == want)
 		return VS_OK;
 	VS_ERR(c->plat, "virtio-scsi: config field %u stays %u, not %u", offset,
 	       have, want);
@@ -155,7 +129,7 @@ static int vscsi_set_size(struct vscsi_ctrl *c, uint32_t offset, uint32_t want)
  * cleared, so that nothing of an earlier event can be read from it again.
  * @v c		adapter
  * @v i		buffer (and slot) index
- * @ret rc	VS_OK or an error of vq_add_chain
+ * @ret rc	VS_OK or an error of vs_queue_add
  */
 static int vscsi_post_event(struct vscsi_ctrl *c, uint16_t i)
 {
@@ -165,111 +139,54 @@ static int vscsi_post_event(struct vscsi_ctrl *c, uint16_t i)
 	};
 
 	vs_memset(ev, 0, sizeof(*ev));
-	return vq_add_chain(&c->eventq, i, &buf, 1);
+	return vs_queue_add(c->eventq, i, &buf, 1);
 }
 
 /**
- * Run the initialisation sequence of §3.1.1 on a freshly reset device
- * whose queues and memory already exist (at init, and after a restart).
+ * Finish the initialisation sequence (§3.1.1) on a device whose features
+ * are agreed and whose queues are live and empty (at attach, and after a
+ * restart): the framing sizes, the event buffers, DRIVER_OK (step 8).
  * @v c		adapter
  * @ret rc	VS_OK, or an error after setting FAILED
  */
 static int vscsi_bring_up(struct vscsi_ctrl *c)
 {
-	struct vp_dev *vp = &c->vp;
 	uint16_t i;
 	int rc;
 
-	vp_add_status(vp, VIRTIO_STATUS_ACKNOWLEDGE);
-	vp_add_status(vp, VIRTIO_STATUS_DRIVER);
-	rc = vp_set_features(vp, c->features);
-	if (rc == VS_OK)
-		rc = vscsi_set_size(c, VIRTIO_SCSI_CFG_CDB_SIZE, c->cdb_size);
+	rc = vscsi_set_size(c, VIRTIO_SCSI_CFG_CDB_SIZE, c->cdb_size);
 	if (rc == VS_OK)
 		rc = vscsi_set_size(c, VIRTIO_SCSI_CFG_SENSE_SIZE, c->sense_size);
-	if (rc != VS_OK)
-		goto fail;
-	rc = vq_start(&c->ctrlq);
-	if (rc == VS_OK)
-		rc = vq_start(&c->eventq);
-	if (rc == VS_OK)
-		rc = vq_start(&c->reqq);
-	if (rc != VS_OK)
-		goto fail;
-	for (i = 0; i < c->eventq.slots; i++)
+	if (rc != VS_OK) {
+		c->t->ops->add_status(c->t, VIRTIO_STATUS_FAILED);
+		return rc;
+	}
+	for (i = 0; i < c->eventq->slots; i++)
 		vscsi_post_event(c, i);
-	vp_add_status(vp, VIRTIO_STATUS_DRIVER_OK);
-	vq_kick(&c->eventq);
+	c->t->ops->add_status(c->t, VIRTIO_STATUS_DRIVER_OK);
+	vs_queue_kick(c->eventq);
 	c->running = true;
 	return VS_OK;
-fail:
-	vp_add_status(vp, VIRTIO_STATUS_FAILED);
-	return rc;
 }
 
 /**
- * Create the three queues (§5.6.2: all three kinds are set up; vhost
- * needs it).  A TMF is a chain of 2 (request, response), an event buffer
- * 1; a request is header, data..., response, data...: 2 framing and at
- * least one data descriptor, rounded up to 4, the smallest queue size (a
- * power of two) that carries one.  Slots are as many of those as fit, up
- * to VSCSI_REQ_SLOTS; with indirect descriptors (§2.7.5.3) one per ring
- * entry, so only that many entries are asked for.
- * @v c		adapter, configuration read
- * @ret rc	VS_OK, or an error of vq_create (nothing left created)
+ * What the adapter asks of each queue (§5.6.2: all three kinds are set
+ * up; vhost needs it).  A TMF is a chain of 2 (request, response), an
+ * event buffer 1; a request is header, data..., response, data...: 2
+ * framing and at least one data descriptor, rounded up to 4, the
+ * smallest queue size (a power of two) that carries one.  Slots are as
+ * many of those as fit, up to VSCSI_REQ_SLOTS; with indirect descriptors
+ * (§2.7.5.3) one per ring entry, so only that many entries are asked for.
  */
-static int vscsi_create_queues(struct vscsi_ctrl *c)
-{
-	struct vp_dev *vp = &c->vp;
-	bool indirect = c->features & (1ull << VIRTIO_F_INDIRECT_DESC);
-	int rc;
-
-	rc = vq_create(&c->ctrlq, vp, VIRTIO_SCSI_VQ_CONTROL, 4, 1, 2, false);
-	if (rc != VS_OK)
-		goto err_ctrlq;
-	rc = vq_create(&c->eventq, vp, VIRTIO_SCSI_VQ_EVENT, VSCSI_EVENT_BUFS,
-		       VSCSI_EVENT_BUFS, 1, false);
-	if (rc != VS_OK)
-		goto err_eventq;
-	rc = vq_create(&c->reqq, vp, VIRTIO_SCSI_VQ_REQUEST,
-		       indirect ? VSCSI_REQ_SLOTS : VSCSI_REQ_QUEUE_SIZE,
-		       VSCSI_REQ_SLOTS, VSCSI_REQ_MIN_DESCS, indirect);
-	if (rc != VS_OK)
-		goto err_reqq;
-	c->max_segs = c->reqq.slot_descs - 2;
-	if (c->max_segs > c->seg_max)
-		c->max_segs = c->seg_max;
-	return VS_OK;
-
-err_reqq:
-	vq_destroy(&c->eventq);
-err_eventq:
-	vq_destroy(&c->ctrlq);
-err_ctrlq:
-	return rc;
-}
+const struct vs_queue_want vscsi_queues[VSCSI_QUEUES] = {
+	[VIRTIO_SCSI_VQ_CONTROL] = { 4, 1, 2, false },
+	[VIRTIO_SCSI_VQ_EVENT] = { VSCSI_EVENT_BUFS, VSCSI_EVENT_BUFS, 1, false },
+	[VIRTIO_SCSI_VQ_REQUEST] = { VSCSI_REQ_QUEUE_SIZE, VSCSI_REQ_SLOTS,
+				     VSCSI_REQ_MIN_DESCS, true },
+};
 
 /**
- * Agree on features and configuration with a device just reset (§3.1.1
- * steps 2-4; steps 5-8 are in vscsi_bring_up()).
- * @v c		adapter, reset
- * @ret rc	VS_OK, VS_E_REFUSED or VS_E_DEVICE
- */
-static int vscsi_negotiate(struct vscsi_ctrl *c)
-{
-	struct vp_dev *vp = &c->vp;
-	int rc;
-
-	vp_add_status(vp, VIRTIO_STATUS_ACKNOWLEDGE);
-	vp_add_status(vp, VIRTIO_STATUS_DRIVER);
-	rc = vscsi_pick_features(c, vp_get_features(vp));
-	if (rc == VS_OK)
-		rc = vscsi_read_config(c);
-	return rc;
-}
-
-/**
- * Probe and start a virtio-scsi adapter.
+ * Probe and start a virtio-scsi adapter on the core's own transport.
  * @v c		adapter to fill
  * @v plat	platform of the PCI function
  * @ret rc	VS_OK; VS_E_NODEV (not one we can drive, or its registers
@@ -279,56 +196,96 @@ static int vscsi_negotiate(struct vscsi_ctrl *c)
  */
 int vscsi_init(struct vscsi_ctrl *c, struct vs_platform *plat)
 {
-	struct vp_dev *vp = &c->vp;
 	int rc;
 
 	vs_memset(c, 0, sizeof(*c));
+	rc = vp_transport_open(&c->own, plat, VSCSI_FEATURES, vscsi_queues,
+			       VSCSI_QUEUES);
+	if (rc != VS_OK)
+		return rc;
+	rc = vscsi_attach(c, &c->own.t);
+	if (rc != VS_OK) {
+		/* the rings are freed after a reset; FAILED says we gave up */
+		vp_transport_close(&c->own);
+		vp_add_status(&c->own.vp, VIRTIO_STATUS_FAILED);
+	}
+	return rc;
+}
+
+/**
+ * Check that a transport's queues can carry the adapter's chains.
+ * @v c		adapter
+ * @ret rc	VS_OK, or VS_E_DEVICE (logged)
+ */
+static int vscsi_check_queues(struct vscsi_ctrl *c)
+{
+	unsigned i;
+
+	for (i = 0; i < VSCSI_QUEUES; i++)
+		if (i >= c->t->nqueues || !c->t->queue[i] ||
+		    c->t->queue[i]->slots == 0 ||
+		    c->t->queue[i]->slots > vscsi_queues[i].max_slots ||
+		    c->t->queue[i]->slot_descs < vscsi_queues[i].min_descs) {
+			VS_ERR(c->plat, "virtio-scsi: queue %u is not cut for "
+			       "chains of %u, %u at most", i,
+			       vscsi_queues[i].min_descs,
+			       vscsi_queues[i].max_slots);
+			return VS_E_DEVICE;
+		}
+	return VS_OK;
+}
+
+/**
+ * Start a virtio-scsi adapter on a transport whose features are agreed
+ * and whose three queues are live (§3.1.1 steps 1-7 done): the core's own
+ * (vscsi_init), or a host's (docs/porting.md).
+ * @v c		adapter: zeroed, or filled by vscsi_init
+ * @v t		transport
+ * @ret rc	VS_OK; VS_E_DEVICE (its queues or configuration are unusable)
+ *		or VS_E_NOMEM; the device is then FAILED
+ */
+int vscsi_attach(struct vscsi_ctrl *c, struct vs_transport *t)
+{
+	struct vs_platform *plat = t->plat;
+	int rc;
+
 	c->plat = plat;
-	rc = vp_probe(vp, plat);
-	if (rc != VS_OK)
-		return rc;
-	/* §3.1.1 step 1; an earlier stage (firmware, boot loader) may have
-	 * left it running */
-	c->status_found = vp_get_status(vp);
-	if (c->status_found)
-		VS_INFO(plat, "virtio-scsi: found running (status %02x), "
-			"resetting", c->status_found);
-	rc = vp_reset(vp);
-	if (rc != VS_OK)
-		return rc;
-	rc = vscsi_negotiate(c);
+	c->t = t;
+	c->features = t->features;
+	rc = vscsi_check_queues(c);
+	if (rc == VS_OK)
+		rc = vscsi_read_config(c);
 	if (rc != VS_OK)
 		goto err_config;
+	c->ctrlq = t->queue[VIRTIO_SCSI_VQ_CONTROL];
+	c->eventq = t->queue[VIRTIO_SCSI_VQ_EVENT];
+	c->reqq = t->queue[VIRTIO_SCSI_VQ_REQUEST];
+	c->max_segs = c->reqq->slot_descs - 2;
+	if (c->max_segs > c->seg_max)
+		c->max_segs = c->seg_max;
 	c->mem_size = sizeof(struct vscsi_shared);
 	rc = plat->ops->dma_alloc(plat, c->mem_size, &c->mem, &c->mem_dev,
 				  &c->mem_token);
 	if (rc != VS_OK)
-		goto err_mem;
-	rc = vscsi_create_queues(c);
-	if (rc != VS_OK)
-		goto err_queues;
+		goto err_config;
 	rc = vscsi_bring_up(c);
 	if (rc != VS_OK)
 		goto err_bring_up;
-	VS_INFO(plat, "virtio-scsi: %s, queue %u (%u slots of %u%s), seg_max %u, "
+	VS_INFO(plat, "virtio-scsi: %s, queue %u slots of %u%s, seg_max %u, "
 		"max_sectors %u, cmd_per_lun %u, targets 0-%u, luns 0-%u",
-		vp->modern ? "modern" : "legacy", c->reqq.size, c->reqq.slots,
-		c->reqq.slot_descs, c->reqq.indirect ? ", indirect" : "",
+		t->modern ? "modern" : "legacy", c->reqq->slots,
+		c->reqq->slot_descs,
+		c->features & (1ull << VIRTIO_F_INDIRECT_DESC) ? ", indirect" : "",
 		c->seg_max, c->max_sectors, c->cmd_per_lun, c->max_target,
 		c->max_lun);
 	return VS_OK;
 
 err_bring_up:
-	vp_reset(vp);
-	vq_destroy(&c->reqq);
-	vq_destroy(&c->eventq);
-	vq_destroy(&c->ctrlq);
-err_queues:
+	t->ops->reset(t);
 	plat->ops->dma_free(plat, c->mem_size, c->mem, c->mem_token);
 	c->mem = NULL;
-err_mem:
 err_config:
-	vp_add_status(vp, VIRTIO_STATUS_FAILED);
+	t->ops->add_status(t, VIRTIO_STATUS_FAILED);
 	return rc;
 }
 
@@ -339,7 +296,7 @@ err_config:
  */
 void vscsi_halt(struct vscsi_ctrl *c)
 {
-	vp_reset(&c->vp);
+	c->t->ops->reset(c->t);
 	c->running = false;
 }
 
@@ -376,9 +333,9 @@ bool vscsi_self_test(struct vscsi_ctrl *c, uint8_t target, uint16_t lun,
 	unsigned q;
 
 	vs_memset(h, 0, sizeof(*h));
-	h->status = vp_get_status(&c->vp);
+	h->status = c->t->ops->status(c->t);
 	for (q = 0; q < VSCSI_QUEUES; q++)
-		h->queues_live += vp_queue_live(&c->vp, q);
+		h->queues_live += c->t->ops->queue_live(c->t, q);
 	h->target = target;
 	h->lun = lun;
 	t0 = vs_now_us(c->plat);
@@ -390,15 +347,15 @@ bool vscsi_self_test(struct vscsi_ctrl *c, uint8_t target, uint16_t lun,
 }
 
 /**
- * Reset the device and free everything; the reverse of vscsi_init.
+ * Reset the device and free everything; the reverse of vscsi_init (and
+ * of vscsi_attach: a host's transport stays the host's to close).
  * @v c		adapter
  */
 void vscsi_fini(struct vscsi_ctrl *c)
 {
 	vscsi_halt(c);
-	vq_destroy(&c->reqq);
-	vq_destroy(&c->eventq);
-	vq_destroy(&c->ctrlq);
+	if (c->t == &c->own.t)
+		vp_transport_close(&c->own);
 	c->plat->ops->dma_free(c->plat, c->mem_size, c->mem, c->mem_token);
 	c->mem = NULL;
 }
@@ -581,7 +538,7 @@ static int vscsi_find_slot(struct vscsi_ctrl *c)
 {
 	unsigned i;
 
-	for (i = 0; i < c->reqq.slots; i++)
+	for (i = 0; i < c->reqq->slots; i++)
 		if (c->slot[i].state == VSCSI_SLOT_FREE)
 			return i;
 	return VS_E_BUSY;
@@ -599,7 +556,7 @@ static int vscsi_find_slot(struct vscsi_ctrl *c)
 int vscsi_submit(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 {
 	struct vq_buf bufs[VQ_MAX_SLOT_DESCS];
-	unsigned nbufs = 0, max_bufs = c->reqq.slot_descs;
+	unsigned nbufs = 0, max_bufs = c->reqq->slot_descs;
 	struct vscsi_slot_mem *m;
 	struct vscsi_slot *s;
 	int rc, i;
@@ -636,7 +593,7 @@ int vscsi_submit(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 	}
 	if (rc == VS_OK) {
 		vs_memset(m->resp, 0, sizeof(m->resp));
-		rc = vq_add_chain(&c->reqq, i, bufs, nbufs);
+		rc = vs_queue_add(c->reqq, i, bufs, nbufs);
 	}
 	if (rc != VS_OK) {
 		vscsi_unmap(c, s->tokens, s->ntokens);
@@ -655,7 +612,7 @@ int vscsi_submit(struct vscsi_ctrl *c, struct vscsi_cmd *cmd)
 /** Notify the device of every request submitted since the last kick. */
 void vscsi_kick(struct vscsi_ctrl *c)
 {
-	vq_kick(&c->reqq);
+	vs_queue_kick(c->reqq);
 }
 
 /**
@@ -698,16 +655,18 @@ static int vscsi_reset_and_fail(struct vscsi_ctrl *c, int fail)
 	vscsi_halt(c);
 	/* every request in flight ends now, stopped or not: none may be
 	 * waited for again, or report an older outcome */
-	for (i = 0; i < c->reqq.slots; i++)
+	for (i = 0; i < c->reqq->slots; i++)
 		if (c->slot[i].state == VSCSI_SLOT_BUSY)
 			vscsi_finish(c, i, fail, 0);
+	vs_queue_rewind(c->ctrlq);
+	vs_queue_rewind(c->eventq);
+	vs_queue_rewind(c->reqq);
 	if (c->stopped)
 		return VS_E_DEVICE;
 	c->resets++;
-	vq_rewind(&c->ctrlq);
-	vq_rewind(&c->eventq);
-	vq_rewind(&c->reqq);
-	rc = vscsi_bring_up(c);
+	rc = c->t->ops->restart(c->t);
+	if (rc == VS_OK)
+		rc = vscsi_bring_up(c);
 	if (rc != VS_OK)
 		VS_ERR(c->plat, "virtio-scsi: restart failed (%d)", rc);
 	return rc;
@@ -752,13 +711,13 @@ int vscsi_complete(struct vscsi_ctrl *c, int i)
 	int rc;
 
 	while (s->state == VSCSI_SLOT_BUSY) {
-		rc = vq_get_used(&c->reqq, &done, &len);
-		if (rc > 0 && done < c->reqq.slots &&
+		rc = vs_queue_take(c->reqq, &done, &len);
+		if (rc > 0 && done < c->reqq->slots &&
 		    c->slot[done].state == VSCSI_SLOT_BUSY) {
 			vscsi_finish(c, done, VS_OK, len);
 		} else if (rc < 0) {
 			/* a bad entry: the slot it names, if any, is lost too */
-			if (done < c->reqq.slots &&
+			if (done < c->reqq->slots &&
 			    c->slot[done].state == VSCSI_SLOT_BUSY)
 				vscsi_finish(c, done, VS_E_DEVICE, 0);
 			vscsi_abort_all(c, VS_E_DEVICE);
@@ -809,7 +768,7 @@ static int vscsi_wait_ctrl(struct vscsi_ctrl *c)
 	int rc;
 
 	for (;;) {
-		rc = vq_get_used(&c->ctrlq, &done, &len);
+		rc = vs_queue_take(c->ctrlq, &done, &len);
 		if (rc != 0)
 			return rc > 0 ? VS_OK : rc;
 		if (vs_expired(c->plat, deadline))
@@ -848,10 +807,10 @@ int vscsi_tmf(struct vscsi_ctrl *c, uint32_t subtype, uint8_t target,
 	put_le32((uint8_t *)&s->tmf_req.subtype, subtype);
 	vscsi_encode_lun(s->tmf_req.lun, target, lun);
 	s->tmf_resp.response = 0xFF;
-	rc = vq_add_chain(&c->ctrlq, 0, bufs, 2);
+	rc = vs_queue_add(c->ctrlq, 0, bufs, 2);
 	if (rc != VS_OK)
 		return rc;
-	vq_kick(&c->ctrlq);
+	vs_queue_kick(c->ctrlq);
 	rc = vscsi_wait_ctrl(c);
 	if (rc != VS_OK) {
 		vscsi_abort_all(c, rc);
@@ -894,7 +853,7 @@ int vscsi_poll_event(struct vscsi_ctrl *c, struct vscsi_event *ev)
 	vs_memset(ev, 0, sizeof(*ev));
 	if (!c->running)
 		return 0;
-	rc = vq_get_used(&c->eventq, &slot, &len);
+	rc = vs_queue_take(c->eventq, &slot, &len);
 	if (rc == 0)
 		return 0;
 	if (rc < 0) {
@@ -907,7 +866,7 @@ int vscsi_poll_event(struct vscsi_ctrl *c, struct vscsi_event *ev)
 	/* one copy out of shared memory: what is checked is what is used */
 	vs_memcpy(&raw, &vscsi_shm(c)->event[slot], sizeof(raw));
 	vscsi_post_event(c, slot);
-	vq_kick(&c->eventq);
+	vs_queue_kick(c->eventq);
 	if (len < sizeof(raw)) {
 		VS_INFO(c->plat, "virtio-scsi: event of %u bytes, rescanning", len);
 		ev->missed = true;

@@ -6,15 +6,19 @@
  * Slot k owns descriptors [k * slot_descs, (k + 1) * slot_descs) for the
  * life of the queue; its head descriptor is the first of them, which is
  * how a used-ring id is traced back to a slot.  The device's used ring is
- * the only thing read back, and every entry is checked against the
- * driver-private slot table before it is believed (§2.7.8: "the device
- * MUST NOT" write more than the writable length, but a hostile one may).
+ * the only thing read back: here an id is traced to a slot and the ring
+ * itself checked (an index that jumps, an id that is no head, a table
+ * the device wrote into); whether the slot is in flight and the length
+ * fits its chain is checked above the seam (vs_queue.c), as for any
+ * host's rings.
  */
 #include "spec/virtio.h"
 #include "vscsi/virtqueue.h"
 
 /** §2.7.2 legacy layout: the used ring starts on this alignment. */
 #define VQ_USED_ALIGN VIRTIO_PCI_LEGACY_QUEUE_ALIGN
+
+static const struct vs_queue_ops vq_ops;
 
 static size_t vq_align(size_t v, size_t a)
 {
@@ -34,49 +38,12 @@ static size_t vq_device_area(uint16_t size)
 }
 
 /**
- * Cut a queue into request slots.  Without indirect descriptors, as many
- * slots as the table holds of VQ_WANT_SLOT_DESCS descriptors (or else of
- * @p min_descs); with them (§2.7.5.3), one slot per ring entry, each with
- * a table of VQ_WANT_SLOT_DESCS (at least @p min_descs).
- * @v vq	queue: size and indirect set
- * @v max_slots	most slots
- * @v min_descs	descriptors the largest chain needs at least
- * @ret rc	VS_OK, or VS_E_DEVICE when no chain fits (logged)
- */
-static int vq_cut_slots(struct virtqueue *vq, uint16_t max_slots,
-			uint16_t min_descs)
-{
-	uint16_t want = min_descs > VQ_WANT_SLOT_DESCS ? min_descs :
-			VQ_WANT_SLOT_DESCS;
-
-	if (vq->indirect) {
-		vq->slots = vq->size < max_slots ? vq->size : max_slots;
-		vq->slot_descs = want;
-		return VS_OK;
-	}
-	if (vq->size < min_descs) {
-		VS_ERR(vq->vp->plat, "virtqueue %u: size %u, too small for a "
-		       "chain of %u", vq->index, vq->size, min_descs);
-		return VS_E_DEVICE;
-	}
-	vq->slots = vq->size / want;
-	if (vq->slots == 0)
-		vq->slots = vq->size / min_descs;
-	if (vq->slots > max_slots)
-		vq->slots = max_slots;
-	vq->slot_descs = vq->size / vq->slots;
-	if (vq->slot_descs > VQ_MAX_SLOT_DESCS)
-		vq->slot_descs = VQ_MAX_SLOT_DESCS;
-	return VS_OK;
-}
-
-/**
  * Create a virtqueue and its shared memory; the device is not told yet.
  * @v vq	queue to fill
  * @v vp	device
  * @v index	queue index
  * @v max_size	most entries wanted (a power of two)
- * @v max_slots	most request slots (1-VQ_MAX_SLOTS; see vq_cut_slots)
+ * @v max_slots	most request slots (1-VQ_MAX_SLOTS; see vs_queue_cut)
  * @v min_descs	descriptors the largest chain needs at least
  *		(at most VQ_MAX_SLOT_DESCS)
  * @v indirect	VIRTIO_F_INDIRECT_DESC was negotiated: use tables
@@ -94,7 +61,9 @@ int vq_create(struct virtqueue *vq, struct vp_dev *vp, uint16_t index,
 
 	vs_memset(vq, 0, sizeof(*vq));
 	vq->vp = vp;
-	vq->index = index;
+	vq->q.ops = &vq_ops;
+	vq->q.plat = p;
+	vq->q.index = index;
 	vq->indirect = indirect;
 	dev_size = vp_queue_size(vp, index);
 	/* §2.7: Queue Size is a power of 2 no larger than 32768 */
@@ -103,19 +72,16 @@ int vq_create(struct virtqueue *vq, struct vp_dev *vp, uint16_t index,
 		VS_ERR(p, "virtqueue %u: bad size %u", index, dev_size);
 		return VS_E_DEVICE;
 	}
-	if (max_slots == 0 || max_slots > VQ_MAX_SLOTS || min_descs == 0 ||
-	    min_descs > VQ_MAX_SLOT_DESCS)
-		return VS_E_INVAL;
 	/* Legacy devices cannot shrink a queue (§4.1.4.8) */
 	vq->size = (vp->modern && dev_size > max_size) ? max_size : dev_size;
-	rc = vq_cut_slots(vq, max_slots, min_descs);
+	rc = vs_queue_cut(&vq->q, vq->size, indirect, max_slots, min_descs);
 	if (rc != VS_OK)
 		return rc;
 
 	used_off = vq_align(vq_driver_area(vq->size), VQ_USED_ALIGN);
 	tables_off = used_off + vq_align(vq_device_area(vq->size), VQ_USED_ALIGN);
 	vq->mem_size = tables_off +
-		       (indirect ? 16u * vq->slots * vq->slot_descs : 0);
+		       (indirect ? 16u * vq->q.slots * vq->q.slot_descs : 0);
 	rc = p->ops->dma_alloc(p, vq->mem_size, &vq->mem, &vq->mem_dev,
 			       &vq->mem_token);
 	if (rc != VS_OK)
@@ -149,7 +115,7 @@ int vq_start(struct virtqueue *vq)
 	 * device may still send them; nothing depends on it either way).
 	 */
 	vq->avail->flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
-	return vp_queue_enable(vq->vp, vq->index, vq->size, &addr,
+	return vp_queue_enable(vq->vp, vq->q.index, vq->size, &addr,
 			       &vq->notify_off);
 }
 
@@ -162,6 +128,7 @@ void vq_rewind(struct virtqueue *vq)
 	vs_memset(vq->mem, 0, vq->mem_size);
 	vq->avail_idx = vq->last_used = vq->published = 0;
 	vs_memset(vq->slot, 0, sizeof(vq->slot));
+	vs_queue_rewind(&vq->q);
 }
 
 /**
@@ -204,168 +171,141 @@ static uint32_t vq_table_sum(volatile const struct virtq_desc *t, unsigned n)
  * @v first	its index, in the ring's table or in the slot's own
  * @v bufs	buffers
  * @v nbufs	how many
- * @v s		slot: its lengths are counted
  */
 static void vq_write_chain(volatile struct virtq_desc *d, uint16_t first,
-			   const struct vq_buf *bufs, unsigned nbufs,
-			   struct vq_slot *s)
+			   const struct vq_buf *bufs, unsigned nbufs)
 {
 	unsigned i;
 
-	s->writable_len = s->total_len = 0;
 	for (i = 0; i < nbufs; i++) {
 		d[i].addr = bufs[i].addr;
 		d[i].len = bufs[i].len;
 		d[i].flags = (i + 1 < nbufs ? VIRTQ_DESC_F_NEXT : 0) |
 			     (bufs[i].writable ? VIRTQ_DESC_F_WRITE : 0);
 		d[i].next = first + i + 1;
-		if (bufs[i].writable)
-			s->writable_len += bufs[i].len;
-		s->total_len += bufs[i].len;
 	}
+}
+
+/** The virtqueue of a queue of the seam. */
+static struct virtqueue *vq_of(struct vs_queue *q)
+{
+	return vs_container_of(q, struct virtqueue, q);
 }
 
 /**
  * Publish a chain of buffers on a slot's own descriptors (§2.7.13): in the
  * ring's table, or in the slot's indirect table behind one ring
  * descriptor that has only VIRTQ_DESC_F_INDIRECT set (§2.7.5.3.1: not
- * NEXT with it, and no INDIRECT inside a table).  The device is not
- * notified until vq_kick().
- * @v vq	queue
+ * NEXT with it, and no INDIRECT inside a table).  vs_queue_add() checked
+ * the slot and the number of buffers.
+ * @v q		queue
  * @v slot	free slot
  * @v bufs	buffers, device-readable ones first (§2.7.4.2)
  * @v nbufs	number of buffers (1 to slot_descs)
- * @ret rc	VS_OK or VS_E_INVAL
+ * @ret rc	VS_OK
  */
-int vq_add_chain(struct virtqueue *vq, uint16_t slot,
-		 const struct vq_buf *bufs, unsigned nbufs)
+static int vq_add(struct vs_queue *q, uint16_t slot, const struct vq_buf *bufs,
+		  unsigned nbufs)
 {
+	struct virtqueue *vq = vq_of(q);
 	struct vq_slot *s = &vq->slot[slot];
 	volatile struct virtq_desc *t;
 	uint16_t head;
 
-	if (slot >= vq->slots || s->in_flight || nbufs == 0 ||
-	    nbufs > vq->slot_descs)
-		return VS_E_INVAL;
 	if (vq->indirect) {
 		head = slot;
-		t = &vq->tables[slot * vq->slot_descs];
-		vq_write_chain(t, 0, bufs, nbufs, s);
-		vq->desc[head].addr = vq->tables_dev + 16ull * slot * vq->slot_descs;
+		t = &vq->tables[slot * q->slot_descs];
+		vq_write_chain(t, 0, bufs, nbufs);
+		vq->desc[head].addr = vq->tables_dev + 16ull * slot * q->slot_descs;
 		vq->desc[head].len = 16u * nbufs;	/* a multiple of 16 */
 		vq->desc[head].flags = VIRTQ_DESC_F_INDIRECT;
 		vq->desc[head].next = 0;
 		s->table_sum = vq_table_sum(t, nbufs);
 	} else {
-		head = slot * vq->slot_descs;
-		vq_write_chain(&vq->desc[head], head, bufs, nbufs, s);
+		head = slot * q->slot_descs;
+		vq_write_chain(&vq->desc[head], head, bufs, nbufs);
 	}
 	s->ndesc = nbufs;
-	s->in_flight = true;
 	vq->avail->ring[vq->avail_idx % vq->size] = head;
 	/* §2.7.13.3.1: the chain and its ring entry before the index */
 	vs_barrier(vq->vp->plat, VS_BARRIER_PUBLISH);
 	vq->avail->idx = ++vq->avail_idx;
-	vq->chains++;
 	return VS_OK;
 }
 
 /**
  * Notify the device of every chain published since the last kick, unless
  * it asked not to be (§2.7.10, VIRTQ_USED_F_NO_NOTIFY).
- * @v vq	queue
+ * @v q		queue
+ * @ret sent	a notification went out
  */
-void vq_kick(struct virtqueue *vq)
+static bool vq_notify(struct vs_queue *q)
 {
+	struct virtqueue *vq = vq_of(q);
+
 	if (vq->published == vq->avail_idx)
-		return;
+		return false;
 	/* §2.7.13.4: the index before the flags are read and the notify */
 	vs_barrier(vq->vp->plat, VS_BARRIER_NOTIFY);
 	vq->published = vq->avail_idx;
 	if (vq->used->flags & VIRTQ_USED_F_NO_NOTIFY)
-		return;
-	vp_notify(vq->vp, vq->index, vq->notify_off);
-	vq->notifications++;
-}
-
-/** Count chains in flight. */
-static unsigned vq_in_flight(struct virtqueue *vq)
-{
-	unsigned i, n = 0;
-
-	for (i = 0; i < vq->slots; i++)
-		n += vq->slot[i].in_flight;
-	return n;
+		return false;
+	vp_notify(vq->vp, q->index, vq->notify_off);
+	return true;
 }
 
 /**
- * Take one completed chain from the used ring, checking what the device
- * wrote there.
- * @v vq	queue
- * @ret slot	slot of the chain, or VQ_NO_SLOT when it cannot be told
- * @ret len	bytes the device says it wrote, clamped to the writable
- *		length: an upper bound only, never a count to rely on
- * @ret rc	1 for a chain, 0 for none yet, VS_E_DEVICE for a bad entry
- *		(with slot set when the entry could still be traced)
+ * Take one element from the used ring and trace it to a slot: the ring's
+ * own checks (vs_queue_take() checks the rest).
+ * @v q		queue
+ * @ret slot	slot its id names, or VQ_NO_SLOT when it names none
+ * @ret len	the length the device wrote
+ * @ret rc	1 for an element, 0 for none yet, VS_E_DEVICE for a broken
+ *		ring (slot set when the element could still be traced)
  */
-int vq_get_used(struct virtqueue *vq, uint16_t *slot, uint32_t *len)
+static int vq_take(struct vs_queue *q, uint16_t *slot, uint32_t *len)
 {
+	struct virtqueue *vq = vq_of(q);
 	uint16_t used_idx, pending, id_slot;
-	uint32_t id, ulen;
 	volatile struct virtq_used_elem *e;
+	uint32_t id;
 
-	*slot = VQ_NO_SLOT;
-	*len = 0;
 	used_idx = vq->used->idx;
 	if (used_idx == vq->last_used)
 		return 0;
 	pending = used_idx - vq->last_used;
-	if (pending > vq_in_flight(vq)) {
-		VS_ERR(vq->vp->plat, "virtqueue %u: used idx jumped by %u",
-		       vq->index, pending);
+	if (pending > vs_queue_in_flight(q)) {
+		VS_ERR(q->plat, "virtqueue %u: used idx jumped by %u", q->index,
+		       pending);
 		return VS_E_DEVICE;
 	}
 	/* §2.7.14: the element, and what the device wrote, after the index */
-	vs_barrier(vq->vp->plat, VS_BARRIER_CONSUME);
+	vs_barrier(q->plat, VS_BARRIER_CONSUME);
 	e = &vq->used->ring[vq->last_used % vq->size];
 	id = e->id;
-	ulen = e->len;
+	*len = e->len;
 	/* a slot's head: its ring entry (indirect), or its first descriptor */
-	id_slot = vq->indirect ? id : id / vq->slot_descs;
-	if ((!vq->indirect && id % vq->slot_descs) || id >= vq->size ||
-	    id_slot >= vq->slots || !vq->slot[id_slot].in_flight) {
-		VS_ERR(vq->vp->plat, "virtqueue %u: used id %u not in flight",
-		       vq->index, id);
+	id_slot = vq->indirect ? id : id / q->slot_descs;
+	if ((!vq->indirect && id % q->slot_descs) || id >= vq->size ||
+	    id_slot >= q->slots || !q->slot[id_slot].in_flight) {
+		VS_ERR(q->plat, "virtqueue %u: used id %u not in flight",
+		       q->index, id);
 		return VS_E_DEVICE;
 	}
 	vq->last_used++;
-	vq->slot[id_slot].in_flight = false;
 	*slot = id_slot;
-	/*
-	 * §2.7.8.1 says len counts bytes written, but devices put the whole
-	 * chain or the readable data in too (§5.6.6 legacy note; QEMU 7.2
-	 * does it for WRITE data): more than the chain holds is nonsense,
-	 * anything up to it is clamped.
-	 */
-	if (ulen > vq->slot[id_slot].total_len) {
-		VS_ERR(vq->vp->plat, "virtqueue %u: used len %u beyond chain %u",
-		       vq->index, ulen, vq->slot[id_slot].total_len);
-		return VS_E_DEVICE;
-	}
 	if (vq->indirect &&
-	    vq_table_sum(&vq->tables[id_slot * vq->slot_descs],
+	    vq_table_sum(&vq->tables[id_slot * q->slot_descs],
 			 vq->slot[id_slot].ndesc) != vq->slot[id_slot].table_sum) {
-		VS_ERR(vq->vp->plat, "virtqueue %u: the device wrote into the "
-		       "indirect table of slot %u", vq->index, id_slot);
+		VS_ERR(q->plat, "virtqueue %u: the device wrote into the "
+		       "indirect table of slot %u", q->index, id_slot);
 		return VS_E_DEVICE;
 	}
-	*len = ulen < vq->slot[id_slot].writable_len ? ulen :
-	       vq->slot[id_slot].writable_len;
 	return 1;
 }
 
-/** Tell whether a slot's chain is still with the device. */
-bool vq_busy(struct virtqueue *vq, uint16_t slot)
-{
-	return slot < vq->slots && vq->slot[slot].in_flight;
-}
+static const struct vs_queue_ops vq_ops = {
+	.add = vq_add,
+	.notify = vq_notify,
+	.take = vq_take,
+};

@@ -9,8 +9,13 @@
 #define VSCSI_VIRTIO_SCSI_H
 
 #include "spec/virtio_scsi.h"
-#include "vscsi/virtqueue.h"
+#include "vscsi/vp_transport.h"
 
+/** Features of the device type the adapter uses (§5.6.3): bidirectional
+ * commands, hot-plug and parameter-change events. */
+#define VSCSI_FEATURES ((1ull << VIRTIO_SCSI_F_INOUT) | \
+			(1ull << VIRTIO_SCSI_F_HOTPLUG) | \
+			(1ull << VIRTIO_SCSI_F_CHANGE))
 /** Request slots on the request queue (requests in flight at most). */
 #define VSCSI_REQ_SLOTS 32
 /** Descriptors a request slot has at least: header, response, 2 data. */
@@ -88,8 +93,8 @@ struct vscsi_slot {
 /** A virtio-scsi host adapter. */
 struct vscsi_ctrl {
 	struct vs_platform *plat;
-	struct vp_dev vp;
-	struct virtqueue ctrlq, eventq, reqq;
+	struct vs_transport *t;	/**< the seam: own, or a host's */
+	struct vs_queue *ctrlq, *eventq, *reqq;	/**< t's queues (§5.6.2) */
 	uint64_t features;	/**< negotiated */
 	/* configuration, checked (§5.6.4) */
 	uint32_t num_queues, seg_max, max_sectors, cmd_per_lun;
@@ -104,13 +109,13 @@ struct vscsi_ctrl {
 	uint64_t mem_dev;
 	void *mem_token;
 	uint64_t next_id;
-	uint8_t status_found;	/**< device status before our first reset
-				 * (not 0: an earlier stage drove it) */
 	bool running;		/**< DRIVER_OK set and not reset since */
 	bool stopped;		/**< vscsi_stop: never set up again */
 	struct vscsi_slot slot[VSCSI_REQ_SLOTS];
 	/* statistics */
 	uint64_t requests, resets;
+	/** the core's own transport, when vscsi_init opened it */
+	struct vp_transport own;
 };
 
 /** What vscsi_self_test found. */
@@ -126,7 +131,10 @@ struct vscsi_health {
 /** Queues of the adapter: control, event, request (§5.6.2). */
 #define VSCSI_QUEUES (VIRTIO_SCSI_VQ_REQUEST + 1)
 
+extern const struct vs_queue_want vscsi_queues[VSCSI_QUEUES];
+
 int vscsi_init(struct vscsi_ctrl *c, struct vs_platform *plat);
+int vscsi_attach(struct vscsi_ctrl *c, struct vs_transport *t);
 bool vscsi_self_test(struct vscsi_ctrl *c, uint8_t target, uint16_t lun,
 		     struct vscsi_health *h);
 void vscsi_halt(struct vscsi_ctrl *c);

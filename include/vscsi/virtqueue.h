@@ -15,41 +15,23 @@
 #ifndef VSCSI_VIRTQUEUE_H
 #define VSCSI_VIRTQUEUE_H
 
+#include "vscsi/transport.h"
 #include "vscsi/virtio_pci.h"
 
-/** Most descriptors one slot may own. */
-#define VQ_MAX_SLOT_DESCS 64
-/** Most slots per queue. */
-#define VQ_MAX_SLOTS 32
-/** Descriptors a slot gets where the queue has room (scatter-gather). */
-#define VQ_WANT_SLOT_DESCS 8
-
-/** Slot value when a used entry cannot be traced to a slot. */
-#define VQ_NO_SLOT 0xFFFF
-
-/** One buffer of a chain, as the device sees it. */
-struct vq_buf {
-	uint64_t addr;
-	uint32_t len;
-	bool writable;		/**< device writes it */
-};
-
-/** Driver-private state of one slot. */
+/** What the rings keep of one slot's chain, beside the core's record. */
 struct vq_slot {
-	bool in_flight;
-	uint32_t writable_len;	/**< sum of writable lengths of the chain */
-	uint32_t total_len;	/**< sum of all lengths of the chain */
 	uint16_t ndesc;		/**< descriptors of the chain */
 	uint32_t table_sum;	/**< indirect: what its table held when sent */
 };
 
-/** A split virtqueue. */
+/**
+ * A split virtqueue: the core's own implementation of struct vs_queue
+ * (its slots, slot_descs and in-flight record are in q).
+ */
 struct virtqueue {
+	struct vs_queue q;
 	struct vp_dev *vp;
-	uint16_t index;		/**< queue index on the device */
 	uint16_t size;		/**< ring entries */
-	uint16_t slots;		/**< number of slots */
-	uint16_t slot_descs;	/**< descriptors per slot (per table: indirect) */
 	bool indirect;		/**< slots are indirect tables (§2.7.5.3) */
 	uint32_t notify_off;
 	/* shared memory */
@@ -67,9 +49,6 @@ struct virtqueue {
 	uint16_t last_used;	/**< next used index we consume */
 	uint16_t published;	/**< avail_idx at the last notification */
 	struct vq_slot slot[VQ_MAX_SLOTS];
-	/* statistics */
-	uint64_t notifications;
-	uint64_t chains;
 };
 
 int vq_create(struct virtqueue *vq, struct vp_dev *vp, uint16_t index,
@@ -78,10 +57,5 @@ int vq_create(struct virtqueue *vq, struct vp_dev *vp, uint16_t index,
 int vq_start(struct virtqueue *vq);
 void vq_rewind(struct virtqueue *vq);
 void vq_destroy(struct virtqueue *vq);
-int vq_add_chain(struct virtqueue *vq, uint16_t slot,
-		 const struct vq_buf *bufs, unsigned nbufs);
-void vq_kick(struct virtqueue *vq);
-int vq_get_used(struct virtqueue *vq, uint16_t *slot, uint32_t *len);
-bool vq_busy(struct virtqueue *vq, uint16_t slot);
 
 #endif /* VSCSI_VIRTQUEUE_H */

@@ -425,7 +425,7 @@ static void test_submit_checks(void **state)
 
 	/* every slot in flight: the next one is BUSY; all end at a reset */
 	r->fd.fault = FAULT_DROP;
-	n = r->c.reqq.slots;
+	n = r->c.reqq->slots;
 	for (i = 0; i < n; i++) {
 		struct vscsi_cmd *c = calloc(1, sizeof(*c));
 

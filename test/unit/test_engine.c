@@ -82,26 +82,26 @@ static void queue_size_case(bool modern, bool indirect, unsigned size,
 		return;
 	}
 	assert_int_equal(rc, VS_OK);
-	assert_int_equal(r->c.reqq.indirect, indirect);
-	assert_true(r->c.reqq.slots >= 1);
-	assert_true(r->c.reqq.slots <= VSCSI_REQ_SLOTS);
+	assert_int_equal(r->c.own.vq[2].indirect, indirect);
+	assert_true(r->c.reqq->slots >= 1);
+	assert_true(r->c.reqq->slots <= VSCSI_REQ_SLOTS);
 	if (indirect) {
 		/* a request per entry, at full segment count */
-		assert_int_equal(r->c.reqq.slots, size < VSCSI_REQ_SLOTS ?
+		assert_int_equal(r->c.reqq->slots, size < VSCSI_REQ_SLOTS ?
 				 size : VSCSI_REQ_SLOTS);
-		assert_int_equal(r->c.reqq.slot_descs, VQ_WANT_SLOT_DESCS);
+		assert_int_equal(r->c.reqq->slot_descs, VQ_WANT_SLOT_DESCS);
 	} else {
-		assert_true(r->c.reqq.slots * r->c.reqq.slot_descs <=
-			    r->c.reqq.size);
+		assert_true(r->c.reqq->slots * r->c.reqq->slot_descs <=
+			    r->c.own.vq[2].size);
 	}
-	assert_true(r->c.reqq.slot_descs >= VSCSI_REQ_MIN_DESCS);
+	assert_true(r->c.reqq->slot_descs >= VSCSI_REQ_MIN_DESCS);
 	fill_pattern(&r->fd.lun[0][0], 256);
 	assert_int_equal(open_disk(r, &d, 0, 0), VS_OK);
 	assert_int_equal(scsi_disk_read(&d, 0, 256, buf), VS_OK);
 	for (i = 0; i < 256; i++)
 		assert_int_equal(pattern_check(7, i, buf + i * 512), -1);
-	assert_true(r->fd.max_in_flight <= r->c.reqq.slots);
-	assert_true(r->fd.max_segments + 2u <= r->c.reqq.slot_descs);
+	assert_true(r->fd.max_in_flight <= r->c.reqq->slots);
+	assert_true(r->fd.max_segments + 2u <= r->c.reqq->slot_descs);
 	vscsi_fini(&r->c);
 	assert_int_equal(fake_active_maps(&r->fd), 0);
 	assert_int_equal(r->fd.dma_errors, 0);

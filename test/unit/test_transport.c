@@ -16,7 +16,7 @@ static void test_init_modern(void **state)
 	struct rig *r = *state;
 	unsigned i;
 
-	assert_true(r->c.vp.modern);
+	assert_true(r->c.own.vp.modern);
 	assert_int_equal(r->fd.status, VIRTIO_STATUS_ACKNOWLEDGE |
 			 VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
 			 VIRTIO_STATUS_DRIVER_OK);
@@ -27,21 +27,21 @@ static void test_init_modern(void **state)
 			 (1ull << VIRTIO_F_INDIRECT_DESC));
 	for (i = 0; i < FAKE_QUEUES; i++) {
 		assert_true(r->fd.q[i].enabled);
-		assert_true(vp_queue_live(&r->c.vp, i));
+		assert_true(vp_queue_live(&r->c.own.vp, i));
 	}
 	/* indirect: one entry a request, so no more entries than slots */
-	assert_true(r->c.reqq.indirect);
+	assert_true(r->c.own.vq[2].indirect);
 	assert_int_equal(r->fd.q[VIRTIO_SCSI_VQ_REQUEST].size, VSCSI_REQ_SLOTS);
-	assert_int_equal(r->c.reqq.size, VSCSI_REQ_SLOTS);
-	assert_int_equal(r->c.reqq.slots, VSCSI_REQ_SLOTS);
+	assert_int_equal(r->c.own.vq[2].size, VSCSI_REQ_SLOTS);
+	assert_int_equal(r->c.reqq->slots, VSCSI_REQ_SLOTS);
 	/* §5.6.5: event buffers are posted at start */
-	assert_int_equal(r->c.eventq.avail->idx, VSCSI_EVENT_BUFS);
+	assert_int_equal(r->c.own.vq[1].avail->idx, VSCSI_EVENT_BUFS);
 	assert_int_equal(r->c.cdb_size, 32);
 	assert_int_equal(r->c.sense_size, 96);
 	/* after a reset the device holds none */
 	vscsi_halt(&r->c);
 	for (i = 0; i < FAKE_QUEUES; i++)
-		assert_false(vp_queue_live(&r->c.vp, i));
+		assert_false(vp_queue_live(&r->c.own.vp, i));
 }
 
 /** The legacy I/O BAR path: no FEATURES_OK, full-size rings by PFN. */
@@ -50,21 +50,21 @@ static void test_init_legacy(void **state)
 	struct rig *r = *state;
 	uint8_t inq[36];
 
-	assert_false(r->c.vp.modern);
+	assert_false(r->c.own.vp.modern);
 	assert_int_equal(r->fd.status, VIRTIO_STATUS_ACKNOWLEDGE |
 			 VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK);
 	assert_int_equal(r->fd.driver_features, (1ull << VIRTIO_SCSI_F_HOTPLUG) |
 			 (1ull << VIRTIO_F_INDIRECT_DESC));
-	assert_int_equal(r->c.reqq.size, 256);	/* a legacy queue cannot shrink */
+	assert_int_equal(r->c.own.vq[2].size, 256);	/* a legacy queue cannot shrink */
 	assert_true(r->fd.q[VIRTIO_SCSI_VQ_CONTROL].enabled);
 	assert_true(r->fd.q[VIRTIO_SCSI_VQ_EVENT].enabled);
 	/* the device's own view of the queues (diagnostics read it) */
-	assert_true(vp_queue_live(&r->c.vp, VIRTIO_SCSI_VQ_CONTROL));
-	assert_true(vp_queue_live(&r->c.vp, VIRTIO_SCSI_VQ_REQUEST));
+	assert_true(vp_queue_live(&r->c.own.vp, VIRTIO_SCSI_VQ_CONTROL));
+	assert_true(vp_queue_live(&r->c.own.vp, VIRTIO_SCSI_VQ_REQUEST));
 	/* §2.7.7: polled, so no used buffer notifications are wanted */
-	assert_int_equal(r->c.ctrlq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
-	assert_int_equal(r->c.eventq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
-	assert_int_equal(r->c.reqq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
+	assert_int_equal(r->c.own.vq[0].avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
+	assert_int_equal(r->c.own.vq[1].avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
+	assert_int_equal(r->c.own.vq[2].avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
 	assert_int_equal(rig_cmd_in(r, 0, 0, (uint8_t[]){ SCSI_OP_INQUIRY, 0, 0, 0, 36, 0 },
 				    6, inq, sizeof(inq), NULL), VS_OK);
 	assert_memory_equal(inq + 8, "FAKE", 4);
@@ -128,7 +128,7 @@ static void test_found_running(void **state)
 	r->fd.status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 		       VIRTIO_STATUS_DRIVER_OK;
 	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
-	assert_int_equal(r->c.status_found, 0x07);
+	assert_int_equal(r->c.own.status_found, 0x07);
 	assert_true(r->fd.resets >= 1);
 	vscsi_fini(&r->c);
 	rig_free(r);
@@ -281,8 +281,8 @@ static void test_ring_wrap(void **state)
 		failures += rig_cmd_in(r, 0, 0, tur, 6, NULL, 0, NULL) != VS_OK;
 	assert_int_equal(failures, 0);
 	assert_int_equal(r->fd.requests, 70000);
-	assert_int_equal(r->c.reqq.avail_idx, (uint16_t)70000);
-	assert_int_equal(r->c.reqq.last_used, (uint16_t)70000);
+	assert_int_equal(r->c.own.vq[2].avail_idx, (uint16_t)70000);
+	assert_int_equal(r->c.own.vq[2].last_used, (uint16_t)70000);
 	/* one chain at a time, one notification each */
 	assert_int_equal(r->fd.notifies[VIRTIO_SCSI_VQ_REQUEST], 70000);
 }
@@ -301,11 +301,11 @@ static void test_descriptor_reuse(void **state)
 		put_be16(cdb + 7, 8);
 		assert_int_equal(rig_cmd_in(r, 0, 0, cdb, 10, buf, 4096, NULL), VS_OK);
 		assert_int_equal(r->fd.last_head, 0);
-		assert_false(vq_busy(&r->c.reqq, 0));
+		assert_false(vs_queue_busy(r->c.reqq, 0));
 	}
 	/* driver-private bookkeeping, not the shared ring, says what is free */
-	for (i = 0; i < r->c.reqq.slots; i++)
-		assert_false(r->c.reqq.slot[i].in_flight);
+	for (i = 0; i < r->c.reqq->slots; i++)
+		assert_false(r->c.reqq->slot[i].in_flight);
 }
 
 /** Completions the driver has to poll for (device answers later). */
@@ -347,7 +347,7 @@ static void test_indirect_table_written(void **state)
 {
 	struct rig *r = *state;
 
-	assert_true(r->c.reqq.indirect);
+	assert_true(r->c.own.vq[2].indirect);
 	r->fd.log_watch = "wrote into the indirect table";
 	assert_fault_then_recovery(r, FAULT_TABLE_WRITE, VS_E_DEVICE);
 	assert_int_equal(r->fd.log_watched, 1);
@@ -372,12 +372,12 @@ static void test_qemu_used_len(void **state)
 	assert_int_equal(cmd.out_done, sizeof(buf));
 	/* vq_get_used clamps to the writable length */
 	r->fd.deferred = true;
-	assert_int_equal(vq_add_chain(&r->c.reqq, 1,
+	assert_int_equal(vs_queue_add(r->c.reqq, 1,
 		(struct vq_buf[]){ { r->c.mem_dev, 51, false },
 				   { r->c.mem_dev + 64, 108, true } }, 2), VS_OK);
-	vq_kick(&r->c.reqq);
+	vs_queue_kick(r->c.reqq);
 	fake_process(&r->fd, VIRTIO_SCSI_VQ_REQUEST);
-	assert_int_equal(vq_get_used(&r->c.reqq, &slot, &len), 1);
+	assert_int_equal(vs_queue_take(r->c.reqq, &slot, &len), 1);
 	assert_int_equal(slot, 1);
 	assert_true(len <= 108);
 }
@@ -390,25 +390,25 @@ static void test_used_idx_jump(void **state)
 	assert_fault_then_recovery(r, FAULT_USED_IDX_JUMP, VS_E_DEVICE);
 }
 
-/** vq_add_chain refuses a busy slot, a slot out of range, too long chains. */
+/** vs_queue_add refuses a busy slot, a slot out of range, too long chains. */
 static void test_add_chain_limits(void **state)
 {
 	struct rig *r = *state;
 	struct vq_buf bufs[VQ_MAX_SLOT_DESCS + 1];
-	struct virtqueue *vq = &r->c.reqq;
+	struct vs_queue *vq = r->c.reqq;
 
 	memset(bufs, 0, sizeof(bufs));
-	assert_int_equal(vq_add_chain(vq, vq->slots, bufs, 1), VS_E_INVAL);
-	assert_int_equal(vq_add_chain(vq, 0, bufs, 0), VS_E_INVAL);
-	assert_int_equal(vq_add_chain(vq, 0, bufs, vq->slot_descs + 1), VS_E_INVAL);
+	assert_int_equal(vs_queue_add(vq, vq->slots, bufs, 1), VS_E_INVAL);
+	assert_int_equal(vs_queue_add(vq, 0, bufs, 0), VS_E_INVAL);
+	assert_int_equal(vs_queue_add(vq, 0, bufs, vq->slot_descs + 1), VS_E_INVAL);
 	r->fd.deferred = true;	/* keep it in flight */
 	bufs[0] = (struct vq_buf){ r->c.mem_dev, 51, false };
 	bufs[1] = (struct vq_buf){ r->c.mem_dev + 64, 108, true };
-	assert_int_equal(vq_add_chain(vq, 2, bufs, 2), VS_OK);
-	assert_int_equal(vq_add_chain(vq, 2, bufs, 2), VS_E_INVAL);
-	assert_true(vq_busy(vq, 2));
+	assert_int_equal(vs_queue_add(vq, 2, bufs, 2), VS_OK);
+	assert_int_equal(vs_queue_add(vq, 2, bufs, 2), VS_E_INVAL);
+	assert_true(vs_queue_busy(vq, 2));
 	vscsi_restart(&r->c);
-	assert_false(vq_busy(vq, 2));
+	assert_false(vs_queue_busy(vq, 2));
 }
 
 /** No shared memory at any step of set-up: NOMEM, nothing left behind. */
@@ -491,8 +491,8 @@ static void test_bad_capabilities(void **state)
 	cap[VIRTIO_PCI_CAP_NEXT] = 0x40;
 	cap[VIRTIO_PCI_CAP_BAR] = 7;
 	assert_int_equal(vscsi_init(&r->c, &r->fd.plat), VS_OK);
-	assert_true(r->c.vp.modern);
-	assert_int_equal(r->c.vp.common.bar, 4);
+	assert_true(r->c.own.vp.modern);
+	assert_int_equal(r->c.own.vp.common.bar, 4);
 	vscsi_fini(&r->c);
 	rig_free(r);
 
@@ -556,7 +556,7 @@ static void test_reset_deadline(void **state)
 
 	r->fd.reset_stuck = true;
 	t0 = r->fd.now_us;
-	assert_int_equal(vp_reset(&r->c.vp), VS_E_TIMEOUT);
+	assert_int_equal(vp_reset(&r->c.own.vp), VS_E_TIMEOUT);
 	assert_true(r->fd.now_us - t0 >= 1000000);
 	assert_true(r->fd.now_us - t0 < 1000000 + 10000);
 	r->fd.reset_stuck = false;
@@ -569,16 +569,16 @@ static void test_vq_create_edges(void **state)
 	struct virtqueue vq;
 	struct rig *fresh = rig_new(true);
 
-	assert_int_equal(vq_create(&vq, &r->c.vp, 2, 256, 0, 4, false), VS_E_INVAL);
-	assert_int_equal(vq_create(&vq, &r->c.vp, 2, 256, VQ_MAX_SLOTS + 1, 4, false),
+	assert_int_equal(vq_create(&vq, &r->c.own.vp, 2, 256, 0, 4, false), VS_E_INVAL);
+	assert_int_equal(vq_create(&vq, &r->c.own.vp, 2, 256, VQ_MAX_SLOTS + 1, 4, false),
 			 VS_E_INVAL);
-	assert_int_equal(vq_create(&vq, &r->c.vp, 2, 256, 1, 0, false), VS_E_INVAL);
+	assert_int_equal(vq_create(&vq, &r->c.own.vp, 2, 256, 1, 0, false), VS_E_INVAL);
 	vs_memset(&vq, 0, sizeof(vq));
 	vq_destroy(&vq);		/* never created: nothing to free */
 	/* chains longer than VQ_WANT_SLOT_DESCS get slots of their size */
-	assert_int_equal(vp_probe(&fresh->c.vp, &fresh->fd.plat), VS_OK);
-	assert_int_equal(vq_create(&vq, &fresh->c.vp, 1, 64, 4, 16, false), VS_OK);
-	assert_int_equal(vq.slot_descs, 16);
+	assert_int_equal(vp_probe(&fresh->c.own.vp, &fresh->fd.plat), VS_OK);
+	assert_int_equal(vq_create(&vq, &fresh->c.own.vp, 1, 64, 4, 16, false), VS_OK);
+	assert_int_equal(vq.q.slot_descs, 16);
 	vq_destroy(&vq);
 	assert_int_equal(fake_active_maps(&fresh->fd), 0);
 	rig_free(fresh);
