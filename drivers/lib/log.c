@@ -224,5 +224,6 @@ void vs_log(struct vs_platform *p, int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vs_vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);
-	p->ops->log(p, line);
+	/* parenthesised: hosts (U-Boot) define log() as a macro */
+	(p->ops->log)(p, line);
 }

@@ -8,7 +8,6 @@
  * Every field the device writes into a response is checked here, the one
  * point where device data enters the SCSI layer.
  */
-#include <stddef.h>
 #include "spec/virtio.h"
 #include "spec/scsi.h"
 #include "spec/virtio_scsi.h"

@@ -8,7 +8,7 @@
 #ifndef SPEC_VIRTIO_H
 #define SPEC_VIRTIO_H
 
-#include <stdint.h>
+#include "vscsi/types.h"
 
 /* §2.1 Device Status Field */
 #define VIRTIO_STATUS_ACKNOWLEDGE 0x01

@@ -8,7 +8,7 @@
 #ifndef SPEC_VIRTIO_SCSI_H
 #define SPEC_VIRTIO_SCSI_H
 
-#include <stdint.h>
+#include "vscsi/types.h"
 
 /* §5.6.2 Virtqueues */
 #define VIRTIO_SCSI_VQ_CONTROL 0

@@ -8,7 +8,7 @@
 #ifndef VSCSI_BYTEORDER_H
 #define VSCSI_BYTEORDER_H
 
-#include <stdint.h>
+#include "vscsi/types.h"
 
 static inline uint16_t get_le16(const uint8_t *p)
 {

@@ -14,9 +14,7 @@
 #ifndef VSCSI_PLATFORM_H
 #define VSCSI_PLATFORM_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "vscsi/types.h"
 
 /** Status codes of the core: every layer's, in one list. */
 enum vs_status {
@@ -295,7 +293,8 @@ static inline void vs_arch_barrier(struct vs_platform *p, enum vs_barrier kind)
  */
 static inline void vs_barrier(struct vs_platform *p, enum vs_barrier kind)
 {
-	p->ops->barrier(p, kind);
+	/* parenthesised: hosts (U-Boot, Linux) define barrier() as a macro */
+	(p->ops->barrier)(p, kind);
 }
 
 #endif /* VSCSI_PLATFORM_H */
