@@ -214,6 +214,11 @@ $(EXAMPLE): $(EXAMPLE_OBJS) $(CORE_LIB) bare/bare.ld
 	$(Q)$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
 		-T bare/bare.ld $(EXAMPLE_OBJS) $(CORE_LIB) -o $@
 
+# U-Boot with the driver, from Debian's u-boot source package, for QEMU
+# virt: build/uboot/{aarch64,riscv64}/u-boot.bin (cached by its sources)
+uboot:
+	@tools/uboot-build.sh $(BUILD)/uboot
+
 bare: $(BARE) $(EXAMPLE)
 
 run-bare: $(BARE) $(BUILD)/mkpattern
@@ -335,7 +340,7 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all rom bare $(UNIT_BINS) $(VG_BINS) $(FUZZ_BINS) $(BUILD)/mkpattern $(BUILD)/efi-compress-test
 	@$(AA64_MAKE) all
-	@$(MAKE) --no-print-directory firmware
+	@$(MAKE) --no-print-directory firmware uboot
 	@FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) test/run-all.sh $(BUILD)
 
 # make sign KEY=key.pem CERT=cert.pem [KEY_PASS=...]: Secure Boot signed
@@ -400,10 +405,11 @@ help:
 	@echo "  make ARCH=aa64  the AArch64 driver and test app (build/aa64/)"
 	@echo "  make core       the core alone: build/core/libvscsi.a (freestanding)"
 	@echo "  make bare       the bare-metal x86-64 image; make run-bare boots it"
+	@echo "  make uboot      U-Boot with the driver, AArch64 and RISC-V (build/uboot/)"
 	@echo "  make bench      figures: ours against the firmware's stack, same VM"
 	@echo "  make coverage   figures: source coverage of drivers/"
 	@echo "  make unit, make fuzz, make install (DESTDIR, PREFIX), make clean"
 
-.PHONY: all clean core bare run-bare fuzz rom unit check run deps bench \
+.PHONY: all clean core bare run-bare uboot fuzz rom unit check run deps bench \
 	coverage sign firmware run-firmware install help FORCE \
 	print-core-srcs print-unit-extra

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause-Patent
 #
 # Every test: host unit tests (ASan/UBSan) of the core against the fake
-# device, the option-ROM tool's tests, the bare-metal image under QEMU,
-# then the QEMU + OVMF runs.  Ends with one line
+# device, the option-ROM tool's tests, the bare-metal image and U-Boot
+# under QEMU, then the QEMU + OVMF runs.  Ends with one line
 # "N passed, N failed" counting every test case of both.
 set -u
 build=${1:-build}
@@ -61,6 +61,7 @@ count_run "option ROM tool" bash test/tools/test_mkrom.sh "$build"
 count_run "firmware-image tool" bash test/tools/test_fwimage.sh "$build"
 count_run "QEMU runners' own verdicts" bash test/tools/test_qemu_lib.sh "$build"
 count_run "QEMU, bare-metal image (no firmware)" bash test/qemu/run-bare.sh "$build"
+count_run "QEMU, U-Boot (AArch64, RISC-V)" bash test/qemu/run-uboot.sh "$build"
 count_run "QEMU + OVMF integration" bash test/qemu/run-tests.sh "$build"
 count_run "QEMU + AAVMF integration (AArch64)" env ARCH=aa64 bash test/qemu/run-tests.sh "$build"
 

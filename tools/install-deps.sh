@@ -10,12 +10,17 @@
 # the amd64 one.  Its .deb is downloaded once into CACHE (below) and the
 # build unpacks it into its own tree (make ARCH=aa64).  So is rEFInd's,
 # whose postinst would install it to the machine's own ESP: the refind
-# test VM unpacks it.  Nothing here changes the system's package
+# test VM unpacks it; and GRUB's signed arm64 image, which the U-Boot
+# tests start with bootefi.  (U-Boot's source package is fetched by
+# tools/uboot-build.sh, the first time it is needed.)  Nothing here changes the system's package
 # configuration (no dpkg architecture is added, no source list written).
 set -eu
 pkgs="gcc make binutils clang libclang-rt-14-dev llvm-14 valgrind gnu-efi libcmocka-dev
       qemu-system-x86 ovmf mtools gdisk xorriso sbsigntool openssl python3
-      gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm qemu-efi-aarch64"
+      gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm qemu-efi-aarch64
+      gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu qemu-system-misc opensbi
+      dpkg-dev bison flex bc device-tree-compiler libssl-dev libgnutls28-dev uuid-dev
+      e2fsprogs"
 cache=${VSCSI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/virtio-scsi}
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -48,4 +53,6 @@ fetch() {	# fetch PACKAGE:ARCH
 }
 ls "$cache"/gnu-efi_*_arm64.deb >/dev/null 2>&1 || fetch gnu-efi:arm64
 ls "$cache"/refind_*_amd64.deb >/dev/null 2>&1 || fetch refind:amd64
+ls "$cache"/grub-efi-arm64-signed_*_arm64.deb >/dev/null 2>&1 ||
+	fetch grub-efi-arm64-signed:arm64
 rm -rf "$cache/apt"	# the private lists served their purpose

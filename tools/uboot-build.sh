@@ -65,7 +65,7 @@ prepare_tree() {
 	# apt checked the files against Debian's signed indexes; dpkg-source
 	# has no maintainer keyring to check the .dsc's own signature with
 	dpkg-source --no-copy -x "$src_cache"/u-boot_*.dsc "$tree" 2>&1 |
-		grep -v 'gpgv\|signature' >&2 || true
+		grep -v 'gpgv\|signature\|: info: ' >&2 || true
 	test -f "$tree/Makefile"
 	patch -s -d "$tree" -p1 < "$top/uboot/u-boot.patch"
 	d=$tree/drivers/virtio/vscsi
@@ -82,7 +82,8 @@ build_arch() {	# build_arch TREE ARCH
 	echo "uboot: building $arch ($cfg)"
 	rm -rf "$obj"
 	make -s -C "$tree" O="$obj" CROSS_COMPILE="$cross" "$cfg"
-	grep -v '^#' "$top/uboot/uboot.config" >> "$obj/.config"
+	cat "$top/uboot/uboot.config" "$top/uboot/uboot-$arch.config" 2>/dev/null |
+		grep -v '^#' >> "$obj/.config"
 	make -s -C "$tree" O="$obj" CROSS_COMPILE="$cross" olddefconfig 2>&1 |
 		grep -v 'override: reassigning' >&2 || true
 	grep -q '^CONFIG_VIRTIO_SCSI=y' "$obj/.config" ||

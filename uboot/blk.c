@@ -128,8 +128,19 @@ static struct scsi_unit *vscsi_blk_unit(struct udevice *dev,
 	return u;
 }
 
-static ulong vscsi_blk_read(struct udevice *dev, lbaint_t start,
-			    lbaint_t blkcnt, void *buffer)
+/**
+ * Read or write blocks of a unit.  A write is flushed before it returns:
+ * a boot loader may hand over to an OS at any moment, with nothing of it
+ * left in the device's cache.
+ * @v dev	block device
+ * @v start	first block
+ * @v blkcnt	blocks
+ * @v buffer	data
+ * @v write	write (else read)
+ * @ret n	blkcnt, or a negative errno
+ */
+static ulong vscsi_blk_rw(struct udevice *dev, lbaint_t start, lbaint_t blkcnt,
+			  void *buffer, bool write)
 {
 	struct vscsi_ub *v;
 	struct scsi_unit *u = vscsi_blk_unit(dev, &v);
@@ -137,36 +148,32 @@ static ulong vscsi_blk_read(struct udevice *dev, lbaint_t start,
 
 	if (!u)
 		return -ENODEV;
-	rc = scsi_disk_read(&u->disk, start, blkcnt, buffer);
+	if (write) {
+		rc = scsi_disk_write(&u->disk, start, blkcnt, buffer);
+		if (rc == VS_OK)
+			rc = scsi_disk_flush(&u->disk);
+	} else {
+		rc = scsi_disk_read(&u->disk, start, blkcnt, buffer);
+	}
 	if (rc != VS_OK) {
-		VS_ERR(&v->up.plat, "scsi %u:%u: read of %lu blocks at %lu: %d",
-		       u->info.target, u->info.lun, (unsigned long)blkcnt,
-		       (unsigned long)start, rc);
+		VS_ERR(&v->up.plat, "scsi %u:%u: %s of %lu blocks at %lu: %d",
+		       u->info.target, u->info.lun, write ? "write" : "read",
+		       (unsigned long)blkcnt, (unsigned long)start, rc);
 		return ub_errno(rc);
 	}
 	return blkcnt;
 }
 
+static ulong vscsi_blk_read(struct udevice *dev, lbaint_t start,
+			    lbaint_t blkcnt, void *buffer)
+{
+	return vscsi_blk_rw(dev, start, blkcnt, buffer, false);
+}
+
 static ulong vscsi_blk_write(struct udevice *dev, lbaint_t start,
 			     lbaint_t blkcnt, const void *buffer)
 {
-	struct vscsi_ub *v;
-	struct scsi_unit *u = vscsi_blk_unit(dev, &v);
-	int rc;
-
-	if (!u)
-		return -ENODEV;
-	rc = scsi_disk_write(&u->disk, start, blkcnt, buffer);
-	/* a boot loader may hand over at any moment: nothing left cached */
-	if (rc == VS_OK)
-		rc = scsi_disk_flush(&u->disk);
-	if (rc != VS_OK) {
-		VS_ERR(&v->up.plat, "scsi %u:%u: write of %lu blocks at %lu: %d",
-		       u->info.target, u->info.lun, (unsigned long)blkcnt,
-		       (unsigned long)start, rc);
-		return ub_errno(rc);
-	}
-	return blkcnt;
+	return vscsi_blk_rw(dev, start, blkcnt, (void *)buffer, true);
 }
 
 /** The block device goes (U-Boot's `scsi scan` unbinds them all). */

@@ -19,13 +19,14 @@
 #include "spec/scsi.h"
 #include "ctrl.h"
 
-/** The core's inventory tells the driver of units; blk.c binds them at
- * the next scan, so a hot-plug met during a read binds nothing under it. */
+/**
+ * A unit left (an event met during a read, or a rescan).  Units that come
+ * get their block devices at the next scan (blk.c), never under a read.
+ * @v inv	inventory
+ * @v u		the unit
+ */
 static void vscsi_ub_removed(struct scsi_inventory *inv, struct scsi_unit *u)
 {
-	struct vscsi_ub *v = inv->ctx;
-
-	VS_INFO(&v->up.plat, "scsi %u:%u: removed", u->info.target, u->info.lun);
 	/* its block device finds it no more, by address: nothing holds it */
 	scsi_inv_release(inv, u);
 }
@@ -44,6 +45,7 @@ static void vscsi_ub_scan(struct udevice *dev)
 	struct vscsi_ub *v = dev_get_priv(dev);
 	int rc;
 
+	ub_platform_log_level(&v->up);
 	v->timeout_us = env_get_ulong("vscsi_timeout", 10, VSCSI_UB_TIMEOUT_MS) *
 			1000ull;
 	rc = scsi_inv_scan(&v->inv);

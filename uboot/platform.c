@@ -21,6 +21,9 @@
 /** Page size of the memory shared with the device (§2.7: ring alignment). */
 #define UB_DMA_ALIGN 4096
 
+/* The platform's operations (platform.h says what each must do). */
+
+/** Zeroed, page-aligned memory from U-Boot's heap. */
 static int ub_dma_alloc(struct vs_platform *p, size_t size, void **cpu,
 			uint64_t *dev, void **token)
 {
@@ -98,24 +101,33 @@ static const struct vs_platform_ops ub_platform_ops = {
 };
 
 /**
- * Set up the platform of one controller: log lines carry the device's
- * name; the environment variable vscsi_log (err, info, debug) sets how
- * much is said, errors only when unset.
- * @v up	platform to fill
- * @v dev	the controller's U-Boot device
+ * Take how much to say from the environment variable vscsi_log (err,
+ * info, debug; errors only when unset): at probe and at each scan.
+ * @v up	platform
  */
-void ub_platform_init(struct ub_platform *up, struct udevice *dev)
+void ub_platform_log_level(struct ub_platform *up)
 {
 	const char *level = env_get("vscsi_log");
 
-	memset(up, 0, sizeof(*up));
-	up->plat.ops = &ub_platform_ops;
-	up->dev = dev;
 	up->plat.log_level = VS_LOG_ERR;
 	if (level && !strcmp(level, "info"))
 		up->plat.log_level = VS_LOG_INFO;
 	else if (level && !strcmp(level, "debug"))
 		up->plat.log_level = VS_LOG_DEBUG;
+}
+
+/**
+ * Set up the platform of one controller: log lines carry the device's
+ * name.
+ * @v up	platform to fill
+ * @v dev	the controller's U-Boot device
+ */
+void ub_platform_init(struct ub_platform *up, struct udevice *dev)
+{
+	memset(up, 0, sizeof(*up));
+	up->plat.ops = &ub_platform_ops;
+	up->dev = dev;
+	ub_platform_log_level(up);
 	vs_snprintf(up->plat.name, sizeof(up->plat.name), "%s", dev->name);
 }
 

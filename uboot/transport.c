@@ -53,6 +53,7 @@ static int uq_add(struct vs_queue *q, uint16_t slot, const struct vq_buf *bufs,
 	return VS_OK;
 }
 
+/** Kick U-Boot's ring when chains were added since the last kick. */
 static bool uq_notify(struct vs_queue *q)
 {
 	struct ub_queue *uq = uq_of(q);
@@ -135,6 +136,9 @@ static int ut_find_queues(struct ub_transport *ut)
 	return VS_OK;
 }
 
+/* The transport's operations (transport.h says what each must do). */
+
+/** A configuration field: U-Boot copies bytes, the field is little-endian. */
 static int ut_config_read(struct vs_transport *t, uint32_t offset,
 			  unsigned width, uint32_t *val)
 {
@@ -156,6 +160,7 @@ static int ut_config_write(struct vs_transport *t, uint32_t offset,
 	return VS_OK;
 }
 
+/** U-Boot's reset (its modern virtio-pci one waits without a deadline). */
 static int ut_reset(struct vs_transport *t)
 {
 	return virtio_reset(ut_of(t)->vdev) ? VS_E_TIMEOUT : VS_OK;

@@ -43,6 +43,7 @@ struct ub_transport {
 };
 
 void ub_platform_init(struct ub_platform *up, struct udevice *dev);
+void ub_platform_log_level(struct ub_platform *up);
 int ub_errno(int rc);
 void ub_transport_bind(struct udevice *vdev, uint64_t features);
 void ub_transport_close(struct ub_transport *ut);

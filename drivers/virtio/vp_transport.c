@@ -14,6 +14,9 @@ static struct vp_transport *vt_of(struct vs_transport *t)
 	return vs_container_of(t, struct vp_transport, t);
 }
 
+/* The transport's operations over virtio_pci.c (transport.h says what
+ * each must do). */
+
 static int vt_config_read(struct vs_transport *t, uint32_t offset,
 			  unsigned width, uint32_t *val)
 {

@@ -7,9 +7,10 @@
 QEMU runs with its serial port on our stdin/stdout (-nographic) and a QMP
 socket (added here).  The script's lines are U-Boot commands, each sent
 when U-Boot shows its prompt and given until the next prompt to finish;
-a line "!qmp {json}" is sent to QMP instead (device_del, say), and
-"!wait TEXT" waits until U-Boot prints TEXT (a command that boots an OS
-never gives the prompt back).  Everything U-Boot printed goes to LOG.
+a line "!qmp {json}" is sent to QMP instead (device_del, say); "!send
+LINE" types LINE without waiting for the prompt (a command that boots
+an OS never gives it back), and "!wait TEXT" waits until U-Boot prints
+TEXT.  Everything U-Boot printed goes to LOG.
 Exit status: 0 when the script ran to its end, 1 when a step timed out
 or QEMU ended first (LOG says where).
 """
@@ -22,7 +23,7 @@ import sys
 import tempfile
 import time
 
-PROMPT = b"=> "
+PROMPT = b"\n=> "		# at the start of a line: "==> " is crc32's
 STEP_TIMEOUT = float(os.environ.get("UBOOT_STEP_TIMEOUT", "240"))
 
 
@@ -99,6 +100,9 @@ def run(script, log, cmd):
                 reply = qmp(QMP_PATH, line[5:])
                 log.write(b"\n# qmp: %s -> %s\n" % (line[5:].encode(),
                                                    json.dumps(reply).encode()))
+                continue
+            if line.startswith("!send "):
+                console.send(line[6:])
                 continue
             if line.startswith("!wait "):
                 if not console.read_until(line[6:].encode(), STEP_TIMEOUT):
