@@ -270,9 +270,9 @@ int vscsi_attach(struct vscsi_ctrl *c, struct vs_transport *t)
 	rc = vscsi_bring_up(c);
 	if (rc != VS_OK)
 		goto err_bring_up;
-	VS_INFO(plat, "virtio-scsi: %s, queue %u slots of %u%s, seg_max %u, "
+	VS_INFO(plat, "virtio-scsi: %s, queue %u (%u slots of %u%s), seg_max %u, "
 		"max_sectors %u, cmd_per_lun %u, targets 0-%u, luns 0-%u",
-		t->modern ? "modern" : "legacy", c->reqq->slots,
+		t->modern ? "modern" : "legacy", c->reqq->size, c->reqq->slots,
 		c->reqq->slot_descs,
 		c->features & (1ull << VIRTIO_F_INDIRECT_DESC) ? ", indirect" : "",
 		c->seg_max, c->max_sectors, c->cmd_per_lun, c->max_target,

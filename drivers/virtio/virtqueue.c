@@ -73,13 +73,13 @@ int vq_create(struct virtqueue *vq, struct vp_dev *vp, uint16_t index,
 		return VS_E_DEVICE;
 	}
 	/* Legacy devices cannot shrink a queue (§4.1.4.8) */
-	vq->size = (vp->modern && dev_size > max_size) ? max_size : dev_size;
-	rc = vs_queue_cut(&vq->q, vq->size, indirect, max_slots, min_descs);
+	rc = vs_queue_cut(&vq->q, (vp->modern && dev_size > max_size) ?
+			  max_size : dev_size, indirect, max_slots, min_descs);
 	if (rc != VS_OK)
 		return rc;
 
-	used_off = vq_align(vq_driver_area(vq->size), VQ_USED_ALIGN);
-	tables_off = used_off + vq_align(vq_device_area(vq->size), VQ_USED_ALIGN);
+	used_off = vq_align(vq_driver_area(vq->q.size), VQ_USED_ALIGN);
+	tables_off = used_off + vq_align(vq_device_area(vq->q.size), VQ_USED_ALIGN);
 	vq->mem_size = tables_off +
 		       (indirect ? 16u * vq->q.slots * vq->q.slot_descs : 0);
 	rc = p->ops->dma_alloc(p, vq->mem_size, &vq->mem, &vq->mem_dev,
@@ -87,7 +87,7 @@ int vq_create(struct virtqueue *vq, struct vp_dev *vp, uint16_t index,
 	if (rc != VS_OK)
 		return rc;
 	vq->desc = vq->mem;
-	vq->avail = (void *)((uint8_t *)vq->mem + 16u * vq->size);
+	vq->avail = (void *)((uint8_t *)vq->mem + 16u * vq->q.size);
 	vq->used = (void *)((uint8_t *)vq->mem + used_off);
 	if (indirect) {
 		vq->tables = (void *)((uint8_t *)vq->mem + tables_off);
@@ -115,7 +115,7 @@ int vq_start(struct virtqueue *vq)
 	 * device may still send them; nothing depends on it either way).
 	 */
 	vq->avail->flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
-	return vp_queue_enable(vq->vp, vq->q.index, vq->size, &addr,
+	return vp_queue_enable(vq->vp, vq->q.index, vq->q.size, &addr,
 			       &vq->notify_off);
 }
 
@@ -226,7 +226,7 @@ static int vq_add(struct vs_queue *q, uint16_t slot, const struct vq_buf *bufs,
 		vq_write_chain(&vq->desc[head], head, bufs, nbufs);
 	}
 	s->ndesc = nbufs;
-	vq->avail->ring[vq->avail_idx % vq->size] = head;
+	vq->avail->ring[vq->avail_idx % vq->q.size] = head;
 	/* §2.7.13.3.1: the chain and its ring entry before the index */
 	vs_barrier(vq->vp->plat, VS_BARRIER_PUBLISH);
 	vq->avail->idx = ++vq->avail_idx;
@@ -281,12 +281,12 @@ static int vq_take(struct vs_queue *q, uint16_t *slot, uint32_t *len)
 	}
 	/* §2.7.14: the element, and what the device wrote, after the index */
 	vs_barrier(q->plat, VS_BARRIER_CONSUME);
-	e = &vq->used->ring[vq->last_used % vq->size];
+	e = &vq->used->ring[vq->last_used % vq->q.size];
 	id = e->id;
 	*len = e->len;
 	/* a slot's head: its ring entry (indirect), or its first descriptor */
 	id_slot = vq->indirect ? id : id / q->slot_descs;
-	if ((!vq->indirect && id % q->slot_descs) || id >= vq->size ||
+	if ((!vq->indirect && id % q->slot_descs) || id >= vq->q.size ||
 	    id_slot >= q->slots || !q->slot[id_slot].in_flight) {
 		VS_ERR(q->plat, "virtqueue %u: used id %u not in flight",
 		       q->index, id);

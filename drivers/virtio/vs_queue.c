@@ -15,7 +15,7 @@
  * descriptors (or else of @p min_descs); with them (§2.7.5.3), one slot
  * per ring entry, each with a table of VQ_WANT_SLOT_DESCS (at least
  * @p min_descs).
- * @v q		queue: plat and index set
+ * @v q		queue: plat and index set; size is set
  * @v size	ring entries
  * @v indirect	slots are indirect tables
  * @v max_slots	most slots (1-VQ_MAX_SLOTS)
@@ -31,6 +31,7 @@ int vs_queue_cut(struct vs_queue *q, uint16_t size, bool indirect,
 	if (max_slots == 0 || max_slots > VQ_MAX_SLOTS || min_descs == 0 ||
 	    min_descs > VQ_MAX_SLOT_DESCS)
 		return VS_E_INVAL;
+	q->size = size;
 	if (indirect) {
 		q->slots = size < max_slots ? size : max_slots;
 		q->slot_descs = want;

@@ -92,6 +92,7 @@ struct vs_queue {
 	const struct vs_queue_ops *ops;
 	struct vs_platform *plat;
 	uint16_t index;		/**< queue index on the device */
+	uint16_t size;		/**< ring entries */
 	uint16_t slots;		/**< chains it carries at once */
 	uint16_t slot_descs;	/**< buffers one chain may have */
 	struct vs_queue_slot slot[VQ_MAX_SLOTS];

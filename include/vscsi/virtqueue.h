@@ -31,7 +31,6 @@ struct vq_slot {
 struct virtqueue {
 	struct vs_queue q;
 	struct vp_dev *vp;
-	uint16_t size;		/**< ring entries */
 	bool indirect;		/**< slots are indirect tables (§2.7.5.3) */
 	uint32_t notify_off;
 	/* shared memory */

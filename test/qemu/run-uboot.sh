@@ -236,7 +236,7 @@ mkdir -p "$work/$vm"
 uboot_vm $vm aarch64 "$work/$vm/script" \
 	-device virtio-scsi-pci,id=s0,disable-legacy=on $(units $vm s0)
 ran $vm
-has $vm "virtio-scsi#[0-9]+: virtio-scsi: modern, queue [0-9]+ slots of [0-9]+, .*" \
+has $vm "virtio-scsi#[0-9]+: virtio-scsi: modern, queue [0-9]+ \([0-9]+ slots of [0-9]+\), .*" \
 	"our driver started the controller (modern)"
 has $vm " scsi  *0  \[ \+ \]   virtio-scsi  .*virtio-scsi#[0-9]+" \
 	"dm tree: the controller is ours (driver virtio-scsi, probed)"
@@ -264,7 +264,7 @@ uboot_vm $vm aarch64 "$work/$vm/script" \
 	-drive if=none,id=slow,file="$work/disks/slow.img",format=raw,throttling.bps-total=65536 \
 	-device scsi-hd,drive=slow,bus=s0.0,scsi-id=7,lun=0
 ran $vm
-has $vm "virtio-scsi#[0-9]+: virtio-scsi: legacy, queue [0-9]+ slots of [0-9]+, .*" \
+has $vm "virtio-scsi#[0-9]+: virtio-scsi: legacy, queue [0-9]+ \([0-9]+ slots of [0-9]+\), .*" \
 	"our driver started the controller (legacy)"
 check_units $vm 4
 has $vm "  Device 4: \(7:0\) .*" "the throttled unit 7:0 is device 4"

@@ -92,7 +92,7 @@ static void queue_size_case(bool modern, bool indirect, unsigned size,
 		assert_int_equal(r->c.reqq->slot_descs, VQ_WANT_SLOT_DESCS);
 	} else {
 		assert_true(r->c.reqq->slots * r->c.reqq->slot_descs <=
-			    r->c.own.vq[2].size);
+			    r->c.own.vq[2].q.size);
 	}
 	assert_true(r->c.reqq->slot_descs >= VSCSI_REQ_MIN_DESCS);
 	fill_pattern(&r->fd.lun[0][0], 256);

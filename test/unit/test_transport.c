@@ -32,7 +32,7 @@ static void test_init_modern(void **state)
 	/* indirect: one entry a request, so no more entries than slots */
 	assert_true(r->c.own.vq[2].indirect);
 	assert_int_equal(r->fd.q[VIRTIO_SCSI_VQ_REQUEST].size, VSCSI_REQ_SLOTS);
-	assert_int_equal(r->c.own.vq[2].size, VSCSI_REQ_SLOTS);
+	assert_int_equal(r->c.own.vq[2].q.size, VSCSI_REQ_SLOTS);
 	assert_int_equal(r->c.reqq->slots, VSCSI_REQ_SLOTS);
 	/* §5.6.5: event buffers are posted at start */
 	assert_int_equal(r->c.own.vq[1].avail->idx, VSCSI_EVENT_BUFS);
@@ -55,7 +55,7 @@ static void test_init_legacy(void **state)
 			 VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK);
 	assert_int_equal(r->fd.driver_features, (1ull << VIRTIO_SCSI_F_HOTPLUG) |
 			 (1ull << VIRTIO_F_INDIRECT_DESC));
-	assert_int_equal(r->c.own.vq[2].size, 256);	/* a legacy queue cannot shrink */
+	assert_int_equal(r->c.own.vq[2].q.size, 256);	/* a legacy queue cannot shrink */
 	assert_true(r->fd.q[VIRTIO_SCSI_VQ_CONTROL].enabled);
 	assert_true(r->fd.q[VIRTIO_SCSI_VQ_EVENT].enabled);
 	/* the device's own view of the queues (diagnostics read it) */
