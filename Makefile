@@ -266,10 +266,11 @@ FUZZ_CFLAGS := -g -O1 -Iinclude -Itest/unit -fsanitize=fuzzer,address,undefined 
 	-fno-sanitize-recover=all -DVSCSI_DEFAULT_TIMEOUT_US=2000 \
 	-DVSCSI_TMF_TIMEOUT_US=2000
 
-$(BUILD)/fuzz/%: test/fuzz/%.c test/fuzz/fuzz.h $(UNIT_COMMON) test/unit/*.h include/*/*.h
+# fuzz_device runs the adapter over the core's rings and over a host's
+$(BUILD)/fuzz/%: test/fuzz/%.c test/fuzz/fuzz.h $(UNIT_COMMON) test/unit/*.h test/unit/host_queue.c include/*/*.h
 	@mkdir -p $(dir $@)
 	$(SAY) "  FUZZCC  $@"
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(UNIT_COMMON) -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(UNIT_COMMON) test/unit/host_queue.c -o $@
 
 # Run each fuzzer for FUZZ_SECONDS on a copy of its seed corpus.
 fuzz: $(FUZZ_BINS)
