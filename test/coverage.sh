@@ -36,7 +36,8 @@ for f in "${fuzzers[@]}"; do
 	# shellcheck disable=SC2086
 	$cc "${cov_flags[@]}" -fsanitize=fuzzer -DVSCSI_DEFAULT_TIMEOUT_US=2000 \
 		-DVSCSI_TMF_TIMEOUT_US=2000 "test/fuzz/$f.c" $core \
-		test/unit/fake_device.c test/unit/fake_target.c -o "$out/$f"
+		test/unit/fake_device.c test/unit/fake_target.c test/unit/host_queue.c \
+		-o "$out/$f"
 	mkdir -p "$out/$f-corpus"
 	cp test/fuzz/corpus/"$f"/* "$out/$f-corpus/"
 	cp "$build/fuzz/$f-run/corpus/"* "$out/$f-corpus/" 2>/dev/null || true
