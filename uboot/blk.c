@@ -27,12 +27,24 @@ static void vscsi_blk_ident(char *dst, const uint8_t *src, unsigned len)
 	dst[len] = 0;
 }
 
-/** Block size and count of a unit, as its block device shows them. */
+/** A unit's block size, as its block device shows it (no medium: 512). */
+static unsigned vscsi_blk_size(const struct scsi_unit *u)
+{
+	return u->disk.block_size ? u->disk.block_size : 512;
+}
+
+/** A unit's block count, as its block device shows it (no medium: 0). */
+static lbaint_t vscsi_blk_count(const struct scsi_unit *u)
+{
+	return u->disk.present ? u->disk.last_lba + 1 : 0;
+}
+
+/** Show a unit's geometry again on its block device (a medium changed). */
 static void vscsi_blk_geometry(struct scsi_unit *u, struct blk_desc *desc)
 {
-	desc->blksz = u->disk.block_size ? u->disk.block_size : 512;
+	desc->blksz = vscsi_blk_size(u);
 	desc->log2blksz = LOG2(desc->blksz);
-	desc->lba = u->disk.present ? u->disk.last_lba + 1 : 0;
+	desc->lba = vscsi_blk_count(u);
 }
 
 /**
@@ -53,8 +65,7 @@ int vscsi_blk_bind(struct udevice *ctrl, struct scsi_unit *u)
 		return 0;
 	snprintf(name, sizeof(name), "id%ulun%u", u->info.target, u->info.lun);
 	err = blk_create_devicef(ctrl, VSCSI_BLK_DRV_NAME, name, UCLASS_SCSI, -1,
-				 u->disk.block_size ? u->disk.block_size : 512,
-				 u->disk.present ? u->disk.last_lba + 1 : 0, &bdev);
+				 vscsi_blk_size(u), vscsi_blk_count(u), &bdev);
 	if (err)
 		return err;
 	desc = dev_get_uclass_plat(bdev);
@@ -65,7 +76,6 @@ int vscsi_blk_bind(struct udevice *ctrl, struct scsi_unit *u)
 	vscsi_blk_ident(desc->vendor, u->info.inquiry + 8, 8);
 	vscsi_blk_ident(desc->product, u->info.inquiry + 16, 16);
 	vscsi_blk_ident(desc->revision, u->info.inquiry + 32, 4);
-	vscsi_blk_geometry(u, desc);
 	u->disk.timeout_us = v->timeout_us;
 	u->owner = bdev;
 	err = blk_probe_or_unbind(bdev);
