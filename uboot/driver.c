@@ -105,7 +105,8 @@ static int vscsi_ub_exec(struct udevice *dev, struct scsi_cmd *pccb)
 	return vscsi_ub_pass(v, pccb);
 }
 
-/** `scsi reset`: reset the device and set it up again. */
+/** U-Boot's SCSI bus reset (scsi_bus_reset(); its `scsi reset` command only
+ * rescans under DM_SCSI): reset the device and set it up again. */
 static int vscsi_ub_bus_reset(struct udevice *dev)
 {
 	struct vscsi_ub *v = dev_get_priv(dev);
