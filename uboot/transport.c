@@ -49,19 +49,17 @@ static int uq_add(struct vs_queue *q, uint16_t slot, const struct vq_buf *bufs,
 	if (virtqueue_add(uq->vq, sgs, out, nbufs - out))
 		return VS_E_INVAL;	/* vs_queue_cut left room for it */
 	uq->cookie[slot] = bufs[0].addr;
-	uq->published++;
 	return VS_OK;
 }
 
 /** Kick U-Boot's ring when chains were added since the last kick. */
 static bool uq_notify(struct vs_queue *q)
 {
-	struct ub_queue *uq = uq_of(q);
+	struct virtqueue *vq = uq_of(q)->vq;
 
-	if (!uq->published)
+	if (!vq->num_added)
 		return false;
-	uq->published = 0;
-	virtqueue_kick(uq->vq);
+	virtqueue_kick(vq);
 	return true;
 }
 
@@ -106,9 +104,10 @@ static const struct vs_queue_ops uq_ops = {
 };
 
 /**
- * Find the device's queues (U-Boot allocates their rings) and cut each
- * into slots for the adapter; no indirect descriptors (U-Boot has none).
- * @v ut	transport
+ * Find the device's queues (U-Boot allocates their rings: at open, and
+ * new ones at each restart) and cut each into slots for the adapter; no
+ * indirect descriptors (U-Boot has none).
+ * @v ut	transport: its queues' ops, plat and index set
  * @ret rc	VS_OK, VS_E_DEVICE or VS_E_NOMEM
  */
 static int ut_find_queues(struct ub_transport *ut)
@@ -120,18 +119,11 @@ static int ut_find_queues(struct ub_transport *ut)
 	if (virtio_find_vqs(ut->vdev, ut->t.nqueues, vqs))
 		return VS_E_NOMEM;
 	for (i = 0; i < ut->t.nqueues; i++) {
-		struct ub_queue *uq = &ut->uq[i];
-
-		memset(uq, 0, sizeof(*uq));
-		uq->vq = vqs[i];
-		uq->q.ops = &uq_ops;
-		uq->q.plat = ut->t.plat;
-		uq->q.index = i;
-		rc = vs_queue_cut(&uq->q, vqs[i]->vring.num, false,
+		ut->uq[i].vq = vqs[i];
+		rc = vs_queue_cut(&ut->uq[i].q, vqs[i]->vring.num, false,
 				  ut->wants[i].max_slots, ut->wants[i].min_descs);
 		if (rc != VS_OK)
 			return rc;
-		ut->t.queue[i] = &uq->q;
 	}
 	return VS_OK;
 }
@@ -228,7 +220,10 @@ int ub_transport_open(struct ub_transport *ut, struct udevice *vdev,
 		      unsigned nqueues)
 {
 	struct virtio_dev_priv *uc = dev_get_uclass_priv(vdev->parent);
+	unsigned i;
 
+	if (nqueues > VS_MAX_QUEUES)
+		return VS_E_INVAL;
 	memset(ut, 0, sizeof(*ut));
 	ut->t.ops = &ut_ops;
 	ut->t.plat = plat;
@@ -237,6 +232,12 @@ int ub_transport_open(struct ub_transport *ut, struct udevice *vdev,
 	ut->t.nqueues = nqueues;
 	ut->vdev = vdev;
 	ut->wants = wants;
+	for (i = 0; i < nqueues; i++) {
+		ut->uq[i].q.ops = &uq_ops;
+		ut->uq[i].q.plat = plat;
+		ut->uq[i].q.index = i;
+		ut->t.queue[i] = &ut->uq[i].q;
+	}
 	return ut_find_queues(ut);
 }
 
@@ -264,7 +265,12 @@ void ub_transport_bind(struct udevice *vdev, uint64_t features)
  */
 void ub_transport_close(struct ub_transport *ut)
 {
+	unsigned i;
+
+	if (!ut->vdev)
+		return;		/* never opened */
 	virtio_reset(ut->vdev);
 	virtio_del_vqs(ut->vdev);
-	memset(ut->uq, 0, sizeof(ut->uq));
+	for (i = 0; i < ut->t.nqueues; i++)
+		ut->uq[i].vq = NULL;
 }

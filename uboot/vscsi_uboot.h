@@ -31,7 +31,6 @@ struct ub_queue {
 	struct virtqueue *vq;
 	uint64_t cookie[VQ_MAX_SLOTS];	/**< a chain's first buffer: what
 					 * U-Boot hands back for it */
-	uint16_t published;		/**< chains added since the last kick */
 };
 
 /** U-Boot's virtio device and its queues, behind the seam. */

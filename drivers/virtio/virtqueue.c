@@ -128,7 +128,6 @@ void vq_rewind(struct virtqueue *vq)
 	vs_memset(vq->mem, 0, vq->mem_size);
 	vq->avail_idx = vq->last_used = vq->published = 0;
 	vs_memset(vq->slot, 0, sizeof(vq->slot));
-	vs_queue_rewind(&vq->q);
 }
 
 /**

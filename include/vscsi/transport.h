@@ -111,8 +111,9 @@ struct vs_transport_ops {
 	int (*config_write)(struct vs_transport *t, uint32_t offset,
 			    unsigned width, uint32_t val);
 	/**
-	 * Reset the device (§2.4): once this returns it touches no buffer,
-	 * and every queue has forgotten its chains.
+	 * Reset the device (§2.4): once this returns it touches no buffer
+	 * (the core then forgets the chains it had in flight,
+	 * vs_queue_rewind).
 	 * @ret rc	VS_OK or VS_E_TIMEOUT
 	 */
 	int (*reset)(struct vs_transport *t);

@@ -130,8 +130,6 @@ static void hq_lie(struct host_queue *hq, uint16_t *slot, uint32_t *len)
 
 static int hq_take(struct vs_queue *q, uint16_t *slot, uint32_t *len)
 {
-	static uint16_t again_slot;
-	static uint32_t again_len;
 	struct host_queue *hq = hq_of(q);
 	volatile struct virtq_used_elem *e;
 	uint64_t first;
@@ -141,8 +139,8 @@ static int hq_take(struct vs_queue *q, uint16_t *slot, uint32_t *len)
 	if (hq->twice) {
 		hq->twice = false;
 		hq->lies++;
-		*slot = again_slot;
-		*len = again_len;
+		*slot = hq->again_slot;
+		*len = hq->again_len;
 		return 1;
 	}
 	if (hq->used->idx == hq->last_used)
@@ -165,8 +163,8 @@ static int hq_take(struct vs_queue *q, uint16_t *slot, uint32_t *len)
 	for (s = 0; s < q->slots && hq->cookie[s] != first; s++)
 		;
 	*slot = s < q->slots ? s : VQ_NO_SLOT;
-	again_slot = *slot;
-	again_len = *len;
+	hq->again_slot = *slot;
+	hq->again_len = *len;
 	hq_lie(hq, slot, len);
 	return 1;
 }
@@ -224,7 +222,6 @@ static int ht_enable(struct host_transport *ht)
 		};
 
 		hq_rewind(hq);
-		vs_queue_rewind(&hq->q);
 		rc = vp_queue_enable(&ht->vp, i, hq->num, &addr, &hq->notify_off);
 		if (rc != VS_OK)
 			return rc;

@@ -39,6 +39,8 @@ struct host_queue {
 	enum host_lie lie;
 	unsigned lies;		/**< lies told */
 	bool twice;		/**< HOST_LIE_TWICE: the repeat is due */
+	uint16_t again_slot;	/**< ... of this slot */
+	uint32_t again_len;	/**< ... and this length */
 };
 
 /** A host's transport: its own device set-up and three host queues. */
